@@ -1,0 +1,269 @@
+// Online log template mining and before/after-onset pattern comparison.
+import type { LogLevel, LogRecord } from '../core/model';
+import { maskedTokens, WILDCARD } from './logs/tokens';
+
+export interface MinerOptions {
+  /**
+   * Lines that differ from each other in one word only, at one position, share a template once
+   * that position has taken this many distinct values: a variable, not a different event.
+   */
+  distinctValuesForVariable: number;
+  maxTokens: number;
+  maxTokenLength: number;
+  /** Beyond this many templates, unmatched lines go to one 'other' template (bounded memory). */
+  maxTemplates: number;
+  maxSamples: number;
+  maxSampleLength: number;
+}
+
+export const defaultMinerOptions: MinerOptions = {
+  distinctValuesForVariable: 3,
+  maxTokens: 128,
+  maxTokenLength: 256,
+  maxTemplates: 5000,
+  maxSamples: 3,
+  maxSampleLength: 512,
+};
+
+export interface LogTemplate {
+  id: string;
+  template: string;
+  count: number;
+  samples: string[];
+}
+
+interface Group {
+  id: string;
+  tokens: string[];
+  count: number;
+  samples: string[];
+  /** Set when this group was merged into another (union-find link). */
+  parent: Group | undefined;
+  /** How many positions became wildcards by merging (generalized groups are matched by template). */
+  mergedWildcards: number;
+}
+
+/** Groups whose templates agree everywhere but at one position, and the values seen there. */
+interface Skeleton {
+  values: Set<string>;
+  groups: Group[];
+  mergedInto: Group | undefined;
+}
+
+export const OTHER_TEMPLATE_ID = 'other';
+
+export class LogTemplateMiner {
+  private readonly opts: MinerOptions;
+  private readonly groups: Group[] = [];
+  /** Exact masked line -> the group it first joined (follow parent links for the current one). */
+  private readonly byMaskedLine = new Map<string, Group>();
+  /** Groups by token count and leading token, as in Drain's first tree levels. */
+  private readonly byShape = new Map<string, Group[]>();
+  private readonly skeletons = new Map<string, Skeleton>();
+  private other: Group | undefined;
+
+  constructor(opts?: Partial<MinerOptions>) {
+    this.opts = { ...defaultMinerOptions, ...opts };
+  }
+
+  add(content: string): { templateId: string; template: string; isNew: boolean } {
+    const tokens = maskedTokens(content, this.opts);
+    const key = tokens.join(' ');
+    const known = this.byMaskedLine.get(key);
+    let group: Group;
+    let isNew = false;
+    if (known) group = root(known);
+    else {
+      const shapeKey = `${tokens.length} ${tokens[0] ?? ''}`;
+      const shape = this.byShape.get(shapeKey);
+      const matched = shape && (this.matchGeneralized(shape, tokens) ?? this.matchIdentifierVariant(shape, tokens));
+      if (matched) group = matched;
+      else if (this.groups.length < this.opts.maxTemplates) {
+        group = { id: `T${this.groups.length + 1}`, tokens, count: 0, samples: [], parent: undefined, mergedWildcards: 0 };
+        this.groups.push(group);
+        if (shape) shape.push(group); else this.byShape.set(shapeKey, [group]);
+        isNew = true;
+        group = this.registerSkeletons(group);
+      } else {
+        group = this.other ??= { id: OTHER_TEMPLATE_ID, tokens: [WILDCARD], count: 0, samples: [], parent: undefined, mergedWildcards: 0 };
+        isNew = group.count === 0;
+      }
+      if (group !== this.other) this.byMaskedLine.set(key, group);
+    }
+    group.count++;
+    if (group.samples.length < this.opts.maxSamples) group.samples.push(content.slice(0, this.opts.maxSampleLength));
+    return { templateId: group.id, template: group.tokens.join(' '), isNew };
+  }
+
+  /** The id that a template id handed out earlier has now (templates merge as variables show up). */
+  resolveId(templateId: string): string {
+    if (templateId === OTHER_TEMPLATE_ID) return templateId;
+    const group = this.groups[Number(templateId.slice(1)) - 1];
+    return group ? root(group).id : templateId;
+  }
+
+  templates(): LogTemplate[] {
+    const live = this.groups.filter((g) => g.parent === undefined);
+    if (this.other) live.push(this.other);
+    return live.map((g) => ({ id: g.id, template: g.tokens.join(' '), count: g.count, samples: [...g.samples] }));
+  }
+
+  /** The most specific generalized template that the line fits, if any. */
+  private matchGeneralized(shape: Group[], tokens: string[]): Group | undefined {
+    let best: Group | undefined;
+    for (const g of shape) {
+      if (g.parent !== undefined || g.mergedWildcards === 0) continue;
+      if (best && g.mergedWildcards >= best.mergedWildcards) continue;
+      let fits = true;
+      for (let i = 1; i < tokens.length && fits; i++) if (g.tokens[i] !== WILDCARD && g.tokens[i] !== tokens[i]) fits = false;
+      if (fits) best = g;
+    }
+    return best;
+  }
+
+  /**
+   * A template that the line matches except where both sides hold identifier-like tokens
+   * (names with dots, slashes, ids): those are values, while plain words must agree.
+   */
+  private matchIdentifierVariant(shape: Group[], tokens: string[]): Group | undefined {
+    let best: Group | undefined;
+    let bestEqual = -1;
+    let bestDiffering: number[] = [];
+    for (const g of shape) {
+      if (g.parent !== undefined) continue;
+      let equal = 0;
+      const differing: number[] = [];
+      let compatible = true;
+      for (let i = 1; i < tokens.length && compatible; i++) {
+        const a = g.tokens[i];
+        const b = tokens[i];
+        if (a === b) equal++;
+        else if (a === WILDCARD) continue;
+        else if (looksLikeValue(a) && looksLikeValue(b) && keyOf(a) === keyOf(b)) differing.push(i);
+        else compatible = false;
+      }
+      if (compatible && differing.length > 0 && equal >= differing.length && equal > bestEqual) {
+        best = g; bestEqual = equal; bestDiffering = differing;
+      }
+    }
+    if (!best) return undefined;
+    for (const i of bestDiffering) best.tokens[i] = WILDCARD;
+    best.mergedWildcards += bestDiffering.length;
+    return best;
+  }
+
+  /** Records the group's one-position skeletons; merges it when a position proves variable. */
+  private registerSkeletons(group: Group): Group {
+    const tokens = [...group.tokens];
+    // Position 0 stays a constant, as in Drain's tree: the leading word usually names the event.
+    for (let q = 1; q < tokens.length; q++) {
+      if (tokens[q] === WILDCARD) continue;
+      const skeletonKey = skeletonOf(tokens, q);
+      let skeleton = this.skeletons.get(skeletonKey);
+      if (!skeleton) {
+        if (this.skeletons.size >= this.opts.maxTemplates * 16) continue;
+        skeleton = { values: new Set(), groups: [], mergedInto: undefined };
+        this.skeletons.set(skeletonKey, skeleton);
+      }
+      if (skeleton.mergedInto) {
+        this.union(root(skeleton.mergedInto), root(group), q);
+        continue;
+      }
+      skeleton.values.add(tokens[q]);
+      skeleton.groups.push(group);
+      if (skeleton.values.size >= this.opts.distinctValuesForVariable) {
+        let target = root(skeleton.groups[0]);
+        for (const g of skeleton.groups) target = this.union(target, root(g), q);
+        skeleton.mergedInto = target;
+        skeleton.groups = [];
+      }
+    }
+    return root(group);
+  }
+
+  /** Merges two groups, keeping the older id; position q and any disagreement become wildcards. */
+  private union(a: Group, b: Group, q: number): Group {
+    if (a === b) {
+      if (a.tokens[q] !== WILDCARD) { a.tokens[q] = WILDCARD; a.mergedWildcards++; }
+      return a;
+    }
+    const [keep, gone] = Number(a.id.slice(1)) <= Number(b.id.slice(1)) ? [a, b] : [b, a];
+    for (let i = 0; i < keep.tokens.length; i++) {
+      if (keep.tokens[i] !== WILDCARD && (i === q || keep.tokens[i] !== gone.tokens[i])) {
+        keep.tokens[i] = WILDCARD;
+        keep.mergedWildcards++;
+      }
+    }
+    gone.parent = keep;
+    keep.count += gone.count;
+    for (const s of gone.samples) if (keep.samples.length < this.opts.maxSamples) keep.samples.push(s);
+    return keep;
+  }
+}
+
+/**
+ * Identifier-like: holds a masked variable, or inner punctuation (a dotted name, a path, a quoted
+ * value with spaces). Brackets and trailing punctuation around a plain word do not count, and for
+ * `key=value` only the value is judged.
+ */
+function looksLikeValue(token: string): boolean {
+  if (token.includes(WILDCARD)) return true;
+  let from = token.indexOf('=') + 1;
+  let to = token.length;
+  while (from < to && !isAlnumCode(token.charCodeAt(from))) from++;
+  while (to > from && !isAlnumCode(token.charCodeAt(to - 1))) to--;
+  for (let i = from; i < to; i++) {
+    const c = token.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 39)) return true;
+  }
+  return false;
+}
+
+function isAlnumCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** The `key=` part of a key=value token: values of different keys are different slots. */
+function keyOf(token: string): string {
+  const eq = token.indexOf('=');
+  return eq < 0 ? '' : token.slice(0, eq);
+}
+
+function root(group: Group): Group {
+  let g = group;
+  while (g.parent !== undefined) g = g.parent;
+  // Path compression keeps later lookups short.
+  let h = group;
+  while (h.parent !== undefined && h.parent !== g) { const next: Group = h.parent; h.parent = g; h = next; }
+  return g;
+}
+
+function skeletonOf(tokens: string[], q: number): string {
+  let key = `${q} ${keyOf(tokens[q])}`;
+  for (let i = 0; i < tokens.length; i++) key += i === q ? ' \u0000' : ` ${tokens[i]}`;
+  return key;
+}
+
+export interface PatternStat {
+  id: string;
+  template: string;
+  level: LogLevel;
+  service?: string;
+  countBefore: number;
+  countAfter: number;
+  ratePerMinBefore: number;
+  ratePerMinAfter: number;
+  isNew: boolean;
+  rateChange: number;
+  buckets: { t: number; count: number }[];
+  samples: string[];
+}
+
+export interface PatternReport {
+  onset: number;
+  patterns: PatternStat[];
+}
+
+export function comparePatterns(_records: LogRecord[], onset: number): PatternReport {
+  return { onset, patterns: [] };
+}
