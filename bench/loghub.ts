@@ -103,12 +103,15 @@ function explainErrors(sys: SystemData, predicted: string[], limit: number): voi
     (byPred.get(predicted[i]) ?? byPred.set(predicted[i], new Set()).get(predicted[i])!).add(sys.eventIds[i]);
   }
   let shown = 0;
-  for (const [event, preds] of byTruth) {
+  const lineCount = new Map<string, number>();
+  for (const e of sys.eventIds) lineCount.set(e, (lineCount.get(e) ?? 0) + 1);
+  const worstFirst = [...byTruth].sort((a, b) => lineCount.get(b[0])! - lineCount.get(a[0])!);
+  for (const [event, preds] of worstFirst) {
     const merged = [...preds].some((p) => byPred.get(p)!.size > 1);
     if (preds.size === 1 && !merged) continue;
     if (shown++ >= limit) break;
     const idx = sys.eventIds.indexOf(event);
-    console.log(`  ${event} split=${preds.size} merged=${merged} truth: ${sys.templates[idx]}`);
+    console.log(`  ${event} lines=${lineCount.get(event)} split=${preds.size} merged=${merged} truth: ${sys.templates[idx]}`);
     const seen = new Set<string>();
     for (let i = 0; i < predicted.length && seen.size < 4; i++) {
       if (sys.eventIds[i] !== event || seen.has(predicted[i])) continue;

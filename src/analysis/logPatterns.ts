@@ -74,7 +74,8 @@ export class LogTemplateMiner {
     let isNew = false;
     if (known) group = root(known);
     else {
-      const shapeKey = `${tokens.length} ${tokens[0] ?? ''}`;
+      const lead = tokens[0] ?? '';
+      const shapeKey = `${tokens.length} ${looksLikeValue(lead) ? WILDCARD : lead}`;
       const shape = this.byShape.get(shapeKey);
       const matched = shape && (this.matchGeneralized(shape, tokens) ?? this.matchIdentifierVariant(shape, tokens));
       if (matched) group = matched;
@@ -115,7 +116,7 @@ export class LogTemplateMiner {
       if (g.parent !== undefined || g.mergedWildcards === 0) continue;
       if (best && g.mergedWildcards >= best.mergedWildcards) continue;
       let fits = true;
-      for (let i = 1; i < tokens.length && fits; i++) if (g.tokens[i] !== WILDCARD && g.tokens[i] !== tokens[i]) fits = false;
+      for (let i = 0; i < tokens.length && fits; i++) if (g.tokens[i] !== WILDCARD && g.tokens[i] !== tokens[i]) fits = false;
       if (fits) best = g;
     }
     return best;
@@ -134,12 +135,12 @@ export class LogTemplateMiner {
       let equal = 0;
       const differing: number[] = [];
       let compatible = true;
-      for (let i = 1; i < tokens.length && compatible; i++) {
+      for (let i = 0; i < tokens.length && compatible; i++) {
         const a = g.tokens[i];
         const b = tokens[i];
         if (a === b) equal++;
         else if (a === WILDCARD) continue;
-        else if (looksLikeValue(a) && looksLikeValue(b) && keyOf(a) === keyOf(b)) differing.push(i);
+        else if (interchangeable(a, b)) differing.push(i);
         else compatible = false;
       }
       if (compatible && differing.length > 0 && equal >= differing.length && equal > bestEqual) {
@@ -201,32 +202,84 @@ export class LogTemplateMiner {
   }
 }
 
-/**
- * Identifier-like: holds a masked variable, or inner punctuation (a dotted name, a path, a quoted
- * value with spaces). Brackets and trailing punctuation around a plain word do not count, and for
- * `key=value` only the value is judged.
- */
-function looksLikeValue(token: string): boolean {
-  if (token.includes(WILDCARD)) return true;
-  let from = token.indexOf('=') + 1;
-  let to = token.length;
-  while (from < to && !isAlnumCode(token.charCodeAt(from))) from++;
-  while (to > from && !isAlnumCode(token.charCodeAt(to - 1))) to--;
-  for (let i = from; i < to; i++) {
-    const c = token.charCodeAt(i);
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 39)) return true;
-  }
-  return false;
+function isWordCode(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 39 || c === 95;
 }
 
 function isAlnumCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+/**
+ * Where the value of `key=value`, `key:value` or `cond?value` starts; 0 for a bare token or when
+ * the would-be key is itself a name with dots or slashes (a host:port is one value).
+ */
+function valueStart(token: string): number {
+  let end = token.length;
+  while (end > 0 && !isAlnumCode(token.charCodeAt(end - 1)) && token.charCodeAt(end - 1) !== 62) end--;
+  for (let i = end - 1; i > 0; i--) {
+    const c = token.charCodeAt(i);
+    if (c === 61 || c === 58 || c === 63) {
+      for (let k = 0; k < i; k++) {
+        const d = token.charCodeAt(k);
+        if (d === 46 || d === 47 || d === 92) return 0;
+      }
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Identifier-like: a masked variable, a path, or a name with inner punctuation (a dotted name, a
+ * host, a quoted value with spaces). A plain word stays a word even when brackets, trailing dots or
+ * a masked number follow it (`(usable)`, `depth....<*>`, `core.<*>`): such words label events.
+ * For `key=value` only the value is judged, so enum-like values (`true`, `ACTION_UP`) are constants.
+ */
+function looksLikeValue(token: string): boolean {
+  let i = valueStart(token);
+  const n = token.length;
+  let slashes = 0;
+  for (let k = i; k < n; k++) {
+    const c = token.charCodeAt(k);
+    if (c === 47 || c === 92) slashes++;
+  }
+  if (slashes >= 2) return true;
+  while (i < n && !isAlnumCode(token.charCodeAt(i)) && !token.startsWith(WILDCARD, i)) i++;
+  if (i >= n) return false;
+  if (token.startsWith(WILDCARD, i)) return true;
+  while (i < n && isWordCode(token.charCodeAt(i))) i++;
+  // The rest holds letters or digits beyond wildcards and punctuation: a compound name.
+  for (; i < n; i++) {
+    if (token.startsWith(WILDCARD, i)) { i += WILDCARD.length - 1; continue; }
+    if (isAlnumCode(token.charCodeAt(i))) return true;
+  }
+  return false;
+}
+
+/**
+ * Two tokens can fill the same variable slot: both identifier-like under one key, or one is a bare
+ * masked value and the other holds a variable too (`10.0.0.1,` and `LOCAL(0),`).
+ */
+function interchangeable(a: string, b: string): boolean {
+  if (keyOf(a) !== keyOf(b)) return false;
+  const aValue = looksLikeValue(a);
+  const bValue = looksLikeValue(b);
+  if (aValue && bValue) return true;
+  if (aValue) return startsWithWildcard(a) && b.includes(WILDCARD);
+  if (bValue) return startsWithWildcard(b) && a.includes(WILDCARD);
+  return false;
+}
+
+function startsWithWildcard(token: string): boolean {
+  let i = valueStart(token);
+  while (i < token.length && !isAlnumCode(token.charCodeAt(i)) && !token.startsWith(WILDCARD, i)) i++;
+  return token.startsWith(WILDCARD, i);
+}
+
 /** The `key=` part of a key=value token: values of different keys are different slots. */
 function keyOf(token: string): string {
-  const eq = token.indexOf('=');
-  return eq < 0 ? '' : token.slice(0, eq);
+  return token.slice(0, valueStart(token));
 }
 
 function root(group: Group): Group {

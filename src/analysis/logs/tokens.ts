@@ -27,13 +27,15 @@ function isJoiner(c: number): boolean {
  * separators collapse into one (an IP:port, a timestamp, `a_1_2` ids), a minus sign belongs to its
  * number, and a digit-bearing path is one variable, since its depth varies.
  */
-function maskToken(content: string, start: number, end: number): string {
-  let slashes = 0;
-  for (let i = start; i < end; i++) {
-    const c = content.charCodeAt(i);
-    if (c === 47 || c === 92) slashes++;
+function maskToken(content: string, start: number, end: number, hasDigit: boolean): string {
+  if (hasDigit) {
+    let slashes = 0;
+    for (let i = start; i < end; i++) {
+      const c = content.charCodeAt(i);
+      if (c === 47 || c === 92) slashes++;
+    }
+    if (slashes >= 2) return WILDCARD;
   }
-  if (slashes >= 2) return WILDCARD;
   let out = '';
   let lastWildcardEnd = -1;
   let i = start;
@@ -42,12 +44,16 @@ function maskToken(content: string, start: number, end: number): string {
     if (!isAlnum(c)) { out += content[i]; i++; continue; }
     const runStart = i;
     let digit = false;
+    let hex = true;
     while (i < end) {
       const d = content.charCodeAt(i);
       if (!isAlnum(d)) break;
       if (d <= 57) digit = true;
+      else if (!((d >= 97 && d <= 102) || (d >= 65 && d <= 70))) hex = false;
       i++;
     }
+    // A long run of hex letters alone (`ffffffff`) is a number too.
+    if (!digit && hex && i - runStart >= 8) digit = true;
     if (!digit) { out += content.slice(runStart, i); continue; }
     let joinedToPrevious = lastWildcardEnd >= 0;
     for (let k = lastWildcardEnd; joinedToPrevious && k < out.length; k++) if (!isJoiner(out.charCodeAt(k))) joinedToPrevious = false;
@@ -69,14 +75,28 @@ export function maskedTokens(content: string, limits: TokenizeLimits): string[] 
     if (c <= 32) { i++; continue; }
     const start = i;
     let hasDigit = false;
+    let quotes = 0;
     while (i < n) {
       c = content.charCodeAt(i);
-      if (c <= 32) break;
+      if (c <= 32) {
+        // A double-quoted value with spaces stays one token, so its word count does not shift the
+        // rest of the line; an unclosed quote within reach leaves the token as it was.
+        if ((quotes & 1) === 0) break;
+        const close = content.indexOf('"', i);
+        if (close < 0 || close - start > limits.maxTokenLength) break;
+        for (let k = i; k < close; k++) {
+          const d = content.charCodeAt(k);
+          if (d >= 48 && d <= 57) hasDigit = true;
+        }
+        i = close;
+        continue;
+      }
       if (c >= 48 && c <= 57) hasDigit = true;
+      else if (c === 34) quotes++;
       i++;
     }
     if (i - start > limits.maxTokenLength) out.push(WILDCARD);
-    else if (hasDigit) out.push(maskToken(content, start, i));
+    else if (hasDigit || i - start >= 8) out.push(maskToken(content, start, i, hasDigit));
     else {
       const token = content.slice(start, i);
       out.push(token.length === 3 && calendarWords.has(token) ? WILDCARD : token);
