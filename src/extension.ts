@@ -1,0 +1,122 @@
+// The composition root: builds the services and hands them to src/vscode/. Activation stays cheap:
+// sources and the embedded receiver start after activate() has returned.
+import * as vscode from 'vscode';
+import { createLogger } from './vscode/logging';
+import { AlertService } from './vscode/alertService';
+import { AlertsTreeProvider } from './vscode/alertsTree';
+import { InvestigationPanels } from './vscode/investigationPanel';
+import { SuspectCodeMarkers } from './vscode/suspectCode';
+import { RemediationController } from './vscode/remediation';
+import { LedgerView } from './vscode/ledgerView';
+import { registerCommands } from './vscode/commands/registry';
+import { GitContentProvider, gitScheme } from './vscode/gitContent';
+import { vscodePrompter, type Prompter } from './vscode/prompter';
+import { settings } from './vscode/config';
+import type { Services } from './vscode/services';
+import { errorMessage } from './core/errors';
+
+/** What activate() returns: used by the integration tests and by other extensions. */
+export interface IncidentLensApi {
+  readonly services: Services;
+  /** Resolves when the sources (and the embedded receiver) have started. */
+  readonly started: Promise<void>;
+  setPrompter(p: Prompter | undefined): void;
+}
+
+export function activate(context: vscode.ExtensionContext): IncidentLensApi {
+  const activatedAt = performance.now();
+  const channel = vscode.window.createOutputChannel('Incident Lens', { log: true });
+  context.subscriptions.push(channel);
+  const logger = createLogger(channel);
+  try {
+    const alerts = new AlertService(logger, context.secrets);
+    const tree = new AlertsTreeProvider(alerts);
+    const treeView = vscode.window.createTreeView('incidentLens.alerts', { treeDataProvider: tree, showCollapseAll: true });
+    const panels = new InvestigationPanels();
+    const suspectCode = new SuspectCodeMarkers(context.extensionUri, alerts);
+    const remediation = new RemediationController(context, logger);
+    const services: Services = {
+      extension: context,
+      logger,
+      channel,
+      alerts,
+      tree,
+      treeView: treeView as vscode.TreeView<unknown>,
+      panels,
+      suspectCode,
+      remediation,
+      prompter: vscodePrompter,
+    };
+    remediation.attach(services);
+    const ledgerView = new LedgerView(remediation);
+    const statusBar = vscode.window.createStatusBarItem('incidentLens.firing', vscode.StatusBarAlignment.Left, 50);
+    statusBar.name = 'Incident Lens: firing critical alerts';
+    statusBar.command = 'incidentLens.triage';
+
+    const updateBadges = () => {
+      const firing = alerts.snapshot.alerts.filter((a) => a.state === 'firing');
+      const critical = firing.filter((a) => a.severity === 'critical').length;
+      treeView.badge = firing.length ? { value: firing.length, tooltip: `${firing.length} firing alert${firing.length === 1 ? '' : 's'}` } : undefined;
+      if (critical > 0) {
+        statusBar.text = `$(flame) ${critical} critical`;
+        statusBar.tooltip = `${critical} critical alert${critical === 1 ? '' : 's'} firing: click to triage`;
+        statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        statusBar.show();
+      } else statusBar.hide();
+    };
+
+    // Refresh only while the Alerts view is visible; pushed alerts (receiver, webhook) refresh anyway.
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      if (treeView.visible) timer = setInterval(() => void alerts.refresh(), settings.refreshIntervalMs());
+    };
+
+    context.subscriptions.push(
+      alerts, tree, treeView, panels, suspectCode, remediation, ledgerView, statusBar,
+      vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
+      panels.attach(services),
+      vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
+      alerts.onDidChange(updateBadges),
+      treeView.onDidChangeVisibility(() => {
+        schedule();
+        if (treeView.visible) void alerts.refresh();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (settings.affects(e, 'sources') || settings.affects(e, 'receiver') || settings.affects(e, 'webhook')) void alerts.start();
+        if (settings.affects(e, 'groupBy')) tree.rebuild(alerts.snapshot);
+        if (settings.affects(e, 'refreshIntervalSeconds')) schedule();
+        if (settings.affects(e, 'autonomy')) panels.refreshGates();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
+      { dispose: () => timer && clearInterval(timer) },
+      ...registerCommands(services),
+    );
+    schedule();
+
+    const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      alerts.start().catch((err: unknown) => {
+        logger.error(`starting the sources failed: ${errorMessage(err)}`);
+        void vscode.window.showErrorMessage(`Incident Lens could not start its sources: ${errorMessage(err)}`, 'Show Log').then((c) => c && channel.show());
+      }),
+    );
+    logger.info(`activated in ${(performance.now() - activatedAt).toFixed(1)} ms`);
+    return {
+      services,
+      started,
+      setPrompter(p) {
+        services.prompter = p ?? vscodePrompter;
+      },
+    };
+  } catch (err) {
+    // VS Code shows nothing by itself when activation fails: say it.
+    logger.error(`activation failed: ${errorMessage(err)}`);
+    void vscode.window.showErrorMessage(`Incident Lens failed to start: ${errorMessage(err)}`, 'Show Log').then((c) => c && channel.show());
+    throw err;
+  }
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; VS Code disposes it.
+}

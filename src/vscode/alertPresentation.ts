@@ -1,0 +1,79 @@
+// How an alert looks in VS Code: icon and theme color by state and severity, a short age, and a
+// Markdown tooltip where every label and annotation is escaped text (alerts are untrusted data).
+import * as vscode from 'vscode';
+import type { Alert } from '../core/model';
+
+export function alertIcon(alert: Alert): vscode.ThemeIcon {
+  switch (alert.state) {
+    case 'resolved':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'silenced':
+      return new vscode.ThemeIcon('bell-slash', new vscode.ThemeColor('disabledForeground'));
+    case 'pending':
+      return new vscode.ThemeIcon('clock', new vscode.ThemeColor('editorWarning.foreground'));
+    default:
+      if (alert.severity === 'critical' || alert.severity === 'error') return new vscode.ThemeIcon('flame', new vscode.ThemeColor('errorForeground'));
+      if (alert.severity === 'warning') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+      return new vscode.ThemeIcon('info', new vscode.ThemeColor('editorInfo.foreground'));
+  }
+}
+
+export function formatAge(sinceMs: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - sinceMs) / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+export function alertDescription(alert: Alert, now = Date.now()): string {
+  const parts = [formatAge(alert.startsAt, now)];
+  if (alert.value) parts.push(alert.value.length > 24 ? alert.value.slice(0, 23) + '…' : alert.value);
+  if (alert.state !== 'firing') parts.push(alert.state);
+  return parts.join(' · ');
+}
+
+/** Only http(s) links become links; anything else (javascript:, data:, command:) stays text. */
+export function safeHttpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function escapeCell(text: string): string {
+  // Escape Markdown and HTML so a label is shown exactly as written and never renders.
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+export function alertTooltip(alert: Alert): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.appendMarkdown(`**${escapeCell(alert.name)}** — ${escapeCell(alert.state)}, ${escapeCell(alert.severity)}\n\n`);
+  md.appendMarkdown(`Source: ${escapeCell(alert.sourceName)} (${escapeCell(alert.sourceKind)}) · since ${escapeCell(new Date(alert.startsAt).toISOString())}\n\n`);
+  const summary = alert.annotations.summary ?? alert.annotations.description;
+  if (summary) md.appendMarkdown(`${escapeCell(summary)}\n\n`);
+  const labels = Object.entries(alert.labels);
+  if (labels.length) {
+    md.appendMarkdown('| label | value |\n|---|---|\n');
+    for (const [k, v] of labels.slice(0, 30)) md.appendMarkdown(`| ${escapeCell(k)} | ${escapeCell(v)} |\n`);
+    md.appendMarkdown('\n');
+  }
+  const annotations = Object.entries(alert.annotations).filter(([k]) => k !== 'summary');
+  for (const [k, v] of annotations.slice(0, 10)) md.appendMarkdown(`*${escapeCell(k)}*: ${escapeCell(v.slice(0, 500))}\n\n`);
+  const runbook = safeHttpUrl(alert.annotations.runbook_url ?? alert.annotations.runbook);
+  if (runbook) md.appendMarkdown(`[$(book) Runbook](${runbook.replace(/[()]/g, encodeURIComponent)})`);
+  return md;
+}
+
+const severityRank: Record<string, number> = { critical: 0, error: 1, warning: 2, info: 3, none: 4 };
+
+export function severityOrder(a: Alert): number {
+  return severityRank[a.severity] ?? 5;
+}

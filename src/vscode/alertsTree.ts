@@ -1,0 +1,125 @@
+// The Alerts view: groups of live alerts (by service, severity or name), source errors beside them,
+// a badge with the firing count, a filter, and refresh only while the view is visible.
+import * as vscode from 'vscode';
+import type { Alert } from '../core/model';
+import { groupAlerts } from '../sources/alertGrouping';
+import type { AlertService, AlertSnapshot, SourceProblem } from './alertService';
+import { alertDescription, alertIcon, alertTooltip } from './alertPresentation';
+import { settings } from './config';
+
+export type AlertTreeNode =
+  | { type: 'group'; key: string; label: string; alerts: Alert[]; firing: number }
+  | { type: 'alert'; alert: Alert }
+  | { type: 'sourceError'; problem: SourceProblem }
+  | { type: 'more'; parentKey: string; remaining: number };
+
+/** Above this many alerts in one group, children are paged so the tree stays responsive. */
+const pageSize = 500;
+
+export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<AlertTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private filterText = '';
+  private roots: AlertTreeNode[] = [];
+  private readonly expandedPages = new Map<string, number>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly alerts: AlertService) {
+    this.disposables.push(alerts.onDidChange((s) => this.rebuild(s)));
+  }
+
+  get filter(): string {
+    return this.filterText;
+  }
+
+  setFilter(text: string): void {
+    this.filterText = text.trim();
+    void vscode.commands.executeCommand('setContext', 'incidentLens.filterActive', this.filterText.length > 0);
+    this.rebuild(this.alerts.snapshot);
+  }
+
+  visibleAlerts(snapshot: AlertSnapshot = this.alerts.snapshot): Alert[] {
+    const f = this.filterText.toLowerCase();
+    if (!f) return snapshot.alerts;
+    return snapshot.alerts.filter((a) => {
+      if (a.name.toLowerCase().includes(f) || (a.service ?? '').toLowerCase().includes(f)) return true;
+      return Object.entries(a.labels).some(([k, v]) => `${k}=${v}`.toLowerCase().includes(f));
+    });
+  }
+
+  rebuild(snapshot: AlertSnapshot): void {
+    const visible = this.visibleAlerts(snapshot);
+    const errors: AlertTreeNode[] = snapshot.errors.map((problem) => ({ type: 'sourceError', problem }));
+    const by = settings.groupBy();
+    if (by === 'none') {
+      this.roots = [...errors, ...visible.map((alert): AlertTreeNode => ({ type: 'alert', alert }))];
+    } else {
+      this.roots = [...errors, ...groupAlerts(visible, by).map((g): AlertTreeNode => ({ type: 'group', key: g.key, label: g.label, alerts: g.alerts, firing: g.firing }))];
+    }
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: AlertTreeNode): AlertTreeNode[] {
+    if (!node) return this.roots;
+    if (node.type !== 'group') return [];
+    const shown = this.expandedPages.get(node.key) ?? pageSize;
+    const children: AlertTreeNode[] = node.alerts.slice(0, shown).map((alert) => ({ type: 'alert', alert }));
+    if (node.alerts.length > shown) children.push({ type: 'more', parentKey: node.key, remaining: node.alerts.length - shown });
+    return children;
+  }
+
+  showMore(parentKey: string): void {
+    this.expandedPages.set(parentKey, (this.expandedPages.get(parentKey) ?? pageSize) + pageSize);
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: AlertTreeNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'group': {
+        // Large groups start collapsed: an alert storm stays one line per group.
+        const state = node.alerts.length > 20 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
+        const item = new vscode.TreeItem(node.label || '(none)', state);
+        item.id = `group:${settings.groupBy()}:${node.key}`;
+        item.description = `${node.firing} firing · ${node.alerts.length} total`;
+        item.contextValue = 'group';
+        item.iconPath = new vscode.ThemeIcon(node.firing > 0 ? 'folder-active' : 'folder');
+        return item;
+      }
+      case 'alert': {
+        const a = node.alert;
+        const item = new vscode.TreeItem(a.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `alert:${a.sourceName}:${a.id}`;
+        item.description = alertDescription(a);
+        item.tooltip = alertTooltip(a);
+        item.iconPath = alertIcon(a);
+        item.contextValue = `alert.${a.state}`;
+        item.accessibilityInformation = { label: `${a.name}, ${a.state}, ${a.severity}, ${a.service ?? ''}` };
+        item.command = { command: 'incidentLens.investigate', title: 'Investigate', arguments: [node] };
+        return item;
+      }
+      case 'sourceError': {
+        const p = node.problem;
+        const item = new vscode.TreeItem(`${p.source}: ${p.kind}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `error:${p.source}:${p.kind}`;
+        item.description = p.message;
+        item.tooltip = new vscode.MarkdownString().appendText(`${p.source} is not answering (${p.kind}).\n\n${p.message}`);
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        item.contextValue = 'sourceError';
+        item.command = { command: 'incidentLens.configureSources', title: 'Configure', arguments: [p.source] };
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(`Show ${Math.min(pageSize, node.remaining)} more of ${node.remaining}…`, vscode.TreeItemCollapsibleState.None);
+        item.id = `more:${node.parentKey}:${node.remaining}`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.command = { command: 'incidentLens.showMoreAlerts', title: 'Show more', arguments: [node.parentKey] };
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,24 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { secretKey } from '../alertService';
+import { validateSourceConfigs } from '../../sources/registry';
+
+export async function configureSources(_s: Services): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.openSettings', 'incidentLens.sources');
+}
+
+export async function setSourceSecret(s: Services, sourceName?: string): Promise<void> {
+  const { configs } = validateSourceConfigs(vscode.workspace.getConfiguration('incidentLens').get('sources', []));
+  const name = sourceName ?? (await s.prompter.pick(configs.map((c) => ({ label: c.name, description: `${c.kind} · ${c.url}`, value: c.name })), { title: 'Set the token or password of which source?' }));
+  if (!name) return;
+  const value = await s.prompter.input({ title: `Token or password for ${name}`, prompt: 'Stored in VS Code secret storage, never in settings. Empty removes it.', password: true });
+  if (value === undefined) return;
+  if (value === '') await s.extension.secrets.delete(secretKey(name));
+  else await s.extension.secrets.store(secretKey(name), value);
+  s.logger.info(`secret for source ${name} ${value === '' ? 'removed' : 'updated'}`);
+  await s.alerts.start();
+}
+
+export function showLog(s: Services): void {
+  s.channel.show(true);
+}

@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { pickAlert, resolveAlert } from './alertArgs';
+
+export async function investigate(s: Services, arg?: unknown): Promise<void> {
+  const alert = await resolveAlert(s, arg, 'Investigate which alert?');
+  if (!alert) return;
+  s.panels.open(alert);
+}
+
+export async function triage(s: Services): Promise<void> {
+  const alert = await pickAlert(s, 'Triage: firing alerts by severity and age');
+  if (alert) s.panels.open(alert);
+}
+
+/** Accepts an alert id (fingerprint), or a URL that carries one (Alertmanager, Grafana or Prometheus links). */
+export async function investigateById(s: Services, idOrUrl?: string): Promise<void> {
+  const raw = idOrUrl ?? (await s.prompter.input({ title: 'Investigate alert by ID or URL', prompt: 'An alert fingerprint, or a link from Alertmanager, Grafana or a notification' }));
+  if (!raw?.trim()) return;
+  const text = raw.trim();
+  const alerts = s.alerts.snapshot.alerts;
+  let alert = alerts.find((a) => a.id === text);
+  if (!alert) {
+    let candidates: string[] = [text];
+    try {
+      const u = new URL(text);
+      candidates = [...u.searchParams.values(), ...u.pathname.split('/'), ...decodeURIComponent(u.hash).split(/[/?=&]/)].filter(Boolean);
+    } catch {
+      /* not a URL: a plain id or name */
+    }
+    alert = alerts.find((a) => candidates.includes(a.id) || (a.generatorURL && a.generatorURL === text)) ?? alerts.find((a) => candidates.some((c) => c === a.name));
+  }
+  if (!alert) {
+    void vscode.window.showWarningMessage(`No active alert matches "${text}". Refresh the Alerts view or check the source.`);
+    return;
+  }
+  s.panels.open(alert);
+}
+
+export async function goToSuspectCode(s: Services): Promise<void> {
+  const panel = s.panels.active();
+  await s.suspectCode.goTo(panel?.current.hypothesis);
+}
+
+export function dismissSuspectCode(s: Services): void {
+  s.suspectCode.dismiss();
+}

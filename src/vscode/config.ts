@@ -1,0 +1,59 @@
+// A typed facade over the settings, read fresh on every call (rust-analyzer's habit): nothing caches
+// a stale value, and callers that need a reconnect listen to onDidChangeConfiguration themselves.
+import * as vscode from 'vscode';
+
+export type GroupBy = 'service' | 'severity' | 'alertname' | 'none';
+export type Autonomy = 'observe' | 'suggest' | 'executeLowRisk' | 'executeHighRisk';
+
+const section = 'incidentLens';
+
+function cfg(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(section);
+}
+
+export const settings = {
+  rawSources(): unknown {
+    return cfg().get<unknown>('sources', []);
+  },
+  receiver(): { enabled: boolean; host: string; port: number; maxMemoryMB: number } {
+    const c = cfg();
+    const envPort = process.env.INCIDENT_LENS_RECEIVER_PORT;
+    return {
+      enabled: c.get<boolean>('receiver.enabled', true),
+      host: c.get<string>('receiver.host', '127.0.0.1'),
+      // Tests and the benchmark harness pick a free port through the environment.
+      port: envPort !== undefined && envPort !== '' ? Number(envPort) : c.get<number>('receiver.port', 4318),
+      maxMemoryMB: c.get<number>('receiver.maxMemoryMB', 64),
+    };
+  },
+  webhookPort(): number {
+    return cfg().get<number>('webhook.port', 0);
+  },
+  refreshIntervalMs(): number {
+    return Math.max(2, cfg().get<number>('refreshIntervalSeconds', 15)) * 1000;
+  },
+  groupBy(): GroupBy {
+    return cfg().get<GroupBy>('groupBy', 'service');
+  },
+  async setGroupBy(value: GroupBy): Promise<void> {
+    await cfg().update('groupBy', value, vscode.ConfigurationTarget.Global);
+  },
+  autonomy(): Autonomy {
+    return cfg().get<Autonomy>('autonomy', 'suggest');
+  },
+  environment(): string {
+    return cfg().get<string>('environment', 'production');
+  },
+  deployTagPattern(): string {
+    return cfg().get<string>('git.deployTagPattern', 'deploy/*');
+  },
+  serviceMap(): Record<string, string> {
+    return cfg().get<Record<string, string>>('serviceMap', {});
+  },
+  confidenceThreshold(): number {
+    return cfg().get<number>('confidenceThreshold', 0.5);
+  },
+  affects(e: vscode.ConfigurationChangeEvent, key: string): boolean {
+    return e.affectsConfiguration(`${section}.${key}`);
+  },
+};

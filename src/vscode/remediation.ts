@@ -1,0 +1,221 @@
+// The VS Code side of "act safely": builds a plan from a proposed action, asks the policy, shows the
+// approval prompt (exact argv, reasons, blast radius, rollback), runs it in the remediation terminal,
+// verifies, offers rollback, and writes every step to the audit ledger. Nothing executes in an
+// untrusted workspace or in observe mode.
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Alert, Hypothesis, ProposedAction } from '../core/model';
+import type { Logger } from '../core/logger';
+import { errorMessage } from '../core/errors';
+import { planAction, loadRunbookFile, type PlanContext } from '../remediation/catalog';
+import { displayArgv, type CommandPlan } from '../remediation/plan';
+import { AuditLedger, ledgerCounts, verifyLedger, type LedgerCounts } from '../remediation/ledger';
+import { runRemediation, type RemediationOutcome } from '../remediation/flow';
+import { loadPolicyFile, emptyPolicy } from '../policy/load';
+import type { Policy } from '../policy/types';
+import type { Services } from './services';
+import { settings } from './config';
+import { RemediationTerminal } from './remediationTerminal';
+
+export class RemediationController implements vscode.Disposable {
+  private services: Services | undefined;
+  private readonly terminal = new RemediationTerminal();
+  private readonly ledgerChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeLedger = this.ledgerChanged.event;
+  readonly ledgerPath: string;
+  private ledger: AuditLedger | undefined;
+  /** The last outcome, for tests and the status message. */
+  lastOutcome: RemediationOutcome | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly logger: Logger,
+  ) {
+    const dir = (context.storageUri ?? context.globalStorageUri).fsPath;
+    this.ledgerPath = path.join(dir, 'audit-ledger.jsonl');
+  }
+
+  attach(s: Services): void {
+    this.services = s;
+  }
+
+  get transcript(): string {
+    return this.terminal.transcript;
+  }
+
+  private openLedger(): AuditLedger {
+    if (!this.ledger) {
+      fs.mkdirSync(path.dirname(this.ledgerPath), { recursive: true });
+      this.ledger = new AuditLedger(this.ledgerPath);
+    }
+    return this.ledger;
+  }
+
+  private append(type: Parameters<AuditLedger['append']>[0], data: Record<string, unknown>): void {
+    try {
+      this.openLedger().append(type, data);
+    } catch (err) {
+      this.logger.error(`audit ledger: ${errorMessage(err)}`);
+    }
+    this.ledgerChanged.fire();
+  }
+
+  /** Whether action buttons work, and if not, why (shown in the panel). */
+  gate(): { enabled: boolean; reason?: string } {
+    if (!vscode.workspace.isTrusted) return { enabled: false, reason: 'This workspace is not trusted: Incident Lens runs no action here. Trust the workspace to enable remediation.' };
+    if (settings.autonomy() === 'observe') return { enabled: false, reason: 'Autonomy is set to "observe" (read-only): no action runs. Change incidentLens.autonomy to enable actions.' };
+    return { enabled: true };
+  }
+
+  counts(): LedgerCounts | undefined {
+    if (!fs.existsSync(this.ledgerPath)) return undefined;
+    try {
+      return ledgerCounts(this.ledgerPath);
+    } catch (err) {
+      this.logger.warn(`ledger counts: ${errorMessage(err)}`);
+      return undefined;
+    }
+  }
+
+  recordHypothesis(alert: Alert, h: Hypothesis): void {
+    this.append('suggestion', {
+      alert: { id: alert.id, name: alert.name, source: alert.sourceName },
+      summary: h.summary,
+      confidence: h.confidence,
+      abstained: h.abstained,
+      actions: h.proposedActions.map((a) => a.actionId),
+    });
+  }
+
+  recordSilence(alert: Alert, silenceId: string, durationMs: number, comment: string): void {
+    this.append('execution', { kind: 'silence', alert: { id: alert.id, name: alert.name }, silenceId, durationMs, comment, exitCode: 0 });
+  }
+
+  async markWrong(alert: Alert, h: Hypothesis): Promise<void> {
+    this.append('hypothesis-wrong', { alert: { id: alert.id, name: alert.name }, summary: h.summary, confidence: h.confidence });
+    void vscode.window.showInformationMessage('Recorded: this hypothesis was wrong. It counts toward the false-positive rate in the Audit Ledger.');
+  }
+
+  loadPolicy(): Policy {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    // An untrusted workspace's policy file is not read: the built-in default (and the trust gate) apply.
+    if (!root || !vscode.workspace.isTrusted) return emptyPolicy();
+    const file = path.join(root, '.incident-lens', 'policy.yaml');
+    if (!fs.existsSync(file)) return emptyPolicy();
+    return loadPolicyFile(file);
+  }
+
+  planContext(alert: Alert): PlanContext {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+    const runbookFile = path.join(root, '.incident-lens', 'actions.yaml');
+    const runbooks = vscode.workspace.isTrusted && fs.existsSync(runbookFile) ? loadRunbookFile(runbookFile).actions : [];
+    const labDeploy = path.join(root, '.lab', 'deploy.js');
+    return {
+      environment: alert.environment ?? settings.environment(),
+      workspaceDir: root,
+      tier: alert.labels.tier,
+      runbooks,
+      deployTool: fs.existsSync(labDeploy) ? { argv: [process.execPath, labDeploy, '--workspace', root], dryRunFlag: '--dry-run' } : undefined,
+      author: 'incident-lens',
+    };
+  }
+
+  async run(alert: Alert, proposed: ProposedAction, _h?: Hypothesis): Promise<RemediationOutcome | undefined> {
+    const s = this.services;
+    if (!s) throw new Error('remediation used before activation finished');
+    const gate = this.gate();
+    if (!gate.enabled) {
+      this.append('rejection', { actionId: proposed.actionId, reason: gate.reason, by: 'gate' });
+      void vscode.window.showWarningMessage(gate.reason ?? 'Actions are disabled.');
+      return undefined;
+    }
+    let plan: CommandPlan;
+    try {
+      plan = planAction(proposed, this.planContext(alert));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Cannot plan "${proposed.title}": ${errorMessage(err)}`);
+      return undefined;
+    }
+    await this.terminal.begin(`${plan.title}  (${displayArgv(plan.argv)})`, () => ac.abort());
+    const ac = new AbortController();
+    try {
+      const outcome = await runRemediation(plan, {
+        policy: this.loadPolicy(),
+        autonomy: settings.autonomy(),
+        trusted: vscode.workspace.isTrusted,
+        ledger: this.openLedger(),
+        signal: ac.signal,
+        output: (chunk: string) => this.terminal.write(chunk),
+        verifier: (v) => this.verifySignal(v.query),
+        prompter: {
+          approve: async (req) => {
+            const detail = [
+              `Command (argv, run exactly as shown, no shell):`,
+              `  ${displayArgv(req.plan.argv)}`,
+              `Target: ${req.plan.target.environment}${req.plan.target.service ? ` / ${req.plan.target.service}` : ''}${req.plan.target.tier ? ` (tier ${req.plan.target.tier})` : ''}`,
+              `Blast radius: ${req.plan.blastRadius.description}`,
+              `Policy: ${req.decision.verdict} by ${req.decision.decidedBy}`,
+              ...req.decision.reasons.map((r) => `  - ${r}`),
+              req.plan.rollback ? `Rollback plan: ${req.plan.rollback.description}: ${displayArgv(req.plan.rollback.argv)}` : 'Rollback plan: none',
+              req.dryRunOutput ? `Dry run:\n${req.dryRunOutput.slice(0, 1500)}` : '',
+            ].filter(Boolean).join('\n');
+            const choice = await s.prompter.confirm(req.kind === 'rollback' ? `Roll back "${req.plan.title}"?` : `Run "${req.plan.title}"?`, detail, ['Approve and Run']);
+            return choice === 'Approve and Run';
+          },
+        },
+      });
+      this.lastOutcome = outcome;
+      this.ledgerChanged.fire();
+      const msg = `${plan.title}: ${outcome.status}${outcome.message ? ` — ${outcome.message}` : ''}`;
+      if (outcome.status === 'recovered' || outcome.status === 'executed') void vscode.window.showInformationMessage(msg);
+      else void vscode.window.showWarningMessage(msg);
+      return outcome;
+    } catch (err) {
+      this.terminal.write(`\r\nerror: ${errorMessage(err)}\r\n`);
+      void vscode.window.showErrorMessage(`${plan.title} failed: ${errorMessage(err)}`);
+      return undefined;
+    } finally {
+      this.terminal.end();
+    }
+  }
+
+  /**
+   * Reads the verification signal. `local:error_ratio:<service>` is the error ratio of the service's
+   * server spans over the last 30 s in the embedded store; anything else is PromQL for the first
+   * Prometheus-compatible metric source.
+   */
+  async verifySignal(query: string): Promise<number> {
+    const s = this.services;
+    if (!s) return NaN;
+    const now = Date.now();
+    const m = /^local:error_ratio:(.+)$/.exec(query);
+    const sources = s.alerts.signalSources();
+    if (m) {
+      const traces = sources.traces.find((t) => t.kind === 'otlp');
+      if (!traces) return NaN;
+      const summaries = await traces.searchTraces({ start: now - 30_000, end: now, service: m[1], limit: 2000 });
+      if (summaries.length === 0) return NaN;
+      return summaries.filter((t) => t.errorCount > 0).length / summaries.length;
+    }
+    const prom = sources.metrics.find((x) => x.kind === 'prometheus') ?? sources.metrics[0];
+    if (!prom) return NaN;
+    const series = await prom.queryRange({ query, start: now - 60_000, end: now, stepSeconds: 5, limit: 10 });
+    const last = series[0]?.values.filter((v) => Number.isFinite(v)).pop();
+    return last ?? NaN;
+  }
+
+  async verifyLedgerCommand(): Promise<{ ok: boolean; message: string }> {
+    if (!fs.existsSync(this.ledgerPath)) return { ok: true, message: 'The audit ledger is empty: nothing has been recorded yet.' };
+    const r = verifyLedger(this.ledgerPath);
+    const message = r.ok
+      ? `Audit ledger verified: ${r.entries} entries, hash chain intact${r.tornTail ? ' (a torn last line from an interrupted write was ignored)' : ''}.`
+      : `Audit ledger TAMPERED: first bad entry seq ${r.firstBad?.seq} (line ${r.firstBad?.line}): ${r.firstBad?.reason}`;
+    return { ok: r.ok, message };
+  }
+
+  dispose(): void {
+    this.terminal.dispose();
+    this.ledgerChanged.dispose();
+  }
+}

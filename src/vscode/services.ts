@@ -1,0 +1,23 @@
+// The one context object that owns the long-lived services (rust-analyzer's habit). Commands get it
+// and say clearly what is missing when a service is not there yet.
+import type * as vscode from 'vscode';
+import type { Logger } from '../core/logger';
+import type { AlertService } from './alertService';
+import type { AlertsTreeProvider } from './alertsTree';
+import type { InvestigationPanels } from './investigationPanel';
+import type { SuspectCodeMarkers } from './suspectCode';
+import type { RemediationController } from './remediation';
+import type { Prompter } from './prompter';
+
+export interface Services {
+  readonly extension: vscode.ExtensionContext;
+  readonly logger: Logger;
+  readonly channel: vscode.LogOutputChannel;
+  readonly alerts: AlertService;
+  readonly tree: AlertsTreeProvider;
+  readonly treeView: vscode.TreeView<unknown>;
+  readonly panels: InvestigationPanels;
+  readonly suspectCode: SuspectCodeMarkers;
+  readonly remediation: RemediationController;
+  prompter: Prompter;
+}
