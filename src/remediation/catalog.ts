@@ -1,0 +1,414 @@
+// The action catalog: turns a ProposedAction (an id plus parameters, from the agent or a person)
+// into a CommandPlan. Every parameter is validated here, before anything can run: a Kubernetes name
+// must be a Kubernetes name. Runbook actions a team declares in .incident-lens/actions.yaml are
+// argv templates whose {{param}} placeholders are filled as data, never through a shell.
+
+import * as fs from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import type { ProposedAction } from '../core/model';
+import { globMatch } from '../policy/glob';
+import {
+  PlanError,
+  requireString,
+  validateContext,
+  validateCount,
+  validateHelmRelease,
+  validateK8sName,
+  validateNamespace,
+  validateRevision,
+  type CommandPlan,
+  type ComparisonOp,
+  type RollbackPlan,
+  type Verification,
+} from './plan';
+import { argocdRollback } from './wrappers/argocd';
+import { amtoolSilence } from './wrappers/amtool';
+import { helmRollback } from './wrappers/helm';
+import { kubectlRolloutPause, kubectlRolloutRestart, kubectlRolloutUndo, kubectlScale, type KubeTarget } from './wrappers/kubectl';
+import { labDeploy } from './wrappers/labDeploy';
+
+export type RollbackTool = 'kubectl' | 'helm' | 'argocd' | 'lab';
+
+export interface PlanContext {
+  /** The environment the action targets, e.g. "production". */
+  environment: string;
+  workspaceDir: string;
+  /** The kube context that belongs to `environment`. Kubernetes actions always name it explicitly. */
+  kubeContext?: string;
+  namespace?: string;
+  cluster?: string;
+  /** Tier of the target service when the caller knows it (policy can also map services to tiers). */
+  tier?: string;
+  /** Program names or paths of the tools; default to the bare names, found on PATH. */
+  tools?: { kubectl?: string; helm?: string; argocd?: string; amtool?: string };
+  /** The lab's deploy tool: the argv prefix before `--service <svc> --to <rev>`. */
+  deployTool?: { argv: string[]; dryRunFlag?: string };
+  /** Which tool "rollback-deploy" uses when the proposal does not say (params.tool). */
+  rollbackTool?: RollbackTool;
+  alertmanagerUrl?: string;
+  /** Who silences: recorded by Alertmanager. */
+  author?: string;
+  scaleBounds?: { min: number; max: number };
+  runbooks?: RunbookAction[];
+  /** How to tell that the action worked, when the caller has a signal for it. */
+  verification?: Verification;
+}
+
+export const builtinActionIds = ['rollback-deploy', 'restart', 'scale', 'pause-rollout', 'silence-alert'] as const;
+
+const defaultScaleBounds = { min: 1, max: 50 };
+
+function kubeTarget(p: ProposedAction['params'], ctx: PlanContext): KubeTarget {
+  const service = validateK8sName(requireString(p, 'service', 'the deployment to act on'), 'Service');
+  const namespace = validateNamespace(String(p.namespace ?? ctx.namespace ?? ''));
+  if (!ctx.kubeContext) throw new PlanError(`No kube context is configured for environment "${ctx.environment}": refusing to act on whatever context kubectl happens to use.`);
+  const context = validateContext(ctx.kubeContext);
+  if (p.context !== undefined && String(p.context) !== context) {
+    throw new PlanError(`The proposal names kube context "${String(p.context)}", but environment "${ctx.environment}" uses "${context}".`);
+  }
+  return { service, namespace, context, environment: ctx.environment, tier: ctx.tier, cluster: ctx.cluster };
+}
+
+function optionalCount(p: ProposedAction['params'], name: string, what: string, max = 10_000): number | undefined {
+  return p[name] === undefined ? undefined : validateCount(p[name], what, 0, max);
+}
+
+const labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function planSilence(p: ProposedAction['params'], ctx: PlanContext, why: string): CommandPlan {
+  if (!ctx.alertmanagerUrl) throw new PlanError('No Alertmanager URL is configured, so there is nowhere to add a silence.');
+  if (!/^https?:\/\/[^\s]+$/.test(ctx.alertmanagerUrl)) throw new PlanError(`Alertmanager URL ${JSON.stringify(ctx.alertmanagerUrl)} is not an http(s) URL.`);
+  const matchers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(p)) {
+    if (!key.startsWith('match.')) continue;
+    const name = key.slice('match.'.length);
+    if (!labelNamePattern.test(name)) throw new PlanError(`Label name ${JSON.stringify(name)} is not a valid Prometheus label name.`);
+    const v = String(value);
+    if (v.includes('\0')) throw new PlanError(`Label ${name} has a NUL character in its value.`);
+    matchers[name] = v;
+  }
+  if (Object.keys(matchers).length === 0) throw new PlanError('A silence needs at least one matcher (params "match.<label>").');
+  const duration = String(p.duration ?? '1h');
+  if (!/^(\d+[smhdwy])+$/.test(duration)) throw new PlanError(`Duration ${JSON.stringify(duration)} is not a duration such as 30m, 2h or 1h30m.`);
+  const comment = String(p.comment ?? why ?? '').trim() || 'Silenced from Incident Lens';
+  return amtoolSilence(ctx.tools?.amtool ?? 'amtool', {
+    alertmanagerUrl: ctx.alertmanagerUrl,
+    matchers,
+    duration,
+    author: ctx.author ?? 'incident-lens',
+    comment: comment.replace(/\0/g, ''),
+    environment: ctx.environment,
+    service: matchers.service,
+  });
+}
+
+function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPlan {
+  const tool = String(p.tool ?? ctx.rollbackTool ?? (ctx.deployTool ? 'lab' : 'kubectl')) as RollbackTool;
+  switch (tool) {
+    case 'kubectl': {
+      const t = kubeTarget(p, ctx);
+      return kubectlRolloutUndo(ctx.tools?.kubectl ?? 'kubectl', t, {
+        toRevision: p.revision === undefined ? undefined : validateCount(p.revision, 'Revision', 1, 1_000_000),
+        replicas: optionalCount(p, 'replicas', 'Replica count'),
+        verification: ctx.verification,
+      });
+    }
+    case 'helm': {
+      const t = kubeTarget({ ...p, service: p.service ?? p.release ?? '' }, ctx);
+      const release = validateHelmRelease(String(p.release ?? t.service));
+      return helmRollback(ctx.tools?.helm ?? 'helm', { ...t, release }, {
+        revision: p.revision === undefined ? undefined : validateCount(p.revision, 'Revision', 1, 1_000_000),
+        currentRevision: p.currentRevision === undefined ? undefined : validateCount(p.currentRevision, 'Current revision', 1, 1_000_000),
+        replicas: optionalCount(p, 'replicas', 'Replica count'),
+        verification: ctx.verification,
+      });
+    }
+    case 'argocd': {
+      const app = String(p.app ?? p.service ?? '');
+      // Argo CD names apps like Kubernetes objects, optionally "<namespace>/<app>".
+      const [first, second, ...rest] = app.split('/');
+      if (rest.length > 0) throw new PlanError(`Argo CD app ${JSON.stringify(app)} is not valid: at most one "/" (namespace/app).`);
+      if (second !== undefined) validateNamespace(first);
+      validateK8sName(second ?? first, 'Argo CD app');
+      return argocdRollback(ctx.tools?.argocd ?? 'argocd', { app, environment: ctx.environment, service: p.service === undefined ? undefined : validateK8sName(String(p.service), 'Service'), namespace: ctx.namespace, tier: ctx.tier, cluster: ctx.cluster }, {
+        historyId: validateCount(p.historyId ?? p.revision, 'History id', 0, 1_000_000),
+        currentHistoryId: p.currentHistoryId === undefined ? undefined : validateCount(p.currentHistoryId, 'Current history id', 0, 1_000_000),
+        replicas: optionalCount(p, 'replicas', 'Replica count'),
+        verification: ctx.verification,
+      });
+    }
+    case 'lab': {
+      if (!ctx.deployTool || ctx.deployTool.argv.length === 0) throw new PlanError('No deploy tool is configured for the lab.');
+      return labDeploy(ctx.deployTool.argv, {
+        service: validateK8sName(requireString(p, 'service', 'the service to deploy'), 'Service'),
+        revision: validateRevision(requireString(p, 'revision', 'the revision to deploy')),
+        fromRevision: p.fromRevision === undefined ? undefined : validateRevision(String(p.fromRevision)),
+        environment: ctx.environment,
+        tier: ctx.tier,
+        replicas: optionalCount(p, 'replicas', 'Replica count'),
+        dryRunFlag: ctx.deployTool.dryRunFlag,
+        cwd: ctx.workspaceDir,
+        verification: ctx.verification,
+      });
+    }
+    default:
+      throw new PlanError(`Unknown rollback tool ${JSON.stringify(tool)} (expected kubectl, helm, argocd or lab).`);
+  }
+}
+
+/** Builds the plan for a proposed action, or throws PlanError saying what is wrong with it. */
+export function planAction(proposed: ProposedAction, ctx: PlanContext): CommandPlan {
+  if (!ctx.environment || typeof ctx.environment !== 'string') throw new PlanError('No target environment: every action must name the environment it is for.');
+  const p = proposed.params ?? {};
+  const kubectl = ctx.tools?.kubectl ?? 'kubectl';
+  switch (proposed.actionId) {
+    case 'rollback-deploy':
+      return planRollback(p, ctx);
+    case 'restart':
+      return kubectlRolloutRestart(kubectl, kubeTarget(p, ctx), { replicas: optionalCount(p, 'replicas', 'Replica count'), verification: ctx.verification });
+    case 'scale': {
+      const bounds = ctx.scaleBounds ?? defaultScaleBounds;
+      return kubectlScale(kubectl, kubeTarget(p, ctx), {
+        replicas: validateCount(p.replicas, 'Replicas', bounds.min, bounds.max),
+        currentReplicas: optionalCount(p, 'currentReplicas', 'Current replica count'),
+        verification: ctx.verification,
+      });
+    }
+    case 'pause-rollout':
+      return kubectlRolloutPause(kubectl, kubeTarget(p, ctx), { verification: ctx.verification });
+    case 'silence-alert':
+      return planSilence(p, ctx, proposed.why);
+    default: {
+      const runbook = ctx.runbooks?.find((r) => r.id === proposed.actionId);
+      if (!runbook) throw new PlanError(`Unknown action "${proposed.actionId}": it is neither built in (${builtinActionIds.join(', ')}) nor declared in .incident-lens/actions.yaml.`);
+      return planRunbookAction(runbook, p, ctx);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runbook actions (.incident-lens/actions.yaml)
+
+export interface RunbookParam {
+  /** Anchored regular expression the value must match; without one any value is accepted as data. */
+  pattern?: string;
+  description?: string;
+}
+
+export interface RunbookAction {
+  id: string;
+  title: string;
+  argv: string[];
+  cwd?: string;
+  env?: string[];
+  params: Record<string, RunbookParam>;
+  risk: 'low' | 'medium' | 'high';
+  /** Environments (globs) the action is meant for; absent means any. */
+  environments?: string[];
+  destructive: boolean;
+  dryRunArgv?: string[];
+  verification?: Verification;
+  rollback?: RollbackPlan;
+  blastRadius?: { pods?: number; replicas?: number; description: string };
+  source: string;
+}
+
+const placeholderPattern = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+const contextPlaceholders = ['workspaceDir', 'environment', 'namespace', 'kubeContext'];
+const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function placeholdersIn(elements: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const e of elements) for (const m of e.matchAll(placeholderPattern)) names.push(m[1]);
+  return names;
+}
+
+/** Fills {{name}} placeholders. Each argv element stays one element, whatever the values contain. */
+export function fillArgv(template: readonly string[], values: Record<string, string>): string[] {
+  return template.map((element) =>
+    // A replacement function, so "$&" or "$1" in a value is copied literally.
+    element.replace(placeholderPattern, (_m, name: string) => {
+      const v = values[name];
+      if (v === undefined) throw new PlanError(`No value for placeholder {{${name}}}.`);
+      return v;
+    }),
+  );
+}
+
+function planRunbookAction(action: RunbookAction, params: ProposedAction['params'], ctx: PlanContext): CommandPlan {
+  if (action.environments && !action.environments.some((g) => globMatch(g, ctx.environment))) {
+    throw new PlanError(`Action "${action.id}" is declared for ${action.environments.join(', ')}, not for "${ctx.environment}".`);
+  }
+  const values: Record<string, string> = { workspaceDir: ctx.workspaceDir, environment: ctx.environment };
+  if (ctx.namespace !== undefined) values.namespace = validateNamespace(ctx.namespace);
+  if (ctx.kubeContext !== undefined) values.kubeContext = validateContext(ctx.kubeContext);
+  for (const [name, spec] of Object.entries(action.params)) {
+    const raw = params[name];
+    if (raw === undefined) throw new PlanError(`Action "${action.id}" needs parameter "${name}"${spec.description ? ` (${spec.description})` : ''}.`);
+    const value = String(raw);
+    if (value.includes('\0')) throw new PlanError(`Parameter "${name}" contains a NUL character.`);
+    if (spec.pattern !== undefined && !new RegExp(`^(?:${spec.pattern})$`, 's').test(value)) {
+      throw new PlanError(`Parameter "${name}" = ${JSON.stringify(value)} does not match the pattern ${spec.pattern} declared in ${action.source}.`);
+    }
+    values[name] = value;
+  }
+  const argv = fillArgv(action.argv, values);
+  // "node" means the Node that runs us, so a runbook script works without node on PATH.
+  if (argv[0] === 'node') argv[0] = process.execPath;
+  const dryRunArgv = action.dryRunArgv ? fillArgv(action.dryRunArgv, values) : undefined;
+  if (dryRunArgv && dryRunArgv[0] === 'node') dryRunArgv[0] = process.execPath;
+  let rollback: RollbackPlan | undefined;
+  if (action.rollback) {
+    rollback = { ...action.rollback, argv: fillArgv(action.rollback.argv, values) };
+    if (rollback.argv[0] === 'node') rollback.argv[0] = process.execPath;
+  }
+  return {
+    actionId: action.id,
+    title: action.title,
+    tool: 'runbook',
+    argv,
+    cwd: action.cwd !== undefined ? fillArgv([action.cwd], values)[0] : ctx.workspaceDir,
+    env: action.env,
+    target: {
+      environment: ctx.environment,
+      namespace: ctx.namespace,
+      context: ctx.kubeContext,
+      cluster: ctx.cluster,
+      service: params.service !== undefined ? String(params.service) : undefined,
+      tier: ctx.tier,
+    },
+    risk: action.risk,
+    blastRadius: action.blastRadius ?? { pods: 0, description: `runbook action ${action.id} declares no pod impact` },
+    dryRunArgv,
+    verification: action.verification ? { ...action.verification, query: fillArgv([action.verification.query], values)[0] } : ctx.verification,
+    rollback,
+    destructive: action.destructive,
+  };
+}
+
+export interface RunbookLoad {
+  actions: RunbookAction[];
+  /** Set when the file is unusable; then no runbook action is offered at all. */
+  error?: string;
+}
+
+/** Parses actions.yaml text. Never throws. */
+export function loadRunbookActions(text: string, source = 'actions.yaml'): RunbookLoad {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    return { actions: [], error: `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}` };
+  }
+  const errors: string[] = [];
+  const at = (path: (string | number)[], message: string) => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
+    errors.push(`${source}${pos ? `:${pos.line}:${pos.col}` : ''}: ${path.join('.')}: ${message}`);
+  };
+  const js = doc.toJS() as unknown;
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+  if (js === null || js === undefined) return { actions: [] };
+  if (!isMap(js) || !Array.isArray(js.actions)) return { actions: [], error: `${source}: expected a mapping with an "actions" list` };
+  const actions: RunbookAction[] = [];
+  js.actions.forEach((raw: unknown, i: number) => {
+    const path = ['actions', i];
+    if (!isMap(raw)) return at(path, 'expected an action mapping');
+    const allowed = ['id', 'title', 'argv', 'cwd', 'env', 'params', 'risk', 'environment', 'destructive', 'dryRunArgv', 'verification', 'rollback', 'blastRadius'];
+    for (const k of Object.keys(raw)) if (!allowed.includes(k)) at([...path, k], `unknown key "${k}" (expected one of ${allowed.join(', ')})`);
+    const id = raw.id;
+    if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/.test(id)) return at([...path, 'id'], 'expected an id of lower-case letters, digits, ".", "_" and "-"');
+    if ((builtinActionIds as readonly string[]).includes(id)) return at([...path, 'id'], `"${id}" is a built-in action; choose another id`);
+    if (actions.some((a) => a.id === id)) return at([...path, 'id'], `duplicate id "${id}"`);
+    if (!strings(raw.argv) || raw.argv[0] === '') return at([...path, 'argv'], 'expected a non-empty list of strings (argv, never a shell command line)');
+    if (raw.argv.length === 1 && /\s/.test(raw.argv[0])) return at([...path, 'argv'], 'a single element with spaces looks like a shell command line; give one list element per argument');
+    const params: Record<string, RunbookParam> = {};
+    if (raw.params !== undefined) {
+      if (!isMap(raw.params)) return at([...path, 'params'], 'expected a mapping of parameter name to { pattern, description }');
+      for (const [name, spec] of Object.entries(raw.params)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || contextPlaceholders.includes(name)) return at([...path, 'params', name], `invalid or reserved parameter name "${name}"`);
+        const s = spec ?? {};
+        if (!isMap(s)) return at([...path, 'params', name], 'expected { pattern, description }');
+        if (s.pattern !== undefined) {
+          if (typeof s.pattern !== 'string') return at([...path, 'params', name, 'pattern'], 'expected a regular expression string');
+          try {
+            new RegExp(s.pattern);
+          } catch (err) {
+            return at([...path, 'params', name, 'pattern'], `invalid regular expression: ${(err as Error).message}`);
+          }
+        }
+        params[name] = { pattern: s.pattern as string | undefined, description: typeof s.description === 'string' ? s.description : undefined };
+      }
+    }
+    const risk = raw.risk ?? 'medium';
+    if (risk !== 'low' && risk !== 'medium' && risk !== 'high') return at([...path, 'risk'], `unknown risk ${JSON.stringify(risk)} (low, medium, high)`);
+    if (raw.destructive !== undefined && typeof raw.destructive !== 'boolean') return at([...path, 'destructive'], 'expected true or false');
+    let environments: string[] | undefined;
+    if (raw.environment !== undefined) {
+      environments = typeof raw.environment === 'string' ? [raw.environment] : strings(raw.environment) ? raw.environment : undefined;
+      if (!environments) return at([...path, 'environment'], 'expected an environment name or a list of them');
+    }
+    if (raw.env !== undefined && !(strings(raw.env) && raw.env.every((n) => envNamePattern.test(n)))) return at([...path, 'env'], 'expected a list of environment variable NAMES (values are never stored here)');
+    if (raw.dryRunArgv !== undefined && !strings(raw.dryRunArgv)) return at([...path, 'dryRunArgv'], 'expected a list of strings');
+    if (raw.cwd !== undefined && typeof raw.cwd !== 'string') return at([...path, 'cwd'], 'expected a string');
+    let verification: Verification | undefined;
+    if (raw.verification !== undefined) {
+      const v = raw.verification;
+      const c = isMap(v) ? v.condition : undefined;
+      const ops: ComparisonOp[] = ['<', '<=', '>', '>='];
+      if (!isMap(v) || typeof v.query !== 'string' || !isMap(c) || !ops.includes(c.op as ComparisonOp) || typeof c.value !== 'number') {
+        return at([...path, 'verification'], 'expected { description, query, condition: { op: < <= > >=, value: number }, timeoutMs, intervalMs }');
+      }
+      const timeoutMs = v.timeoutMs ?? 120_000;
+      const intervalMs = v.intervalMs ?? 5_000;
+      if (typeof timeoutMs !== 'number' || typeof intervalMs !== 'number' || timeoutMs <= 0 || intervalMs <= 0) return at([...path, 'verification'], 'timeoutMs and intervalMs must be positive numbers');
+      verification = { description: typeof v.description === 'string' ? v.description : v.query, query: v.query, condition: { op: c.op as ComparisonOp, value: c.value }, timeoutMs, intervalMs };
+    }
+    let rollback: RollbackPlan | undefined;
+    if (raw.rollback !== undefined) {
+      const r = raw.rollback;
+      if (!isMap(r) || !strings(r.argv)) return at([...path, 'rollback'], 'expected { description, argv: [...] }');
+      rollback = { description: typeof r.description === 'string' ? r.description : `Undo ${id}`, argv: r.argv };
+    }
+    let blastRadius: RunbookAction['blastRadius'];
+    if (raw.blastRadius !== undefined) {
+      const b = raw.blastRadius;
+      if (!isMap(b) || (b.pods !== undefined && typeof b.pods !== 'number') || (b.replicas !== undefined && typeof b.replicas !== 'number')) return at([...path, 'blastRadius'], 'expected { pods, replicas, description }');
+      blastRadius = { pods: b.pods as number | undefined, replicas: b.replicas as number | undefined, description: typeof b.description === 'string' ? b.description : `declared by ${id}` };
+    }
+    const templates = [...raw.argv, ...((raw.dryRunArgv as string[] | undefined) ?? []), ...(rollback?.argv ?? []), ...(typeof raw.cwd === 'string' ? [raw.cwd] : []), ...(verification ? [verification.query] : [])];
+    const unknown = placeholdersIn(templates).filter((n) => !(n in params) && !contextPlaceholders.includes(n));
+    if (unknown.length > 0) return at([...path, 'argv'], `placeholder {{${unknown[0]}}} is not a declared parameter (declare it under params)`);
+    actions.push({
+      id,
+      title: typeof raw.title === 'string' ? raw.title : id,
+      argv: raw.argv,
+      cwd: raw.cwd as string | undefined,
+      env: raw.env as string[] | undefined,
+      params,
+      risk,
+      environments,
+      destructive: raw.destructive === true,
+      dryRunArgv: raw.dryRunArgv as string[] | undefined,
+      verification,
+      rollback,
+      blastRadius,
+      source,
+    });
+  });
+  if (errors.length > 0) return { actions: [], error: `${source} is invalid: ${errors.join('; ')}` };
+  return { actions };
+}
+
+/** Reads a workspace's actions file; a missing file means no runbook actions. */
+export function loadRunbookFile(path: string): RunbookLoad {
+  try {
+    return loadRunbookActions(fs.readFileSync(path, 'utf8'), path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { actions: [] };
+    return { actions: [], error: `cannot read ${path}: ${code ?? (err as Error).message}` };
+  }
+}
