@@ -1,0 +1,258 @@
+// The embedded default source: the local OTLP receiver's store and built-in rules behind the same
+// interfaces as a real backend (alerts, metrics, logs, traces), so the rest of the product cannot
+// tell them apart.
+
+import type { Alert, Labels, LogLevel, LogRecord, MetricSeries, Span, TraceSummary } from '../../core/model';
+import type { AlertSource, LogQuery, LogSource, MetricQuery, MetricSource, TimeWindow, TraceQuery, TraceSource } from '../../core/sources';
+import { labelsKey } from '../../core/sources';
+import { SourceError, errorMessage } from '../../core/errors';
+import { type Logger, scopedLogger, silentLogger } from '../../core/logger';
+import { LEVEL_RANK } from './decode';
+import { OtlpReceiver } from './receiver';
+import { AlertRuleEngine, type RuleOverrides, routeOf } from './rules';
+import { TelemetryStore, parseSeriesSelector } from './store';
+
+export interface EmbeddedSourceOptions {
+  rules?: RuleOverrides;
+  /** Period of the rule timer; rules also run shortly after new data and on every listAlerts. */
+  evaluateIntervalMs?: number;
+  now?: () => number;
+  logger?: Logger;
+  /** Upper bound on the series seriesForService returns. */
+  maxServiceSeries?: number;
+}
+
+/** RED series names: per route, requests per second, the fraction that failed, and p95 latency in ms. */
+export const RED_REQUEST_RATE = 'red.request_rate';
+export const RED_ERROR_RATIO = 'red.error_ratio';
+export const RED_LATENCY_P95 = 'red.latency_p95';
+
+const MAX_RED_ROUTES = 8;
+const DATA_SETTLE_MS = 1000;
+
+export class EmbeddedSource implements AlertSource, MetricSource, LogSource, TraceSource {
+  readonly name = 'local';
+  readonly kind = 'otlp';
+  readonly rules: AlertRuleEngine;
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private readonly maxServiceSeries: number;
+  private pending: NodeJS.Timeout | undefined;
+  private readonly storeSubscription: { dispose(): void };
+
+  constructor(
+    readonly store: TelemetryStore,
+    opts: EmbeddedSourceOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.logger = scopedLogger(opts.logger ?? silentLogger, 'local-source');
+    this.maxServiceSeries = opts.maxServiceSeries ?? 60;
+    this.rules = new AlertRuleEngine(store, { rules: opts.rules, intervalMs: opts.evaluateIntervalMs, now: this.now, logger: this.logger, sourceName: this.name, sourceKind: this.kind });
+    this.rules.start();
+    // New data can start or end an alert: look again soon after it arrives, once per burst.
+    this.storeSubscription = store.onDidChange(() => {
+      if (this.pending) return;
+      this.pending = setTimeout(() => {
+        this.pending = undefined;
+        try {
+          this.rules.evaluate();
+        } catch (err) {
+          this.logger.error(`rule evaluation failed: ${errorMessage(err)}`);
+        }
+      }, DATA_SETTLE_MS);
+      this.pending.unref();
+    });
+  }
+
+  dispose(): void {
+    this.rules.stop();
+    this.storeSubscription.dispose();
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
+  }
+
+  // ---- AlertSource ----
+
+  async listAlerts(signal?: AbortSignal): Promise<Alert[]> {
+    signal?.throwIfAborted();
+    return this.rules.evaluate();
+  }
+
+  onDidChangeAlerts(listener: () => void): { dispose(): void } {
+    return this.rules.onDidChange(listener);
+  }
+
+  // ---- MetricSource ----
+
+  /** `query` is a metric name with optional matchers: `http.server.request.duration{service="checkout"}`. */
+  async queryRange(q: MetricQuery, signal?: AbortSignal): Promise<MetricSeries[]> {
+    signal?.throwIfAborted();
+    let selector;
+    try {
+      selector = parseSeriesSelector(q.query);
+    } catch (err) {
+      throw new SourceError('client', this.name, errorMessage(err));
+    }
+    if (selector.name === '' && !selector.matchers.length) throw new SourceError('client', this.name, 'empty metric query: give a metric name or label matchers');
+    try {
+      return this.store.querySeries({ selector, start: q.start, end: q.end, stepSeconds: q.stepSeconds, limit: q.limit ?? 100 });
+    } catch (err) {
+      throw new SourceError('client', this.name, errorMessage(err));
+    }
+  }
+
+  /** The service's RED series per route (from its server spans), then its own metrics, bounded. */
+  async seriesForService(service: string, window: TimeWindow, signal?: AbortSignal): Promise<MetricSeries[]> {
+    signal?.throwIfAborted();
+    const out = redSeries(this.store, service, window);
+    const room = this.maxServiceSeries - out.length;
+    if (room > 0) {
+      const stepSeconds = stepFor(window) / 1000;
+      out.push(
+        ...this.store.querySeries({
+          selector: { name: '', matchers: [{ name: 'service', op: '=', value: service }] },
+          start: window.start,
+          end: window.end,
+          stepSeconds,
+          limit: room,
+        }),
+      );
+    }
+    return out.slice(0, this.maxServiceSeries);
+  }
+
+  // ---- LogSource ----
+
+  /**
+   * `query` is a case-insensitive substring of the body; a leading `level:error` (or `level>=warn`)
+   * keeps only records at that level or above.
+   */
+  async queryLogs(q: LogQuery, signal?: AbortSignal): Promise<LogRecord[]> {
+    signal?.throwIfAborted();
+    let text = q.query.trim();
+    let minLevel: LogLevel | undefined;
+    const m = /^level\s*(?::|>=|=)\s*(\w+)\s*/i.exec(text);
+    if (m) {
+      const level = m[1].toLowerCase() === 'warning' ? 'warn' : (m[1].toLowerCase() as LogLevel);
+      if (!(level in LEVEL_RANK)) throw new SourceError('client', this.name, `unknown log level "${m[1]}": use trace, debug, info, warn, error or fatal`);
+      minLevel = level;
+      text = text.slice(m[0].length);
+    }
+    return this.store.queryLogs({ start: q.start, end: q.end, service: q.service, contains: text || undefined, minLevel, limit: q.limit });
+  }
+
+  // ---- TraceSource ----
+
+  async searchTraces(q: TraceQuery, signal?: AbortSignal): Promise<TraceSummary[]> {
+    signal?.throwIfAborted();
+    return this.store.searchTraces({ start: q.start, end: q.end, service: q.service, minDurationMs: q.minDurationMs, errorsOnly: q.errorsOnly, limit: q.limit });
+  }
+
+  async getTrace(traceId: string, signal?: AbortSignal): Promise<Span[]> {
+    signal?.throwIfAborted();
+    const spans = this.store.getTrace(traceId);
+    if (!spans.length) throw new SourceError('not-found', this.name, `trace ${traceId} is not in the local store (never received, or evicted)`);
+    return spans;
+  }
+}
+
+/** About 60 buckets over the window, at least 10 s each, on a whole number of seconds. */
+function stepFor(window: TimeWindow): number {
+  const raw = Math.max(10_000, (window.end - window.start) / 60);
+  return Math.ceil(raw / 1000) * 1000;
+}
+
+function redSeries(store: TelemetryStore, service: string, window: TimeWindow): MetricSeries[] {
+  const step = stepFor(window);
+  const buckets = Math.max(1, Math.ceil((window.end - window.start) / step));
+  interface RouteStats {
+    total: number;
+    count: number[];
+    errors: number[];
+    durations: number[][];
+  }
+  const routes = new Map<string, RouteStats>();
+  store.forEachSpan(window, { service, kind: 'server' }, (s) => {
+    const route = routeOf(s);
+    let r = routes.get(route);
+    if (!r) {
+      r = { total: 0, count: new Array(buckets).fill(0), errors: new Array(buckets).fill(0), durations: Array.from({ length: buckets }, () => []) };
+      routes.set(route, r);
+    }
+    const b = Math.min(buckets - 1, Math.max(0, Math.floor((s.endTime - window.start) / step)));
+    r.total++;
+    r.count[b]++;
+    if (s.status === 'error') r.errors[b]++;
+    r.durations[b].push(s.endTime - s.startTime);
+  });
+  const top = [...routes.entries()].sort((a, b) => b[1].total - a[1].total).slice(0, MAX_RED_ROUTES);
+  const out: MetricSeries[] = [];
+  for (const [route, r] of top) {
+    const labels: Labels = { service, route };
+    const make = (name: string, unit: string, points: [number, number][]): MetricSeries => ({
+      id: `${name}{${labelsKey(labels)}}`,
+      name,
+      labels,
+      service,
+      unit,
+      timestamps: points.map((p) => p[0]),
+      values: points.map((p) => p[1]),
+    });
+    const rate: [number, number][] = [];
+    const ratio: [number, number][] = [];
+    const p95: [number, number][] = [];
+    for (let b = 0; b < buckets; b++) {
+      const t = window.start + b * step;
+      rate.push([t, r.count[b] / (step / 1000)]);
+      if (r.count[b] > 0) {
+        ratio.push([t, r.errors[b] / r.count[b]]);
+        const d = r.durations[b].sort((x, y) => x - y);
+        p95.push([t, d[Math.min(d.length - 1, Math.ceil(0.95 * d.length) - 1)]]);
+      }
+    }
+    out.push(make(RED_REQUEST_RATE, 'req/s', rate), make(RED_ERROR_RATIO, 'ratio', ratio), make(RED_LATENCY_P95, 'ms', p95));
+  }
+  return out;
+}
+
+export interface EmbeddedDefaultOptions {
+  host?: string;
+  port?: number;
+  maxMemoryMB?: number;
+  logger?: Logger;
+  rules?: RuleOverrides;
+  maxBodyBytes?: number;
+}
+
+export interface EmbeddedDefault {
+  source: EmbeddedSource;
+  receiver: OtlpReceiver;
+  store: TelemetryStore;
+  /** The port the receiver listens on (useful when 0 was asked for). */
+  port: number;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the local receiver, store and rules. When the port is taken this rejects with a SourceError
+ * of kind 'config' naming the port and the setting (incidentLens.receiver.port) that changes it.
+ */
+export async function createEmbeddedDefault(opts: EmbeddedDefaultOptions = {}): Promise<EmbeddedDefault> {
+  const maxMemoryMB = opts.maxMemoryMB ?? 64;
+  if (!(maxMemoryMB > 0)) throw new SourceError('config', 'local', `incidentLens.receiver.maxMemoryMB must be a positive number, not ${maxMemoryMB}`);
+  const store = new TelemetryStore({ maxBytes: Math.round(maxMemoryMB * 1024 * 1024) });
+  const receiver = new OtlpReceiver({ host: opts.host, port: opts.port, store, logger: opts.logger, maxBodyBytes: opts.maxBodyBytes });
+  const { port } = await receiver.start();
+  const source = new EmbeddedSource(store, { logger: opts.logger, rules: opts.rules });
+  return {
+    source,
+    receiver,
+    store,
+    port,
+    async dispose() {
+      source.dispose();
+      await receiver.stop();
+      store.clear();
+    },
+  };
+}
