@@ -59,7 +59,8 @@ export function validateWebhookPayload(body: unknown): string | undefined {
 export class WebhookReceiver implements AlertSource {
   readonly name: string;
   readonly kind = 'webhook';
-  private readonly alerts = new Map<string, Alert>();
+  /** Insertion order is update order (least recent first); updatedAt is when we last heard of it. */
+  private readonly alerts = new Map<string, { alert: Alert; updatedAt: number }>();
   private readonly listeners = new Set<() => void>();
   private server: http.Server | undefined;
   private boundPort = 0;
@@ -123,7 +124,7 @@ export class WebhookReceiver implements AlertSource {
 
   listAlerts(_signal?: AbortSignal): Promise<Alert[]> {
     this.forgetOldResolved(Date.now());
-    return Promise.resolve([...this.alerts.values()].map((a) => ({ ...a })));
+    return Promise.resolve([...this.alerts.values()].map((e) => ({ ...e.alert })));
   }
 
   onDidChangeAlerts(listener: () => void): { dispose(): void } {
@@ -214,7 +215,7 @@ export class WebhookReceiver implements AlertSource {
       }
       // Re-insert so the Map's order is least-recently-updated first, which eviction relies on.
       this.alerts.delete(alert.id);
-      this.alerts.set(alert.id, alert);
+      this.alerts.set(alert.id, { alert, updatedAt: now });
       changed++;
     }
     this.forgetOldResolved(now);
@@ -229,17 +230,18 @@ export class WebhookReceiver implements AlertSource {
   }
 
   private forgetOldResolved(now: number): void {
-    for (const [id, a] of this.alerts) {
-      if (a.state === 'resolved' && (a.endsAt ?? now) < now - this.resolvedRetentionMs) this.alerts.delete(id);
+    // Measured from when the resolution arrived: a late notification still shows for the full retention.
+    for (const [id, e] of this.alerts) {
+      if (e.alert.state === 'resolved' && e.updatedAt < now - this.resolvedRetentionMs) this.alerts.delete(id);
     }
   }
 
   /** Over the bound, resolved alerts go first (oldest update first), then the least recently updated firing ones. */
   private enforceBound(): void {
     if (this.alerts.size <= this.maxAlerts) return;
-    for (const [id, a] of this.alerts) {
+    for (const [id, e] of this.alerts) {
       if (this.alerts.size <= this.maxAlerts) return;
-      if (a.state === 'resolved') this.alerts.delete(id);
+      if (e.alert.state === 'resolved') this.alerts.delete(id);
     }
     for (const id of this.alerts.keys()) {
       if (this.alerts.size <= this.maxAlerts) return;
