@@ -238,7 +238,7 @@ export function loadPolicy(text: string, source = 'policy.yaml'): Policy {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
+      const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
       return `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
     });
     return { ...emptyPolicy(source), error: `policy file is not valid YAML: ${problems.join('; ')}` };

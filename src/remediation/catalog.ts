@@ -298,7 +298,7 @@ export function loadRunbookActions(text: string, source = 'actions.yaml'): Runbo
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const pos = e.linePos?.[0];
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     return { actions: [], error: `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}` };
   }
   const errors: string[] = [];
