@@ -1,6 +1,9 @@
 // Online log template mining and before/after-onset pattern comparison.
 import type { LogLevel, LogRecord } from '../core/model';
-import { maskedTokens, WILDCARD } from './logs/tokens';
+import { maskedTokens, scanMaskedLine, WILDCARD as wildcardToken, type MaskedLineHash } from './logs/tokens';
+
+// A local copy: hot loops compare against it, and some loaders turn imports into getter calls.
+const WILDCARD: string = wildcardToken;
 
 export interface MinerOptions {
   /**
@@ -10,6 +13,7 @@ export interface MinerOptions {
   distinctValuesForVariable: number;
   maxTokens: number;
   maxTokenLength: number;
+  maxLineLength: number;
   /** Beyond this many templates, unmatched lines go to one 'other' template (bounded memory). */
   maxTemplates: number;
   maxSamples: number;
@@ -20,6 +24,7 @@ export const defaultMinerOptions: MinerOptions = {
   distinctValuesForVariable: 3,
   maxTokens: 128,
   maxTokenLength: 256,
+  maxLineLength: 16384,
   maxTemplates: 5000,
   maxSamples: 3,
   maxSampleLength: 512,
@@ -41,13 +46,26 @@ interface Group {
   parent: Group | undefined;
   /** How many positions became wildcards by merging (generalized groups are matched by template). */
   mergedWildcards: number;
+  /** tokens joined, cached until the tokens change. */
+  template: string | undefined;
+}
+
+/** A masked line seen before, found by its hash; chained when 30-bit keys collide. */
+interface SeenLine {
+  h2: number;
+  tokenCount: number;
+  group: Group;
+  next: SeenLine | undefined;
 }
 
 /** Groups whose templates agree everywhere but at one position, and the values seen there. */
 interface Skeleton {
-  values: Set<string>;
+  /** Second hash of the skeleton, checked on lookup (the map is keyed by the first). */
+  check: number;
+  values: string[];
   groups: Group[];
   mergedInto: Group | undefined;
+  next: Skeleton | undefined;
 }
 
 export const OTHER_TEMPLATE_ID = 'other';
@@ -55,11 +73,17 @@ export const OTHER_TEMPLATE_ID = 'other';
 export class LogTemplateMiner {
   private readonly opts: MinerOptions;
   private readonly groups: Group[] = [];
-  /** Exact masked line -> the group it first joined (follow parent links for the current one). */
-  private readonly byMaskedLine = new Map<string, Group>();
+  /**
+   * Masked line (by its 64-bit hash and token count) -> the group it first joined; follow parent
+   * links for the current one. Hashing instead of keying by the masked text keeps the common case,
+   * a line of a known shape, free of allocation.
+   */
+  private readonly seenLines = new Map<number, SeenLine>();
+  private readonly lineHash: MaskedLineHash = { h1: 0, h2: 0, tokenCount: 0 };
   /** Groups by token count and leading token, as in Drain's first tree levels. */
   private readonly byShape = new Map<string, Group[]>();
-  private readonly skeletons = new Map<string, Skeleton>();
+  private readonly skeletons = new Map<number, Skeleton>();
+  private skeletonCount = 0;
   private other: Group | undefined;
 
   constructor(opts?: Partial<MinerOptions>) {
@@ -67,33 +91,38 @@ export class LogTemplateMiner {
   }
 
   add(content: string): { templateId: string; template: string; isNew: boolean } {
-    const tokens = maskedTokens(content, this.opts);
-    const key = tokens.join(' ');
-    const known = this.byMaskedLine.get(key);
+    const hash = this.lineHash;
+    scanMaskedLine(content, this.opts, hash);
+    const slot = hash.h1 & 0x3fffffff;
+    let seen = this.seenLines.get(slot);
+    while (seen !== undefined && (seen.h2 !== hash.h2 || seen.tokenCount !== hash.tokenCount)) seen = seen.next;
     let group: Group;
     let isNew = false;
-    if (known) group = root(known);
+    if (seen) group = root(seen.group);
     else {
+      const h2 = hash.h2;
+      const tokenCount = hash.tokenCount;
+      const tokens = maskedTokens(content, this.opts);
       const lead = tokens[0] ?? '';
       const shapeKey = `${tokens.length} ${looksLikeValue(lead) ? WILDCARD : lead}`;
       const shape = this.byShape.get(shapeKey);
       const matched = shape && (this.matchGeneralized(shape, tokens) ?? this.matchIdentifierVariant(shape, tokens));
       if (matched) group = matched;
       else if (this.groups.length < this.opts.maxTemplates) {
-        group = { id: `T${this.groups.length + 1}`, tokens, count: 0, samples: [], parent: undefined, mergedWildcards: 0 };
+        group = { id: `T${this.groups.length + 1}`, tokens, count: 0, samples: [], parent: undefined, mergedWildcards: 0, template: undefined };
         this.groups.push(group);
         if (shape) shape.push(group); else this.byShape.set(shapeKey, [group]);
         isNew = true;
         group = this.registerSkeletons(group);
       } else {
-        group = this.other ??= { id: OTHER_TEMPLATE_ID, tokens: [WILDCARD], count: 0, samples: [], parent: undefined, mergedWildcards: 0 };
+        group = this.other ??= { id: OTHER_TEMPLATE_ID, tokens: [WILDCARD], count: 0, samples: [], parent: undefined, mergedWildcards: 0, template: undefined };
         isNew = group.count === 0;
       }
-      if (group !== this.other) this.byMaskedLine.set(key, group);
+      if (group !== this.other) this.seenLines.set(slot, { h2, tokenCount, group, next: this.seenLines.get(slot) });
     }
     group.count++;
     if (group.samples.length < this.opts.maxSamples) group.samples.push(content.slice(0, this.opts.maxSampleLength));
-    return { templateId: group.id, template: group.tokens.join(' '), isNew };
+    return { templateId: group.id, template: (group.template ??= group.tokens.join(' ')), isNew };
   }
 
   /** The id that a template id handed out earlier has now (templates merge as variables show up). */
@@ -106,7 +135,7 @@ export class LogTemplateMiner {
   templates(): LogTemplate[] {
     const live = this.groups.filter((g) => g.parent === undefined);
     if (this.other) live.push(this.other);
-    return live.map((g) => ({ id: g.id, template: g.tokens.join(' '), count: g.count, samples: [...g.samples] }));
+    return live.map((g) => ({ id: g.id, template: (g.template ??= g.tokens.join(' ')), count: g.count, samples: [...g.samples] }));
   }
 
   /** The most specific generalized template that the line fits, if any. */
@@ -149,6 +178,7 @@ export class LogTemplateMiner {
     }
     if (!best) return undefined;
     for (const i of bestDiffering) best.tokens[i] = WILDCARD;
+    best.template = undefined;
     best.mergedWildcards += bestDiffering.length;
     return best;
   }
@@ -156,27 +186,32 @@ export class LogTemplateMiner {
   /** Records the group's one-position skeletons; merges it when a position proves variable. */
   private registerSkeletons(group: Group): Group {
     const tokens = [...group.tokens];
+    const keys = skeletonKeys(tokens);
     // Position 0 stays a constant, as in Drain's tree: the leading word usually names the event.
     for (let q = 1; q < tokens.length; q++) {
       if (tokens[q] === WILDCARD) continue;
-      const skeletonKey = skeletonOf(tokens, q);
-      let skeleton = this.skeletons.get(skeletonKey);
+      const slot = keys[2 * q];
+      const check = keys[2 * q + 1];
+      let skeleton = this.skeletons.get(slot);
+      while (skeleton !== undefined && skeleton.check !== check) skeleton = skeleton.next;
       if (!skeleton) {
-        if (this.skeletons.size >= this.opts.maxTemplates * 16) continue;
-        skeleton = { values: new Set(), groups: [], mergedInto: undefined };
-        this.skeletons.set(skeletonKey, skeleton);
+        if (this.skeletonCount >= this.opts.maxTemplates * 16) continue;
+        skeleton = { check, values: [], groups: [], mergedInto: undefined, next: this.skeletons.get(slot) };
+        this.skeletons.set(slot, skeleton);
+        this.skeletonCount++;
       }
       if (skeleton.mergedInto) {
         this.union(root(skeleton.mergedInto), root(group), q);
         continue;
       }
-      skeleton.values.add(tokens[q]);
+      if (!skeleton.values.includes(tokens[q])) skeleton.values.push(tokens[q]);
       skeleton.groups.push(group);
-      if (skeleton.values.size >= this.opts.distinctValuesForVariable) {
+      if (skeleton.values.length >= this.opts.distinctValuesForVariable) {
         let target = root(skeleton.groups[0]);
         for (const g of skeleton.groups) target = this.union(target, root(g), q);
         skeleton.mergedInto = target;
         skeleton.groups = [];
+        skeleton.values = [];
       }
     }
     return root(group);
@@ -185,7 +220,7 @@ export class LogTemplateMiner {
   /** Merges two groups, keeping the older id; position q and any disagreement become wildcards. */
   private union(a: Group, b: Group, q: number): Group {
     if (a === b) {
-      if (a.tokens[q] !== WILDCARD) { a.tokens[q] = WILDCARD; a.mergedWildcards++; }
+      if (a.tokens[q] !== WILDCARD) { a.tokens[q] = WILDCARD; a.mergedWildcards++; a.template = undefined; }
       return a;
     }
     const [keep, gone] = Number(a.id.slice(1)) <= Number(b.id.slice(1)) ? [a, b] : [b, a];
@@ -193,6 +228,7 @@ export class LogTemplateMiner {
       if (keep.tokens[i] !== WILDCARD && (i === q || keep.tokens[i] !== gone.tokens[i])) {
         keep.tokens[i] = WILDCARD;
         keep.mergedWildcards++;
+        keep.template = undefined;
       }
     }
     gone.parent = keep;
@@ -291,10 +327,41 @@ function root(group: Group): Group {
   return g;
 }
 
-function skeletonOf(tokens: string[], q: number): string {
-  let key = `${q} ${keyOf(tokens[q])}`;
-  for (let i = 0; i < tokens.length; i++) key += i === q ? ' \u0000' : ` ${tokens[i]}`;
-  return key;
+function hashToken(token: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * For each position q, two 32-bit hashes (at 2q and 2q+1) naming the line with q left out, and
+ * q's `key=`, so values of different keys never share a slot. Rolling prefix and suffix hashes
+ * keep this linear in the line.
+ */
+function skeletonKeys(tokens: string[]): Int32Array {
+  const n = tokens.length;
+  const h1 = new Int32Array(n);
+  const h2 = new Int32Array(n);
+  for (let i = 0; i < n; i++) { h1[i] = hashToken(tokens[i], 2166136261); h2[i] = hashToken(tokens[i], 374761393); }
+  const pre1 = new Int32Array(n + 1);
+  const pre2 = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    pre1[i + 1] = Math.imul(pre1[i], 1000003) + h1[i];
+    pre2[i + 1] = Math.imul(pre2[i], 999983) + h2[i];
+  }
+  const keys = new Int32Array(2 * n);
+  let suf1 = n;
+  let suf2 = n;
+  for (let q = n - 1; q >= 0; q--) {
+    const key = keyOf(tokens[q]);
+    const k1 = key ? hashToken(key, 2166136261) : 0;
+    const k2 = key ? hashToken(key, 374761393) : 0;
+    keys[2 * q] = (Math.imul(pre1[q] ^ Math.imul(suf1, 0x5bd1e995), 0x27d4eb2d) ^ k1 ^ q) & 0x3fffffff;
+    keys[2 * q + 1] = Math.imul(pre2[q] + Math.imul(suf2, 0x165667b1), 0x2545f491) ^ k2 ^ Math.imul(q, 0x9e3779b1);
+    suf1 = Math.imul(suf1, 1000033) + h1[q];
+    suf2 = Math.imul(suf2, 999979) + h2[q];
+  }
+  return keys;
 }
 
 export interface PatternStat {

@@ -8,10 +8,9 @@ export const WILDCARD = '<*>';
 export interface TokenizeLimits {
   maxTokens: number;
   maxTokenLength: number;
+  /** Only this many characters of a line are read. */
+  maxLineLength: number;
 }
-
-// Day and month names are parts of timestamps written out in a message.
-const calendarWords = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
 
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -41,7 +40,7 @@ function maskToken(content: string, start: number, end: number, hasDigit: boolea
   let i = start;
   while (i < end) {
     const c = content.charCodeAt(i);
-    if (!isAlnum(c)) { out += content[i]; i++; continue; }
+    if (!isAlnum(c)) { out += c <= 32 ? ' ' : content[i]; i++; continue; }
     const runStart = i;
     let digit = false;
     let hex = true;
@@ -66,24 +65,127 @@ function maskToken(content: string, start: number, end: number, hasDigit: boolea
 }
 
 /** Splits on whitespace and masks variables. Bounded by limits, so hostile lines stay cheap. */
+// Running hashes of the current token; module-level so the hashing masker allocates nothing.
+let tokenHash1 = 0;
+let tokenHash2 = 0;
+
+function hashChar(c: number): void {
+  tokenHash1 = Math.imul(tokenHash1 ^ c, 16777619);
+  tokenHash2 = Math.imul(tokenHash2 + c, 2246822519) ^ (tokenHash2 >>> 13);
+}
+
+function hashWildcard(): void {
+  hashChar(60); hashChar(42); hashChar(62);
+}
+
+/**
+ * The hash of maskToken(content, start, end, hasDigit), computed without building the string.
+ * Must follow maskToken rule for rule; a unit test holds the two together.
+ */
+function hashMaskedToken(content: string, start: number, end: number, hasDigit: boolean): void {
+  tokenHash1 = 0x811c9dc5;
+  tokenHash2 = 0x3c6ef372;
+  if (hasDigit) {
+    let slashes = 0;
+    for (let i = start; i < end; i++) {
+      const c = content.charCodeAt(i);
+      if (c === 47 || c === 92) slashes++;
+    }
+    if (slashes >= 2) { hashWildcard(); return; }
+  }
+  // Punctuation between alphanumeric runs is hashed late: it vanishes when it joins two wildcards,
+  // and a minus sign goes with the number after it.
+  let previous = 0; // 0: token start, 1: a plain run, 2: a wildcard
+  let gapFrom = start;
+  let i = start;
+  while (i < end) {
+    if (!isAlnum(content.charCodeAt(i))) { i++; continue; }
+    const runStart = i;
+    let digit = false;
+    let hex = true;
+    while (i < end) {
+      const d = content.charCodeAt(i);
+      if (!isAlnum(d)) break;
+      if (d <= 57) digit = true;
+      else if (!((d >= 97 && d <= 102) || (d >= 65 && d <= 70))) hex = false;
+      i++;
+    }
+    if (!digit && hex && i - runStart >= 8) digit = true;
+    if (digit && previous === 2) {
+      let joined = true;
+      for (let k = gapFrom; joined && k < runStart; k++) if (!isJoiner(content.charCodeAt(k))) joined = false;
+      if (joined) { gapFrom = i; continue; }
+    }
+    let gapEnd = runStart;
+    if (digit && gapEnd > gapFrom && content.charCodeAt(gapEnd - 1) === 45 && (gapEnd - 1 > gapFrom || previous !== 1)) gapEnd--;
+    for (let k = gapFrom; k < gapEnd; k++) { const d = content.charCodeAt(k); hashChar(d <= 32 ? 32 : d); }
+    if (digit) { hashWildcard(); previous = 2; }
+    else { for (let k = runStart; k < i; k++) hashChar(content.charCodeAt(k)); previous = 1; }
+    gapFrom = i;
+  }
+  for (let k = gapFrom; k < end; k++) { const d = content.charCodeAt(k); hashChar(d <= 32 ? 32 : d); }
+}
+
+/** The line hash that scanMaskedLine gives, computed from masked tokens (for tests and checks). */
+export function hashOfMaskedTokens(tokens: string[]): MaskedLineHash {
+  let line1 = 0x811c9dc5;
+  let line2 = 0x9e3779b9;
+  for (let count = 0; count < tokens.length; count++) {
+    tokenHash1 = 0x811c9dc5;
+    tokenHash2 = 0x3c6ef372;
+    for (let k = 0; k < tokens[count].length; k++) hashChar(tokens[count].charCodeAt(k));
+    line1 = Math.imul(line1 ^ tokenHash1, 16777619) ^ count;
+    line2 = Math.imul(line2 + tokenHash2, 3266489917) ^ (line2 >>> 15);
+  }
+  return { h1: line1 >>> 0, h2: line2 >>> 0, tokenCount: tokens.length };
+}
+
+/** Identity of a masked line: two independent 32-bit hashes and the token count. */
+export interface MaskedLineHash {
+  h1: number;
+  h2: number;
+  tokenCount: number;
+}
+
+/** The masked tokens of a line (the slow path, for lines not seen before). */
 export function maskedTokens(content: string, limits: TokenizeLimits): string[] {
-  const out: string[] = [];
-  const n = content.length;
+  const tokens: string[] = [];
+  scanMaskedLine(content, limits, { h1: 0, h2: 0, tokenCount: 0 }, tokens);
+  return tokens;
+}
+
+/**
+ * One pass over a line: splits on whitespace, masks variables, and hashes the masked tokens into
+ * `hash` without building strings for plain tokens, so a line seen before costs no allocation.
+ * Pushes the masked tokens into `tokens` when given. Bounded by limits, so hostile lines stay cheap.
+ */
+export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: MaskedLineHash, tokens?: string[]): void {
+  const n = Math.min(content.length, limits.maxLineLength);
+  let line1 = 0x811c9dc5;
+  let line2 = 0x9e3779b9;
+  let count = 0;
   let i = 0;
-  while (i < n && out.length < limits.maxTokens) {
+  while (i < n && count < limits.maxTokens) {
     let c = content.charCodeAt(i);
     if (c <= 32) { i++; continue; }
     const start = i;
     let hasDigit = false;
     let quotes = 0;
+    // Length of the current run of hex letters, and whether one reached 8 (`ffffffff` is a number).
+    let hexRun = 0;
+    let longHex = false;
+    let t1 = 0x811c9dc5;
+    let t2 = 0x3c6ef372;
     while (i < n) {
       c = content.charCodeAt(i);
       if (c <= 32) {
         // A double-quoted value with spaces stays one token, so its word count does not shift the
         // rest of the line; an unclosed quote within reach leaves the token as it was.
         if ((quotes & 1) === 0) break;
-        const close = content.indexOf('"', i);
-        if (close < 0 || close - start > limits.maxTokenLength) break;
+        const limit = Math.min(n, start + limits.maxTokenLength);
+        let close = i;
+        while (close < limit && content.charCodeAt(close) !== 34) close++;
+        if (close >= limit) break;
         for (let k = i; k < close; k++) {
           const d = content.charCodeAt(k);
           if (d >= 48 && d <= 57) hasDigit = true;
@@ -91,16 +193,49 @@ export function maskedTokens(content: string, limits: TokenizeLimits): string[] 
         i = close;
         continue;
       }
+      t1 = Math.imul(t1 ^ c, 16777619);
+      t2 = Math.imul(t2 + c, 2246822519) ^ (t2 >>> 13);
       if (c >= 48 && c <= 57) hasDigit = true;
+      else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) { if (++hexRun >= 8) longHex = true; i++; continue; }
       else if (c === 34) quotes++;
+      hexRun = 0;
       i++;
     }
-    if (i - start > limits.maxTokenLength) out.push(WILDCARD);
-    else if (hasDigit || i - start >= 8) out.push(maskToken(content, start, i, hasDigit));
-    else {
-      const token = content.slice(start, i);
-      out.push(token.length === 3 && calendarWords.has(token) ? WILDCARD : token);
+    let token: string | undefined;
+    if (i - start > limits.maxTokenLength) token = WILDCARD;
+    else if (hasDigit || longHex || quotes > 1) {
+      if (tokens) token = maskToken(content, start, i, hasDigit);
+      else { hashMaskedToken(content, start, i, hasDigit); t1 = tokenHash1; t2 = tokenHash2; }
+    } else if (i - start === 3 && isCalendarWord(content, start)) token = WILDCARD;
+    else if (tokens) tokens.push(content.slice(start, i));
+    if (token !== undefined) {
+      // Masked tokens are hashed from their text; plain ones were hashed while scanning.
+      t1 = 0x811c9dc5;
+      t2 = 0x3c6ef372;
+      for (let k = 0; k < token.length; k++) {
+        const d = token.charCodeAt(k);
+        t1 = Math.imul(t1 ^ d, 16777619);
+        t2 = Math.imul(t2 + d, 2246822519) ^ (t2 >>> 13);
+      }
+      if (tokens) tokens.push(token);
     }
+    line1 = Math.imul(line1 ^ t1, 16777619) ^ count;
+    line2 = Math.imul(line2 + t2, 3266489917) ^ (line2 >>> 15);
+    count++;
   }
-  return out;
+  hash.h1 = line1 >>> 0;
+  hash.h2 = line2 >>> 0;
+  hash.tokenCount = count;
+}
+
+// Day and month names are parts of timestamps written out in a message.
+const calendarCodes = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+  .map((w) => (w.charCodeAt(0) << 16) | (w.charCodeAt(1) << 8) | w.charCodeAt(2)));
+
+function isCalendarWord(content: string, start: number): boolean {
+  const a = content.charCodeAt(start);
+  const b = content.charCodeAt(start + 1);
+  const c = content.charCodeAt(start + 2);
+  if (a < 65 || a > 90 || b < 97 || b > 122 || c < 97 || c > 122) return false;
+  return calendarCodes.has((a << 16) | (b << 8) | c);
 }
