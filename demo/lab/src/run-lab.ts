@@ -35,6 +35,7 @@ function parseCli(argv: string[]): CliOptions {
       case '--no-bad-deploy': opts.deployBadAfterMs = false; break;
       case '--no-prometheus': opts.withPrometheus = false; break;
       case '--webhook': opts.alertWebhookUrl = value; i++; break;
+      case '--help': case '-h': throw new Error('help');
       default: throw new Error(`unknown argument: ${JSON.stringify(flag)}`);
     }
   }
@@ -46,8 +47,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     cli = parseCli(argv);
   } catch (err) {
-    console.error(`run-lab: ${(err as Error).message}\n${USAGE}`);
-    process.exitCode = 2;
+    const help = (err as Error).message === 'help';
+    if (help) console.log(USAGE);
+    else console.error(`run-lab: ${(err as Error).message}\n${USAGE}`);
+    process.exitCode = help ? 0 : 2;
     return;
   }
   const lab = await startLab({ ...cli, logger: consoleLogger });
