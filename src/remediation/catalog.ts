@@ -90,7 +90,8 @@ function planSilence(p: ProposedAction['params'], ctx: PlanContext, why: string)
   if (Object.keys(matchers).length === 0) throw new PlanError('A silence needs at least one matcher (params "match.<label>").');
   const duration = String(p.duration ?? '1h');
   if (!/^(\d+[smhdwy])+$/.test(duration)) throw new PlanError(`Duration ${JSON.stringify(duration)} is not a duration such as 30m, 2h or 1h30m.`);
-  const comment = String(p.comment ?? why ?? '').trim() || 'Silenced from Incident Lens';
+  const given = String(p.comment ?? why ?? '');
+  const comment = given.trim() === '' ? 'Silenced from Incident Lens' : given;
   return amtoolSilence(ctx.tools?.amtool ?? 'amtool', {
     alertmanagerUrl: ctx.alertmanagerUrl,
     matchers,
@@ -114,8 +115,8 @@ function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPla
       });
     }
     case 'helm': {
-      const t = kubeTarget({ ...p, service: p.service ?? p.release ?? '' }, ctx);
-      const release = validateHelmRelease(String(p.release ?? t.service));
+      const release = validateHelmRelease(String(p.release ?? p.service ?? ''));
+      const t = kubeTarget({ ...p, service: p.service ?? release }, ctx);
       return helmRollback(ctx.tools?.helm ?? 'helm', { ...t, release }, {
         revision: p.revision === undefined ? undefined : validateCount(p.revision, 'Revision', 1, 1_000_000),
         currentRevision: p.currentRevision === undefined ? undefined : validateCount(p.currentRevision, 'Current revision', 1, 1_000_000),

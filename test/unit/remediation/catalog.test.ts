@@ -1,0 +1,168 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ProposedAction } from '../../../src/core/model';
+import { loadRunbookActions, loadRunbookFile, planAction, type PlanContext } from '../../../src/remediation/catalog';
+import { PlanError } from '../../../src/remediation/plan';
+import { removeDir, tempDir } from './helpers';
+
+const ctx: PlanContext = { environment: 'production', workspaceDir: '/ws', kubeContext: 'prod-eu-1', namespace: 'shop', alertmanagerUrl: 'http://127.0.0.1:9093' };
+
+function propose(actionId: string, params: ProposedAction['params']): ProposedAction {
+  return { actionId, title: actionId, params, why: 'test' };
+}
+
+describe('action catalog: built-in plans', () => {
+  it('rollback-deploy via kubectl: rollout undo with explicit namespace and context, server dry-run', () => {
+    const plan = planAction(propose('rollback-deploy', { service: 'checkout', replicas: 4 }), ctx);
+    assert.deepEqual(plan.argv, ['kubectl', 'rollout', 'undo', 'deployment/checkout', '-n', 'shop', '--context', 'prod-eu-1']);
+    assert.deepEqual(plan.dryRunArgv, [...plan.argv, '--dry-run=server']);
+    assert.deepEqual(plan.target, { context: 'prod-eu-1', cluster: undefined, namespace: 'shop', service: 'checkout', environment: 'production', tier: undefined });
+    assert.deepEqual({ pods: plan.blastRadius.pods, destructive: plan.destructive }, { pods: 4, destructive: false });
+    assert.deepEqual(plan.rollback?.argv, ['kubectl', 'rollout', 'undo', 'deployment/checkout', '-n', 'shop', '--context', 'prod-eu-1']);
+    assert.deepEqual(plan.env, ['KUBECONFIG']);
+  });
+
+  it('rollback-deploy to a revision adds --to-revision', () => {
+    const plan = planAction(propose('rollback-deploy', { service: 'checkout', revision: 7 }), ctx);
+    assert.equal(plan.argv.at(-1), '--to-revision=7');
+    assert.equal(plan.blastRadius.unknown, true, 'without a replica count the blast radius is unknown, not zero');
+  });
+
+  it('rollback-deploy via helm: rollback <release> <revision> -n --kube-context, --dry-run', () => {
+    const plan = planAction(propose('rollback-deploy', { tool: 'helm', service: 'checkout', release: 'checkout-prod', revision: 3, currentRevision: 5 }), ctx);
+    assert.deepEqual(plan.argv, ['helm', 'rollback', 'checkout-prod', '3', '-n', 'shop', '--kube-context', 'prod-eu-1']);
+    assert.deepEqual(plan.dryRunArgv, [...plan.argv, '--dry-run']);
+    assert.deepEqual(plan.rollback?.argv, ['helm', 'rollback', 'checkout-prod', '5', '-n', 'shop', '--kube-context', 'prod-eu-1']);
+  });
+
+  it('rollback-deploy via argocd: app rollback <app> <id>, previewed with app history', () => {
+    const plan = planAction(propose('rollback-deploy', { tool: 'argocd', app: 'checkout', historyId: 11 }), ctx);
+    assert.deepEqual(plan.argv, ['argocd', 'app', 'rollback', 'checkout', '11']);
+    assert.deepEqual(plan.dryRunArgv, ['argocd', 'app', 'history', 'checkout']);
+    assert.match(plan.dryRunNote ?? '', /no dry-run/);
+  });
+
+  it('rollback-deploy via the lab deploy tool uses the configured argv prefix', () => {
+    const plan = planAction(propose('rollback-deploy', { service: 'payments', revision: 'a1b2c3d', fromRevision: 'f00ba47' }), {
+      ...ctx,
+      environment: 'lab',
+      deployTool: { argv: [process.execPath, '/ws/.lab/deploy.js'] },
+    });
+    assert.deepEqual(plan.argv, [process.execPath, '/ws/.lab/deploy.js', '--service', 'payments', '--to', 'a1b2c3d']);
+    assert.deepEqual(plan.rollback?.argv, [process.execPath, '/ws/.lab/deploy.js', '--service', 'payments', '--to', 'f00ba47']);
+    assert.equal(plan.tool, 'lab-deploy');
+  });
+
+  it('restart, pause and scale', () => {
+    assert.deepEqual(planAction(propose('restart', { service: 'checkout' }), ctx).argv, ['kubectl', 'rollout', 'restart', 'deployment/checkout', '-n', 'shop', '--context', 'prod-eu-1']);
+    const pause = planAction(propose('pause-rollout', { service: 'checkout' }), ctx);
+    assert.deepEqual(pause.argv, ['kubectl', 'rollout', 'pause', 'deployment/checkout', '-n', 'shop', '--context', 'prod-eu-1']);
+    assert.deepEqual(pause.rollback?.argv.slice(1, 3), ['rollout', 'resume']);
+    const scale = planAction(propose('scale', { service: 'checkout', replicas: 6, currentReplicas: 4 }), ctx);
+    assert.deepEqual(scale.argv, ['kubectl', 'scale', 'deployment/checkout', '--replicas=6', '-n', 'shop', '--context', 'prod-eu-1']);
+    assert.deepEqual({ pods: scale.blastRadius.pods, replicas: scale.blastRadius.replicas }, { pods: 2, replicas: 2 }, 'blast radius is the replica delta');
+    assert.deepEqual(scale.rollback?.argv, ['kubectl', 'scale', 'deployment/checkout', '--replicas=4', '-n', 'shop', '--context', 'prod-eu-1']);
+  });
+
+  it('scale is bounded', () => {
+    assert.throws(() => planAction(propose('scale', { service: 'checkout', replicas: 0 }), ctx), /Replicas must be a whole number from 1 to 50/);
+    assert.throws(() => planAction(propose('scale', { service: 'checkout', replicas: 9 }), { ...ctx, scaleBounds: { min: 2, max: 8 } }), /from 2 to 8, got 9/);
+    assert.throws(() => planAction(propose('scale', { service: 'checkout', replicas: '3; reboot' }), ctx), PlanError);
+  });
+
+  it('silence-alert: amtool silence add with quoted matchers, previewed with alert query', () => {
+    const plan = planAction(propose('silence-alert', { 'match.alertname': 'HighErrorRate', 'match.service': 'check"out', duration: '2h', comment: 'investigating' }), ctx);
+    assert.deepEqual(plan.argv, ['amtool', 'silence', 'add', '--alertmanager.url=http://127.0.0.1:9093', '--author=incident-lens', '--comment=investigating', '--duration=2h', 'alertname="HighErrorRate"', 'service="check\\"out"']);
+    assert.deepEqual(plan.dryRunArgv, ['amtool', 'alert', 'query', '--alertmanager.url=http://127.0.0.1:9093', 'alertname="HighErrorRate"', 'service="check\\"out"']);
+    assert.equal(plan.risk, 'low');
+  });
+
+  it('rejects names that are not Kubernetes names, with a clear message', () => {
+    for (const bad of ['checkout; rm -rf /', 'Checkout', '-checkout', '--all', 'check out', '$(touch x)', 'a'.repeat(254)]) {
+      assert.throws(() => planAction(propose('restart', { service: bad }), ctx), (err: Error) => err instanceof PlanError && /is not a valid Kubernetes name/.test(err.message), bad);
+    }
+    assert.throws(() => planAction(propose('restart', { service: 'checkout', namespace: 'Shop' }), ctx), /not a valid Kubernetes namespace/);
+    assert.throws(() => planAction(propose('restart', { service: 'checkout' }), { ...ctx, kubeContext: '--kubeconfig=/tmp/evil' }), /not an accepted context name/);
+    assert.throws(() => planAction(propose('restart', { service: 'checkout' }), { ...ctx, kubeContext: undefined }), /No kube context is configured for environment "production"/);
+    assert.throws(() => planAction(propose('restart', { service: 'checkout', context: 'staging-1' }), ctx), /names kube context "staging-1", but environment "production" uses "prod-eu-1"/);
+    assert.throws(() => planAction(propose('rollback-deploy', { tool: 'helm', release: 'Bad_Release' }), ctx), /not a valid release name/);
+    assert.throws(() => planAction(propose('rollback-deploy', { service: 'x', revision: '--help' }), { ...ctx, deployTool: { argv: ['deploy'] } }), /not an accepted revision/);
+    assert.throws(() => planAction(propose('silence-alert', { 'match.bad-name': 'x' }), ctx), /not a valid Prometheus label name/);
+    assert.throws(() => planAction(propose('teleport', {}), ctx), /Unknown action "teleport"/);
+  });
+});
+
+describe('action catalog: runbook actions from .incident-lens/actions.yaml', () => {
+  const yaml = `
+actions:
+  - id: flush-cache
+    title: Flush the cache of a service
+    argv: [node, scripts/flush.js, --service, "{{service}}", "--reason={{reason}}", "{{workspaceDir}}/x"]
+    params:
+      service: { pattern: "[a-z0-9-]+" }
+      reason: { description: free text }
+    risk: low
+    environment: [staging, "prod*"]
+    verification:
+      description: cache hit ratio recovers
+      query: cache_hit_ratio{service="{{service}}"}
+      condition: { op: ">", value: 0.9 }
+      timeoutMs: 60000
+      intervalMs: 5000
+    rollback: { description: warm it again, argv: [node, scripts/warm.js, "{{service}}"] }
+`;
+
+  it('fills placeholders as whole elements and inside elements, never splitting them', () => {
+    const { actions, error } = loadRunbookActions(yaml);
+    assert.equal(error, undefined);
+    const plan = planAction(propose('flush-cache', { service: 'checkout', reason: 'a b; c $HOME' }), { ...ctx, runbooks: actions });
+    assert.deepEqual(plan.argv, [process.execPath, 'scripts/flush.js', '--service', 'checkout', '--reason=a b; c $HOME', '/ws/x']);
+    assert.equal(plan.verification?.query, 'cache_hit_ratio{service="checkout"}');
+    assert.deepEqual(plan.rollback?.argv, [process.execPath, 'scripts/warm.js', 'checkout']);
+    assert.equal(plan.cwd, '/ws');
+  });
+
+  it('"$&" and "$1" in a value are copied literally', () => {
+    const { actions } = loadRunbookActions(yaml);
+    const plan = planAction(propose('flush-cache', { service: 'checkout', reason: '$& $1 $$' }), { ...ctx, runbooks: actions });
+    assert.equal(plan.argv[4], '--reason=$& $1 $$');
+  });
+
+  it('checks declared patterns, missing params and environments', () => {
+    const { actions } = loadRunbookActions(yaml);
+    const c = { ...ctx, runbooks: actions };
+    assert.throws(() => planAction(propose('flush-cache', { service: 'check out', reason: 'x' }), c), /"service" = "check out" does not match the pattern/);
+    assert.throws(() => planAction(propose('flush-cache', { service: 'checkout' }), c), /needs parameter "reason"/);
+    assert.throws(() => planAction(propose('flush-cache', { service: 'checkout', reason: 'x' }), { ...c, environment: 'dev' }), /declared for staging, prod\*, not for "dev"/);
+  });
+
+  it('rejects bad files with the line of the problem, offering no action at all', () => {
+    const cases: [string, RegExp][] = [
+      ['actions:\n  - id: x\n    argv: "rm -rf /"\n', /actions\.yml:3:11: actions\.0\.argv: expected a non-empty list of strings/],
+      ['actions:\n  - id: x\n    argv: ["kubectl delete pod foo"]\n', /looks like a shell command line/],
+      ['actions:\n  - id: x\n    argv: [echo, "{{who}}"]\n', /placeholder \{\{who\}\} is not a declared parameter/],
+      ['actions:\n  - id: restart\n    argv: [echo]\n', /"restart" is a built-in action/],
+      ['actions:\n  - id: x\n    argv: [echo]\n    risk: tiny\n', /unknown risk "tiny"/],
+      ['actions:\n  - id: x\n    argv: [echo]\n    env: ["TOKEN=abc"]\n', /environment variable NAMES/],
+      ['actions:\n  - id: x\n    argv: [echo]\n    params: { p: { pattern: "(" } }\n', /invalid regular expression/],
+      ['actions: [\n', /actions\.yml:\d+:\d+: not valid YAML/],
+    ];
+    for (const [text, want] of cases) {
+      const r = loadRunbookActions(text, 'actions.yml');
+      assert.match(r.error ?? '', want, text);
+      assert.equal(r.actions.length, 0);
+    }
+  });
+
+  it('loads from a file; a missing file means no runbook actions', () => {
+    const dir = tempDir('runbooks');
+    try {
+      assert.deepEqual(loadRunbookFile(path.join(dir, 'actions.yaml')), { actions: [] });
+      fs.writeFileSync(path.join(dir, 'actions.yaml'), yaml);
+      assert.equal(loadRunbookFile(path.join(dir, 'actions.yaml')).actions[0].id, 'flush-cache');
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
