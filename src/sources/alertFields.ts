@@ -3,7 +3,8 @@
 
 import type { Labels, Severity, AlertState } from '../core/model';
 
-const severityWords: Record<string, Severity> = {
+// No prototype: a label value such as "constructor" must not find Object's own properties.
+const severityWords: Record<string, Severity> = Object.assign(Object.create(null) as Record<string, Severity>, {
   critical: 'critical',
   crit: 'critical',
   page: 'critical',
@@ -40,11 +41,13 @@ const severityWords: Record<string, Severity> = {
   sev4: 'info',
   sev5: 'info',
   none: 'none',
-};
+});
 
 /** "page", "CRITICAL", "sev-1" -> critical; "warn" -> warning; unknown or missing -> none. */
 export function normaliseSeverity(raw: string | undefined): Severity {
   if (!raw) return 'none';
+  const exact = severityWords[raw];
+  if (exact) return exact;
   const key = raw.trim().toLowerCase().replace(/[\s_-]+/g, '');
   return severityWords[key] ?? 'none';
 }
@@ -110,11 +113,25 @@ export function parseTime(raw: unknown): number | undefined {
 
 /** Keeps only string values: label maps come from the network and may hold anything. */
 export function stringMap(raw: unknown): Labels {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const obj = raw as Record<string, unknown>;
+  // The usual case is a fresh JSON object of strings: use it as is rather than copying 10k maps.
+  let allStrings = true;
+  for (const k in obj) {
+    if (typeof obj[k] !== 'string') {
+      allStrings = false;
+      break;
+    }
+  }
+  if (allStrings && Object.getPrototypeOf(obj) === Object.prototype) return obj as Labels;
   const out: Labels = {};
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return out;
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof v === 'string') out[k] = v;
-    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+    if (s === undefined) continue;
+    // A label literally named "__proto__" must stay a label, not become a prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: s, enumerable: true, writable: true, configurable: true });
+    else out[k] = s;
   }
   return out;
 }

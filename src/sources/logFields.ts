@@ -2,7 +2,8 @@
 
 import type { LogLevel } from '../core/model';
 
-const levelWords: Record<string, LogLevel> = {
+// No prototype: a level such as "constructor" must not find Object's own properties.
+const levelWords: Record<string, LogLevel> = Object.assign(Object.create(null) as Record<string, LogLevel>, {
   trace: 'trace',
   debug: 'debug',
   dbg: 'debug',
@@ -21,7 +22,7 @@ const levelWords: Record<string, LogLevel> = {
   emerg: 'fatal',
   emergency: 'fatal',
   alert: 'fatal',
-};
+});
 
 /** Also reads OpenTelemetry severity numbers (1-4 trace ... 21-24 fatal). */
 export function normaliseLogLevel(raw: unknown): LogLevel {

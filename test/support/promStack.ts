@@ -85,6 +85,10 @@ async function startProcess(binary: string, args: (dir: string, port: number) =>
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   const port = await freePort();
   const child = spawn(binary, args(dir, port), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // If the test run dies without its after hooks, do not leave the server behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let out = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString('utf8')).slice(-8000);
