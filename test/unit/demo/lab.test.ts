@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { ALERTMANAGER_BIN, Lab, PROMETHEUS_BIN, startLab } from '../../../demo/lab/src/lab';
 import { createLabWorkspace, FAULT_FILE, FAULT_LINE_TEXT, LabWorkspace, runGit } from '../../../demo/lab/src/workspace';
+import { OtlpReceiver } from '../../../src/sources/otlp/receiver';
+import { AlertRuleEngine } from '../../../src/sources/otlp/rules';
+import { TelemetryStore } from '../../../src/sources/otlp/store';
 
 const DEPLOY_SCRIPT = path.resolve(__dirname, '../../../demo/lab/deploy.js');
 
@@ -60,91 +61,6 @@ function sumCounter(page: string, name: string): number {
     if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
-}
-
-// --- a tiny OTLP/HTTP JSON sink: what a collector would receive ---
-
-type OtlpValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
-type OtlpAttribute = { key: string; value: OtlpValue };
-
-function attrs(list: OtlpAttribute[] | undefined): Record<string, string | number | boolean | undefined> {
-  const out: Record<string, string | number | boolean | undefined> = {};
-  for (const { key, value } of list ?? []) out[key] = value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.boolValue;
-  return out;
-}
-
-interface SinkSpan {
-  service: string;
-  traceId: string;
-  name: string;
-  kind: number;
-  statusCode: number;
-  attributes: ReturnType<typeof attrs>;
-  events: Array<{ name: string; attributes: ReturnType<typeof attrs> }>;
-}
-
-interface SinkLog {
-  service: string;
-  severityText?: string;
-  body?: string;
-  attributes: ReturnType<typeof attrs>;
-}
-
-class OtlpSink {
-  readonly posts: Record<string, number> = {};
-  readonly spans: SinkSpan[] = [];
-  readonly logs: SinkLog[] = [];
-  private server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = req.url ?? '';
-      this.posts[url] = (this.posts[url] ?? 0) + 1;
-      try {
-        let body = Buffer.concat(chunks);
-        if (req.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
-        this.ingest(url, JSON.parse(body.toString('utf8')));
-      } catch {
-        // Counting the POST is enough for payloads this sink does not read.
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private ingest(url: string, payload: any): void {
-    if (url === '/v1/traces') {
-      for (const rs of payload.resourceSpans ?? []) {
-        const service = String(attrs(rs.resource?.attributes)['service.name']);
-        for (const ss of rs.scopeSpans ?? []) {
-          for (const s of ss.spans ?? []) {
-            this.spans.push({
-              service, traceId: s.traceId, name: s.name, kind: s.kind, statusCode: s.status?.code ?? 0,
-              attributes: attrs(s.attributes),
-              events: (s.events ?? []).map((e: any) => ({ name: e.name, attributes: attrs(e.attributes) })),
-            });
-          }
-        }
-      }
-    } else if (url === '/v1/logs') {
-      for (const rl of payload.resourceLogs ?? []) {
-        const service = String(attrs(rl.resource?.attributes)['service.name']);
-        for (const sl of rl.scopeLogs ?? []) {
-          for (const r of sl.logRecords ?? []) this.logs.push({ service, severityText: r.severityText, body: r.body?.stringValue, attributes: attrs(r.attributes) });
-        }
-      }
-    }
-  }
 }
 
 function processGone(pid: number): boolean {
@@ -302,59 +218,73 @@ describe('demo lab', function () {
 
   describe('startLab', function () {
     let root: string;
-    let sink: OtlpSink;
+    let store: TelemetryStore;
+    let receiver: OtlpReceiver;
+    let endpoint: string;
     let lab: Lab | undefined;
+    // Everything the lab sends lands in this window; it ends in the future so nothing is cut off.
+    const window = () => ({ start: Date.now() - 10 * 60_000, end: Date.now() + 60_000 });
 
     beforeEach(async () => {
       root = await tempDir('lab-run-');
-      sink = new OtlpSink();
+      store = new TelemetryStore({ maxBytes: 16 * 1024 * 1024 });
+      receiver = new OtlpReceiver({ port: 0, store });
+      endpoint = `http://127.0.0.1:${(await receiver.start()).port}`;
     });
     afterEach(async function () {
       this.timeout(30_000);
       await lab?.stop();
       lab = undefined;
-      await sink.stop();
+      await receiver.stop();
       await fs.promises.rm(root, { recursive: true, force: true });
     });
 
-    it('sends telemetry, and payments fails with a located TypeError only after the faulty deploy', async function () {
+    it('sends telemetry to the OTLP receiver, and payments fails with a located TypeError only after the faulty deploy', async function () {
       this.timeout(120_000);
-      const endpoint = await sink.start();
+      // The embedded receiver's own error-ratio rule, made quick enough for a test.
+      const rules = new AlertRuleEngine(store, { rules: { errorRatio: { windowMs: 30_000, forMs: 0, minRequests: 5 } } });
+      const paymentsAlert = () => rules.evaluate().find((a) => a.service === 'payments' && a.labels.alertname === 'HighErrorRatio' && a.state === 'firing');
+      const paymentsErrorSpans = () => store.spansInWindow(window(), { service: 'payments' }).filter((s) => s.status === 'error');
       lab = await startLab({ workspaceDir: path.join(root, 'shop'), otlpEndpoint: endpoint, loadRps: 6, deployBadAfterMs: false });
       const paymentsMetrics = `http://127.0.0.1:${lab.ports.payments}/metrics`;
 
       const before = await waitFor('payments to serve charges', 30_000, async () => {
         const page = await getText(paymentsMetrics);
-        return sumCounter(page, 'http_server_requests_total') >= 8 ? page : undefined;
+        return sumCounter(page, 'http_server_requests_total') >= 10 ? page : undefined;
       });
       assert.equal(sumCounter(before, 'http_server_errors_total'), 0, 'no payments errors before the faulty deploy');
-      await waitFor('traces, logs and metrics at the OTLP endpoint', 20_000, () => ['/v1/traces', '/v1/logs', '/v1/metrics'].every((p) => (sink.posts[p] ?? 0) > 0));
-      assert.ok(!sink.spans.some((s) => s.service === 'payments' && s.statusCode === 2), 'no payments error span before the faulty deploy');
-      assert.ok(sink.spans.some((s) => s.service === 'storefront') && sink.spans.some((s) => s.service === 'checkout'));
+      await waitFor('traces, logs and metrics of all three services in the store', 20_000, () =>
+        ['storefront', 'checkout', 'payments'].every((svc) => store.services().includes(svc))
+        && store.metricNames('payments').includes('http.server.request.duration')
+        && store.queryLogs({ ...window(), service: 'payments', limit: 5 }).length > 0);
+      assert.deepEqual(paymentsErrorSpans(), [], 'no payments error span before the faulty deploy');
+      assert.equal(paymentsAlert(), undefined, 'the receiver raises no payments alert before the faulty deploy');
 
       await lab.deploy('payments', lab.workspace.headSha);
       const status = JSON.parse(fs.readFileSync(path.join(lab.workspaceDir, '.lab', 'status.json'), 'utf8'));
       assert.equal(status.services.payments.sha, lab.workspace.headSha, 'the supervisor runs the new release');
 
       await waitFor('payments errors in /metrics', 30_000, async () => sumCounter(await getText(paymentsMetrics), 'http_server_errors_total') > 0);
-      const errorSpan = await waitFor('an error span from payments', 20_000, () => sink.spans.find((s) => s.service === 'payments' && s.statusCode === 2 && s.attributes['http.route'] === '/charge'));
+      const errorSpan = await waitFor('an error span from payments', 20_000, () => paymentsErrorSpans().find((s) => s.attributes['http.route'] === '/charge'));
       const source = await runGit(lab.workspaceDir, ['show', `${lab.workspace.headSha}:${FAULT_FILE}`]);
       assert.equal(errorSpan.attributes['http.response.status_code'], 500);
       assert.equal(errorSpan.attributes['code.filepath'], FAULT_FILE);
       assert.equal(errorSpan.attributes['code.lineno'], faultLineNumber(source));
       assert.equal(errorSpan.attributes['code.function'], 'validateCard');
-      const exception = errorSpan.events.find((e) => e.name === 'exception');
+      const exception = errorSpan.events?.find((e) => e.name === 'exception');
       assert.ok(exception, 'the error span has an exception event');
-      assert.equal(exception.attributes['exception.type'], 'TypeError');
-      assert.match(String(exception.attributes['exception.stacktrace']), /card-validation\.js:\d+/);
+      assert.equal(exception.attributes?.['exception.type'], 'TypeError');
+      assert.match(String(exception.attributes?.['exception.stacktrace']), /card-validation\.js:\d+/);
 
       // One trace spans all three services: the traceparent crossed both hops.
       await waitFor('the failing trace in storefront and checkout', 15_000, () => {
-        const services = new Set(sink.spans.filter((s) => s.traceId === errorSpan.traceId).map((s) => s.service));
+        const services = new Set(store.getTrace(errorSpan.traceId).map((s) => s.service));
         return services.has('storefront') && services.has('checkout');
       });
-      const errorLog = await waitFor('an error log from payments', 15_000, () => sink.logs.find((l) => l.service === 'payments' && l.severityText === 'ERROR'));
-      assert.match(String(errorLog.attributes['exception.stacktrace']), /TypeError/);
+      const errorLog = await waitFor('an error log from payments', 15_000, () => store.queryLogs({ ...window(), service: 'payments', minLevel: 'error', limit: 5 })[0]);
+      assert.match(String(errorLog.attributes?.['exception.stacktrace']), /TypeError/);
+      const alert = await waitFor('the receiver to raise the payments error-ratio alert', 30_000, paymentsAlert, 1000);
+      assert.equal(alert.severity, 'critical');
 
       const pids = Object.values(status.services as Record<string, { pid: number }>).map((s) => s.pid);
       await lab.stop();
@@ -365,7 +295,6 @@ describe('demo lab', function () {
     it('makes Prometheus fire PaymentsErrorRatioHigh after the faulty deploy', async function () {
       if (!fs.existsSync(PROMETHEUS_BIN) || !fs.existsSync(ALERTMANAGER_BIN)) this.skip();
       this.timeout(150_000);
-      const endpoint = await sink.start();
       lab = await startLab({ workspaceDir: path.join(root, 'shop'), otlpEndpoint: endpoint, withPrometheus: true, loadRps: 6, deployBadAfterMs: 2000 });
       const prometheus = `http://127.0.0.1:${lab.ports.prometheus}`;
       const alert = await waitFor('PaymentsErrorRatioHigh to fire', 90_000, async () => {
