@@ -12,9 +12,9 @@ import { type AttrValue, type Attrs, type HistogramValue, type MetricKind, type 
 // plus 8 per field, a one-byte string 16 plus its length, a double 16. Interned (short) strings are
 // shared and so counted once in the per-attribute overhead.
 
-const SPAN_BASE = 520;
-const LOG_BASE = 260;
-const ATTR_BYTES = 40;
+const SPAN_BASE = 420;
+const LOG_BASE = 160;
+const ATTR_BYTES = 28;
 const SHARED_STRING_MAX = 64;
 
 function attrsBytes(attrs: Attrs | undefined): number {
