@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canonicalJson, Ledger, ledgerCounts, readLedger, verifyLedger } from '../../../src/remediation/ledger';
@@ -62,7 +63,6 @@ describe('audit ledger', () => {
     fill(5);
     const entries = readLedger(file);
     const forged = { ...entries[2], data: { i: 3, note: 'forged' } };
-    const { createHash } = require('node:crypto') as typeof import('node:crypto');
     forged.hash = createHash('sha256').update(canonicalJson({ seq: forged.seq, time: forged.time, type: forged.type, data: forged.data, prevHash: forged.prevHash })).digest('hex');
     const ls = lines(file);
     ls[2] = JSON.stringify(forged);

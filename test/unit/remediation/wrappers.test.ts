@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planAction, type PlanContext } from '../../../src/remediation/catalog';
 import { createProcessExecutor } from '../../../src/remediation/executor';
@@ -52,7 +53,7 @@ describe('kubectl, helm and argocd plans through the executor (no cluster here: 
   beforeEach(() => {
     dir = tempDir('wrappers');
     bin = path.join(dir, 'bin');
-    require('node:fs').mkdirSync(bin);
+    fs.mkdirSync(bin);
     records = path.join(dir, 'argv.jsonl');
     installFakeTools(bin, records);
   });
