@@ -365,17 +365,24 @@ function skeletonKeys(tokens: string[]): Int32Array {
 }
 
 export interface PatternStat {
+  /** The template id (stable within one report). */
   id: string;
   template: string;
+  /** The most common level among the pattern's records. */
   level: LogLevel;
+  /** The most common service among the pattern's records, when they name one. */
   service?: string;
   countBefore: number;
   countAfter: number;
   ratePerMinBefore: number;
   ratePerMinAfter: number;
+  /** First seen at or after the onset. */
   isNew: boolean;
+  /** log2 of the smoothed after/before rate ratio: 1 means doubled, -1 halved. */
   rateChange: number;
+  /** Records per time bucket over the whole span, zeros included; t is the bucket start. */
   buckets: { t: number; count: number }[];
+  /** A few raw bodies, from after the onset first. */
   samples: string[];
 }
 
@@ -384,6 +391,170 @@ export interface PatternReport {
   patterns: PatternStat[];
 }
 
-export function comparePatterns(_records: LogRecord[], onset: number): PatternReport {
-  return { onset, patterns: [] };
+export interface ComparePatternsOptions {
+  /** Bucket width for PatternStat.buckets; by default the span split in about 60 buckets. */
+  bucketMs?: number;
+  /** How many patterns the report keeps, the most interesting first (default 50). */
+  maxPatterns?: number;
+  /** Sample bodies per pattern (default 3). */
+  maxSamples?: number;
+}
+
+const levelOrder: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'unknown'];
+const levelIndex = new Map<LogLevel, number>(levelOrder.map((l, i) => [l, i]));
+const maxBuckets = 1000;
+const maxSampleChars = 512;
+
+interface PatternAccumulator {
+  id: string;
+  template: string;
+  countBefore: number;
+  countAfter: number;
+  firstSeen: number;
+  levels: Int32Array;
+  services: Map<string, number> | undefined;
+  samplesAfter: string[];
+  samplesBefore: string[];
+  /** Set for the patterns the report keeps: their counts per bucket. */
+  buckets: Int32Array | undefined;
+}
+
+/**
+ * Mines the templates of `records` and compares each template's rate before and after `onset`:
+ * which patterns are new, which grew, with per-bucket counts for a chart. Records need not be
+ * sorted. Sorted by interest: new error patterns first, then the biggest rate increases.
+ */
+export function comparePatterns(records: LogRecord[], onset: number, opts?: ComparePatternsOptions): PatternReport {
+  if (!Number.isFinite(onset)) throw new RangeError(`comparePatterns: onset must be a time in ms, got ${String(onset)}`);
+  const maxPatterns = Math.max(0, Math.floor(opts?.maxPatterns ?? 50));
+  const maxSamples = Math.max(0, Math.floor(opts?.maxSamples ?? 3));
+  const miner = new LogTemplateMiner({ maxSamples: 0 });
+
+  // Pass 1: mine every record; remember each record's template slot.
+  const slotOfRecord = new Int32Array(records.length).fill(-1);
+  const slotById = new Map<string, number>();
+  const idOfSlot: string[] = [];
+  let minTime = Infinity;
+  let maxTime = -Infinity;
+  for (let r = 0; r < records.length; r++) {
+    const record = records[r];
+    const time = record?.time;
+    if (typeof time !== 'number' || !Number.isFinite(time)) continue;
+    if (time < minTime) minTime = time;
+    if (time > maxTime) maxTime = time;
+    const body = typeof record.body === 'string' ? record.body : String(record.body ?? '');
+    const { templateId } = miner.add(body);
+    let slot = slotById.get(templateId);
+    if (slot === undefined) { slot = idOfSlot.length; idOfSlot.push(templateId); slotById.set(templateId, slot); }
+    slotOfRecord[r] = slot;
+  }
+  if (idOfSlot.length === 0) return { onset, patterns: [] };
+
+  // Templates merge as the miner learns: map every slot to its final template.
+  const templateById = new Map(miner.templates().map((t) => [t.id, t.template]));
+  const accumulatorOfSlot: PatternAccumulator[] = [];
+  const accumulatorById = new Map<string, PatternAccumulator>();
+  for (const id of idOfSlot) {
+    const finalId = miner.resolveId(id);
+    let acc = accumulatorById.get(finalId);
+    if (!acc) {
+      acc = {
+        id: finalId, template: templateById.get(finalId) ?? '', countBefore: 0, countAfter: 0, firstSeen: Infinity,
+        levels: new Int32Array(levelOrder.length), services: undefined, samplesAfter: [], samplesBefore: [], buckets: undefined,
+      };
+      accumulatorById.set(finalId, acc);
+    }
+    accumulatorOfSlot.push(acc);
+  }
+
+  const span = Math.max(1, maxTime - minTime + 1);
+  let bucketMs = opts?.bucketMs !== undefined && Number.isFinite(opts.bucketMs) && opts.bucketMs > 0 ? opts.bucketMs : Math.max(1000, Math.ceil(span / 60 / 1000) * 1000);
+  if (span / bucketMs > maxBuckets) bucketMs = Math.ceil(span / maxBuckets);
+  const bucketStart = Math.floor(minTime / bucketMs) * bucketMs;
+  const bucketCount = Math.floor((maxTime - bucketStart) / bucketMs) + 1;
+
+  // Pass 2: counts, levels, services, samples, buckets.
+  for (let r = 0; r < records.length; r++) {
+    const slot = slotOfRecord[r];
+    if (slot < 0) continue;
+    const record = records[r];
+    const acc = accumulatorOfSlot[slot];
+    const after = record.time >= onset;
+    if (after) acc.countAfter++; else acc.countBefore++;
+    if (record.time < acc.firstSeen) acc.firstSeen = record.time;
+    acc.levels[levelIndex.get(record.level) ?? levelOrder.length - 1]++;
+    if (record.service) {
+      acc.services ??= new Map();
+      acc.services.set(record.service, (acc.services.get(record.service) ?? 0) + 1);
+    }
+    const samples = after ? acc.samplesAfter : acc.samplesBefore;
+    if (samples.length < maxSamples) {
+      const body = typeof record.body === 'string' ? record.body : String(record.body ?? '');
+      samples.push(body.length > maxSampleChars ? body.slice(0, maxSampleChars) : body);
+    }
+  }
+
+  // Rates use the observed time on each side of the onset, at least a minute, so a short window
+  // does not turn two lines into a storm.
+  const minutesBefore = Math.max(1, (onset - minTime) / 60000);
+  const minutesAfter = Math.max(1, (maxTime - onset) / 60000);
+  // Half a record over the longer window: enough to keep 0 -> few finite, small enough to notice.
+  const smoothing = 0.5 / Math.max(minutesBefore, minutesAfter);
+  const stats: PatternStat[] = [];
+  const accumulatorOfStat = new Map<PatternStat, PatternAccumulator>();
+  for (const acc of accumulatorById.values()) {
+    let level = 0;
+    for (let l = 1; l < acc.levels.length; l++) if (acc.levels[l] > acc.levels[level]) level = l;
+    let service: string | undefined;
+    let serviceCount = 0;
+    for (const [name, count] of acc.services ?? []) if (count > serviceCount) { service = name; serviceCount = count; }
+    const ratePerMinBefore = acc.countBefore / minutesBefore;
+    const ratePerMinAfter = acc.countAfter / minutesAfter;
+    const stat: PatternStat = {
+      id: acc.id,
+      template: acc.template,
+      level: levelOrder[level],
+      countBefore: acc.countBefore,
+      countAfter: acc.countAfter,
+      ratePerMinBefore,
+      ratePerMinAfter,
+      isNew: acc.firstSeen >= onset,
+      rateChange: Math.log2((ratePerMinAfter + smoothing) / (ratePerMinBefore + smoothing)),
+      buckets: [],
+      samples: [...acc.samplesAfter, ...acc.samplesBefore].slice(0, maxSamples),
+    };
+    if (service !== undefined) stat.service = service;
+    stats.push(stat);
+    accumulatorOfStat.set(stat, acc);
+  }
+  stats.sort(byInterest);
+  const kept = stats.slice(0, maxPatterns);
+
+  // Pass 3: buckets, only for the patterns kept.
+  for (const stat of kept) accumulatorOfStat.get(stat)!.buckets = new Int32Array(bucketCount);
+  for (let r = 0; r < records.length; r++) {
+    const slot = slotOfRecord[r];
+    if (slot < 0) continue;
+    const counts = accumulatorOfSlot[slot].buckets;
+    if (counts) counts[Math.floor((records[r].time - bucketStart) / bucketMs)]++;
+  }
+  for (const stat of kept) {
+    const counts = accumulatorOfStat.get(stat)!.buckets!;
+    for (let b = 0; b < bucketCount; b++) stat.buckets.push({ t: bucketStart + b * bucketMs, count: counts[b] });
+  }
+  return { onset, patterns: kept };
+}
+
+function isErrorLevel(level: LogLevel): boolean {
+  return level === 'error' || level === 'fatal';
+}
+
+/** New error patterns first, then the biggest rate increases, then the busiest after the onset. */
+function byInterest(a: PatternStat, b: PatternStat): number {
+  const aNewError = a.isNew && isErrorLevel(a.level) ? 1 : 0;
+  const bNewError = b.isNew && isErrorLevel(b.level) ? 1 : 0;
+  if (aNewError !== bNewError) return bNewError - aNewError;
+  if (a.rateChange !== b.rateChange) return b.rateChange - a.rateChange;
+  if (a.countAfter !== b.countAfter) return b.countAfter - a.countAfter;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
