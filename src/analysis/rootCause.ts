@@ -44,6 +44,8 @@ export interface RootCauseOptions {
   lateCalleeFactor?: number;
   /** Factor on an inferred service's restart and stay weights (default 0.3). */
   inferredFactor?: number;
+  /** Onsets closer than this count as simultaneous (default: the median sampling step). */
+  onsetToleranceMs?: number;
   /** Without a window: how long before alertTime the incident window starts (default 30 min). */
   preAlertMs?: number;
   /** Which way is bad for a series; default guesses from its name and unit. */
@@ -100,6 +102,22 @@ function testWindow(input: RootCauseInput, preAlertMs: number): { start: number;
   }
   if (!Number.isFinite(lo)) return { start: 0, end: Infinity };
   return { start: hi - 0.25 * (hi - lo), end: Infinity };
+}
+
+/** Median sampling interval over all series (0 when none has two points). */
+function typicalStep(series: MetricSeries[]): number {
+  const steps: number[] = [];
+  for (const s of series) {
+    const ts = s?.timestamps;
+    if (!Array.isArray(ts)) continue;
+    for (let i = 1; i < ts.length && i < 64; i++) {
+      const d = ts[i] - ts[i - 1];
+      if (Number.isFinite(d) && d > 0) steps.push(d);
+    }
+  }
+  if (steps.length === 0) return 0;
+  steps.sort((a, b) => a - b);
+  return steps[steps.length >> 1];
 }
 
 function fmt(x: number): string {
@@ -163,6 +181,10 @@ export function rankRootCauses(input: RootCauseInput, opts: RootCauseOptions = {
     callers.get(e.to)!.add(e.from);
   }
 
+  // Onsets are known to one sampling step at best (the start of an excursion can sit one point
+  // early in noise): closer than that counts as simultaneous.
+  const tolerance = opts.onsetToleranceMs ?? typicalStep(input.series);
+
   const names = [...states.keys()].sort();
   const n = names.length;
   if (n === 0) return [];
@@ -183,7 +205,7 @@ export function rankRootCauses(input: RootCauseInput, opts: RootCauseOptions = {
     for (const c of callees.get(names[i]) ?? []) {
       const j = index.get(c)!;
       // A callee that moved after this service explains it less: it may be a victim.
-      const late = st[i].onset !== undefined && st[j].onset !== undefined && st[j].onset! > st[i].onset!;
+      const late = st[i].onset !== undefined && st[j].onset !== undefined && st[j].onset! > st[i].onset! + tolerance;
       const e = explain(j, i) * (late ? lateCallee : 1);
       explained = Math.max(explained, e);
       const w = anomaly[j] * e;
@@ -192,7 +214,7 @@ export function rankRootCauses(input: RootCauseInput, opts: RootCauseOptions = {
     for (const c of callers.get(names[i]) ?? []) {
       const j = index.get(c)!;
       // The caller moved first: walking back to it is as natural as walking down.
-      const callerFirst = st[i].onset !== undefined && st[j].onset !== undefined && st[j].onset! < st[i].onset!;
+      const callerFirst = st[i].onset !== undefined && st[j].onset !== undefined && st[j].onset! < st[i].onset! - tolerance;
       const w = anomaly[j] * (callerFirst ? 1 : Math.max(backward, 1 - explain(i, j)));
       if (w > 0) row.push({ to: j, w });
     }

@@ -39,7 +39,7 @@ export interface SeriesAnomaly {
   baselineMedian: number;
   testPeak: number;
   direction: Direction;
-  /** First test point whose z passes onsetZ. */
+  /** Start of the excursion in which the series first passed onsetZ. */
   onset?: number;
   baselinePoints: number;
   /** True when there was too little history and the first test points stood in for a baseline. */
@@ -47,6 +47,8 @@ export interface SeriesAnomaly {
 }
 
 const MIN_BASELINE = 3;
+/** Within this many units of spread, a point is back at its normal level. */
+const FOOT_Z = 1;
 
 /**
  * Which way a series goes wrong: latency, durations and errors rise; availability and success
@@ -183,10 +185,14 @@ export function seriesAnomaly(s: MetricSeries, opts: SeriesAnomalyOptions): Seri
   const zs = test.map((p) => bad(p.v));
   const top = zs.slice().sort((a, b) => b - a);
   const z = Math.max(0, top.length > 1 ? (top[0] + top[1]) / 2 : top[0]);
+  // The first crossing of onsetZ dates a slow ramp late; walk back to the start of the excursion
+  // that led to it (the point after the series was last within one unit of its level).
   let onset: number | undefined;
   for (let i = 0; i < test.length; i++) {
     if (zs[i] >= onsetZ) {
-      onset = test[i].t;
+      let j = i;
+      while (j > 0 && zs[j - 1] >= FOOT_Z) j--;
+      onset = test[j].t;
       break;
     }
   }

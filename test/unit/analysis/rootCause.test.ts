@@ -79,17 +79,17 @@ describe('rankRootCauses', () => {
   });
 
   it('keeps an anomaly that no caller feels below the one that explains the symptom', () => {
-    const series = [
-      latency('web', 0.2, 103, 2),
-      latency('search', 0.05, 103, 3),
-      latency('nightly-batch', 1, 103, 5), // in the graph, but nothing calls it and it calls nothing anomalous
-    ];
+    // archive is far more anomalous than search, but its only caller (reports) is healthy, so it
+    // explains nothing the users see; search explains web.
+    const series = [latency('web', 0.2, 103, 1.2), latency('search', 0.05, 103, 1.3), latency('reports', 0.3), latency('archive', 1, 103, 10)];
     const edges = [
       { from: 'web', to: 'search' },
-      { from: 'nightly-batch', to: 'search' },
+      { from: 'web', to: 'reports' },
+      { from: 'reports', to: 'archive' },
     ];
     const ranked = rankRootCauses({ series, edges, window: WINDOW });
     assert.equal(ranked[0].service, 'search');
+    assert.ok(ranked.find((r) => r.service === 'archive')!.anomaly >= ranked[0].anomaly);
   });
 
   it('weights down a service seen only through its callers', () => {
@@ -146,5 +146,24 @@ describe('seriesAnomaly', () => {
     const a = seriesAnomaly({ id: 'r', name: 'requests', labels: {}, timestamps: ts, values }, { testStart: ts[25], testEnd: ts[29] })!;
     assert.equal(a.direction, 'both');
     assert.ok(a.z <= 3.01, `z ${a.z}`);
+  });
+});
+
+describe('rankRootCauses onset dating', () => {
+  it('dates a slow ramp at its foot, so a ramping callee still counts as moving first', () => {
+    // db (noisy) ramps slowly from point 100; api steps up at 105. The ramp crosses 3 sigma only
+    // after 105, but it began earlier: change-point dating puts db first.
+    const rnd = noise(99);
+    const db = latency('db', 0.05);
+    db.values = db.values.map((_, i) => 0.05 * (1 + 0.3 * rnd()) * (i < 100 ? 1 : 1 + Math.min(2, (i - 100) / 9)));
+    const series = [latency('web', 0.2, 106), latency('api', 0.1, 105), db];
+    const edges = [
+      { from: 'web', to: 'api' },
+      { from: 'api', to: 'db' },
+    ];
+    const ranked = rankRootCauses({ series, edges, window: { start: T0 + 96 * STEP, end: T0 + 119 * STEP } });
+    const dbRank = ranked.find((r) => r.service === 'db')!;
+    assert.ok(dbRank.onset! <= T0 + 103 * STEP, `db onset at point ${(dbRank.onset! - T0) / STEP}`);
+    assert.equal(ranked[0].service, 'db');
   });
 });
