@@ -270,7 +270,7 @@ function deploy(opts, print) {
       throw new DeployError(EXIT.failed, `could not tag ${tag}: ${err.message}`);
     }
     print(`tagged ${tag}`);
-    const record = { time: time.toISOString(), service: opts.service, sha, previousSha: currentSha, tag, kind, environment: 'production', actor: opts.actor };
+    const record = { time: time.toISOString(), service: opts.service, sha, previous: currentSha, tag, kind, environment: 'production', actor: opts.actor };
     fs.appendFileSync(path.join(labDir, 'deploys.jsonl'), JSON.stringify(record) + '\n');
     deployed.services = deployed.services || {};
     deployed.services[opts.service] = { sha, previousSha: currentSha, deployedAt: record.time, tag };

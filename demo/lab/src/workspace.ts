@@ -50,7 +50,8 @@ export interface DeployRecord {
   time: string;
   service: string;
   sha: string;
-  previousSha?: string;
+  /** The sha the service ran before (the field name the git change source reads). */
+  previous?: string;
   tag?: string;
   kind: 'deploy' | 'rollback';
   environment: string;
@@ -643,7 +644,7 @@ export async function createLabWorkspace(dir: string, opts: LabWorkspaceOptions 
     for (const service of services) {
       const previousSha = deployed.services[service]?.sha;
       deployed.services[service] = { sha, previousSha, deployedAt: time.toISOString(), tag };
-      records.push({ time: time.toISOString(), service, sha, previousSha, tag, kind: 'deploy', environment: 'production', actor: DEPLOYER.email });
+      records.push({ time: time.toISOString(), service, sha, previous: previousSha, tag, kind: 'deploy', environment: 'production', actor: DEPLOYER.email });
     }
     if (sha === goodSha) goodDeployTag = tag;
     deployTag = tag;

@@ -123,7 +123,7 @@ describe('demo lab', function () {
       assert.equal(ws.deployTag, `deploy/${newest}`);
       const records = fs.readFileSync(path.join(ws.dir, '.lab', 'deploys.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       const last = records[records.length - 1];
-      assert.deepEqual([last.service, last.sha, last.previousSha, last.tag], ['payments', ws.headSha, ws.goodSha, ws.deployTag]);
+      assert.deepEqual([last.service, last.sha, last.previous, last.tag], ['payments', ws.headSha, ws.goodSha, ws.deployTag]);
       const deployed = JSON.parse(fs.readFileSync(path.join(ws.dir, '.lab', 'deployed.json'), 'utf8'));
       assert.equal(deployed.services.payments.sha, ws.headSha);
       assert.equal(deployed.services.checkout.sha, ws.goodSha);
@@ -181,7 +181,7 @@ describe('demo lab', function () {
       assert.equal(deployed.services.storefront.sha, ws.goodSha, 'other services stay where they were');
       let records = fs.readFileSync(labFile('deploys.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       let last = records[records.length - 1];
-      assert.deepEqual([last.service, last.sha, last.previousSha, last.kind], ['payments', ws.headSha, ws.goodSha, 'deploy']);
+      assert.deepEqual([last.service, last.sha, last.previous, last.kind], ['payments', ws.headSha, ws.goodSha, 'deploy']);
       assert.equal((await runGit(ws.dir, ['rev-parse', `${last.tag}^{commit}`])).trim(), ws.headSha, 'the deploy tag names the deployed commit');
 
       const rollback = await runDeploy(['--workspace', ws.dir, '--service', 'payments', '--rollback']);
@@ -191,7 +191,7 @@ describe('demo lab', function () {
       assert.equal(deployed.services.payments.sha, ws.goodSha);
       records = fs.readFileSync(labFile('deploys.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       last = records[records.length - 1];
-      assert.deepEqual([last.sha, last.previousSha, last.kind], [ws.goodSha, ws.headSha, 'rollback']);
+      assert.deepEqual([last.sha, last.previous, last.kind], [ws.goodSha, ws.headSha, 'rollback']);
       assert.equal((await runGit(ws.dir, ['rev-parse', `${last.tag}^{commit}`])).trim(), ws.goodSha);
     });
 
