@@ -33,9 +33,24 @@ export function compareForTriage(a: Alert, b: Alert): number {
   );
 }
 
+// One number per alert carries the first three triage criteria, so a 10k-alert sort compares
+// numbers and only falls back to compareForTriage on exact ties.
+const startsAtSpan = 1e13; // ms: beyond the year 2286
+
+function triageKey(a: Alert): number {
+  const active = stateRank[a.state] <= 1 ? 0 : 1;
+  const startsAt = Math.min(Math.max(a.startsAt || 0, 0), startsAtSpan - 1);
+  return (active * 5 + severityRank[a.severity]) * startsAtSpan + startsAt;
+}
+
+function sortByTriageKey(items: { key: number; alert: Alert }[]): Alert[] {
+  items.sort((x, y) => x.key - y.key || compareForTriage(x.alert, y.alert));
+  return items.map((i) => i.alert);
+}
+
 /** A sorted copy; the input is left as it was. */
 export function sortForTriage(alerts: readonly Alert[]): Alert[] {
-  return [...alerts].sort(compareForTriage);
+  return sortByTriageKey(alerts.map((alert) => ({ key: triageKey(alert), alert })));
 }
 
 function groupKey(a: Alert, by: AlertGroupBy): [string, string] {
@@ -72,7 +87,7 @@ export function groupAlerts(alerts: readonly Alert[], by: AlertGroupBy): AlertGr
       // An all-muted group still shows its own worst severity.
       for (const a of g.alerts) if (severityRank[a.severity] < severityRank[g.worstSeverity]) g.worstSeverity = a.severity;
     }
-    g.alerts.sort(compareForTriage);
+    g.alerts = sortByTriageKey(g.alerts.map((alert) => ({ key: triageKey(alert), alert })));
   }
   const live = (g: AlertGroupView) => (g.alerts.some((a) => stateRank[a.state] <= 1) ? 0 : 1);
   out.sort(
