@@ -97,8 +97,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   await fs.promises.mkdir(logsDir, { recursive: true });
 
   const children = new Set<ChildProcess>();
+  // SIGTERM, not SIGKILL: a guard process must live long enough to stop its Prometheus.
   const killAllNow = () => {
-    for (const child of children) child.kill('SIGKILL');
+    for (const child of children) child.kill('SIGTERM');
   };
   process.on('exit', killAllNow);
 
