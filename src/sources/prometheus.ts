@@ -178,6 +178,51 @@ export class PrometheusSource implements AlertSource, MetricSource {
     return series;
   }
 
+  /**
+   * A few telling series of one service for correlation: the service's metric names are read
+   * from /api/v1/series (bounded), the most telling ones (errors, latency, requests first) are
+   * picked, and each is queried in an aggregate form: rate for counters, p95 for histograms,
+   * average for gauges. At most `maxMetrics` queries, each with the window, a step and a limit.
+   */
+  async seriesForService(service: string, window: TimeWindow, signal?: AbortSignal, maxMetrics = 8): Promise<MetricSeries[]> {
+    this.checkWindow(window.start, window.end);
+    const label = this.opts.serviceLabel ?? 'service';
+    const selector = `{${label}=${JSON.stringify(service)}}`;
+    const labelSets = await this.series([selector], window, 2000, signal);
+    const names = [...new Set(labelSets.map((l) => l.__name__).filter((n): n is string => !!n))];
+    const histograms = new Set(names.filter((n) => n.endsWith('_bucket')).map((n) => n.slice(0, -'_bucket'.length)));
+    const candidates = names.filter((n) => {
+      if (n.endsWith('_bucket')) return true;
+      const base = n.replace(/_(sum|count)$/, '');
+      return !histograms.has(base) || base === n;
+    });
+    const score = (n: string) => (/error|fail|5xx|exception/i.test(n) ? 0 : /latency|duration|seconds/i.test(n) ? 1 : /request|total/i.test(n) ? 2 : 3);
+    candidates.sort((a, b) => score(a) - score(b) || (a < b ? -1 : 1));
+    const spanSeconds = (window.end - window.start) / 1000;
+    const stepSeconds = Math.max(15, Math.ceil(spanSeconds / 240));
+    const range = `${Math.max(4 * stepSeconds, 60)}s`;
+    const queries = candidates.slice(0, maxMetrics).map((n) => {
+      const sel = `${n}${selector}`;
+      if (n.endsWith('_bucket')) return { name: n.slice(0, -'_bucket'.length), query: `histogram_quantile(0.95, sum by (le) (rate(${sel}[${range}])))`, unit: 'p95' };
+      if (n.endsWith('_total') || n.endsWith('_count')) return { name: n, query: `sum(rate(${sel}[${range}]))`, unit: 'per second' };
+      return { name: n, query: `avg(${sel})`, unit: undefined };
+    });
+    const results = await Promise.allSettled(queries.map((q) => this.queryRange({ query: q.query, start: window.start, end: window.end, stepSeconds, limit: 1 }, signal)));
+    const out: MetricSeries[] = [];
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        this.logger.warn(`${this.name}: ${queries[i].query}: ${String((r.reason as Error)?.message ?? r.reason)}`);
+        return;
+      }
+      for (const s of r.value) {
+        const series: MetricSeries = { ...s, id: queries[i].query, name: queries[i].name, service, labels: { ...s.labels, [label]: service } };
+        if (queries[i].unit) series.unit = queries[i].unit;
+        out.push(series);
+      }
+    });
+    return out;
+  }
+
   /** Instant query at `time` (ms, default now). */
   async query(expr: string, time?: number, limit = this.opts.defaultSeriesLimit ?? 100, signal?: AbortSignal): Promise<InstantResult> {
     if (!expr?.trim()) throw new SourceError('client', this.name, 'the PromQL query is empty');

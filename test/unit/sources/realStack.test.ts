@@ -15,6 +15,7 @@ import { binariesAvailable, freePort, startAlertmanager, startPrometheus, waitFo
 
 const alertName = 'CheckoutErrorsHigh';
 let checkoutErrors = 5;
+let requestsServed = 0;
 
 function metricsText(): string {
   return [
@@ -23,6 +24,14 @@ function metricsText(): string {
     `il_test_errors{service="checkout",env="staging"} ${checkoutErrors}`,
     'il_test_errors{service="cart",env="staging"} 0.5',
     'il_test_errors{service="search",env="staging"} 0',
+    '# TYPE il_test_requests_total counter',
+    `il_test_requests_total{service="checkout"} ${requestsServed}`,
+    '# TYPE il_test_request_duration_seconds histogram',
+    'il_test_request_duration_seconds_bucket{service="checkout",le="0.1"} 10',
+    'il_test_request_duration_seconds_bucket{service="checkout",le="1"} 20',
+    'il_test_request_duration_seconds_bucket{service="checkout",le="+Inf"} 20',
+    'il_test_request_duration_seconds_sum{service="checkout"} 4',
+    'il_test_request_duration_seconds_count{service="checkout"} 20',
     '',
   ].join('\n');
 }
@@ -45,6 +54,7 @@ describe('real Prometheus + Alertmanager (Debian binaries on 127.0.0.1)', functi
     }
     this.timeout(90_000);
     target = http.createServer((_req, res) => {
+      requestsServed += 10;
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(metricsText());
     });
@@ -264,6 +274,27 @@ describe('real Prometheus + Alertmanager (Debian binaries on 127.0.0.1)', functi
     assert.equal(rule.query, 'il_test_errors > 1');
     assert.equal(rule.state, 'firing');
     assert.equal(rule.activeAlerts, 1);
+  });
+
+  it('seriesForService picks the service\'s telling metrics and aggregates each (errors, rate, p95)', async function () {
+    this.timeout(20_000);
+    const window = { start: Date.now() - 10 * 60_000, end: Date.now() };
+    const series = await waitFor(
+      'enough scrapes for a rate',
+      async () => {
+        const s = await promSource.seriesForService('checkout', { ...window, end: Date.now() });
+        return s.some((x) => x.name === 'il_test_requests_total' && x.values.some((v) => v > 0)) ? s : undefined;
+      },
+      15_000,
+      500,
+    );
+    const byName = Object.fromEntries(series.map((s) => [s.name, s]));
+    assert.equal(series[0].name, 'il_test_errors', 'errors come first');
+    assert.equal(byName.il_test_errors.id, 'avg(il_test_errors{service="checkout"})');
+    assert.equal(byName.il_test_requests_total.unit, 'per second');
+    assert.match(byName.il_test_request_duration_seconds.id, /^histogram_quantile\(0\.95/);
+    assert.ok(!('il_test_request_duration_seconds_count' in byName), 'histogram parts are not listed twice');
+    assert.ok(series.every((s) => s.service === 'checkout'));
   });
 
   it('a bad PromQL query gives a client error carrying Prometheus\'s own explanation', async () => {
