@@ -3,6 +3,7 @@
 // everything: a policy we cannot read must never mean "no rules, so allow".
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { PolicyVerdict } from '../core/model';
 import { autonomyLevels, type AutonomyLevel, type DayOfWeek, type Policy, type PolicyRule, type RuleCondition, type TimeWindow } from './types';
@@ -10,6 +11,11 @@ import { allDays, isValidTimeZone, parseTimeOfDay, parseWindowBound } from './ti
 
 export const policyVerdicts: readonly PolicyVerdict[] = ['allow', 'require-approval', 'dry-run-only', 'deny'];
 const risks = ['low', 'medium', 'high'] as const;
+
+/** Where a workspace keeps its policy. */
+export function workspacePolicyPath(workspaceDir: string): string {
+  return path.join(workspaceDir, '.incident-lens', 'policy.yaml');
+}
 
 export function emptyPolicy(source = 'built-in'): Policy {
   return { source, rules: [], limits: {}, services: {} };
@@ -253,14 +259,14 @@ export function loadPolicy(text: string, source = 'policy.yaml'): Policy {
  * Reads a policy file. A missing file is the built-in default (no workspace rules); a file that
  * exists but cannot be read is an error, so the engine fails closed.
  */
-export function loadPolicyFile(path: string): Policy {
+export function loadPolicyFile(file: string): Policy {
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return emptyPolicy(`built-in (no ${path})`);
-    return { ...emptyPolicy(path), error: `cannot read policy file ${path}: ${code ?? (err as Error).message}` };
+    if (code === 'ENOENT') return emptyPolicy(`built-in (no ${file})`);
+    return { ...emptyPolicy(file), error: `cannot read policy file ${file}: ${code ?? (err as Error).message}` };
   }
-  return loadPolicy(text, path);
+  return loadPolicy(text, file);
 }

@@ -4,6 +4,7 @@
 // argv templates whose {{param}} placeholders are filled as data, never through a shell.
 
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ProposedAction } from '../core/model';
 import { globMatch } from '../policy/glob';
@@ -401,6 +402,11 @@ export function loadRunbookActions(text: string, source = 'actions.yaml'): Runbo
   });
   if (errors.length > 0) return { actions: [], error: `${source} is invalid: ${errors.join('; ')}` };
   return { actions };
+}
+
+/** Where a workspace declares its runbook actions. */
+export function workspaceActionsPath(workspaceDir: string): string {
+  return nodePath.join(workspaceDir, '.incident-lens', 'actions.yaml');
 }
 
 /** Reads a workspace's actions file; a missing file means no runbook actions. */

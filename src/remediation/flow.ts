@@ -118,6 +118,11 @@ function execRecord(r: ExecResult) {
   return { argvHash: argvHash(r.argv), exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, cancelled: r.cancelled, spawnError: r.spawnError, outcome: describeExit(r) };
 }
 
+// The policy's hard limits apply here too, unless the caller sets its own.
+function envCheckOptions(deps: RemediationDeps): EnvCheckOptions {
+  return { executor: deps.executor, ...deps.envChecks, limits: deps.envChecks?.limits ?? deps.policy.limits };
+}
+
 function rollbackPlanOf(plan: CommandPlan): CommandPlan | undefined {
   if (!plan.rollback) return undefined;
   return freezePlan({
@@ -158,7 +163,7 @@ export async function runRemediation(proposedPlan: CommandPlan, deps: Remediatio
   info(`policy: ${decision.verdict} (${decision.decidedBy}): ${decision.reasons.join(' ')}`);
   if (decision.verdict === 'deny') return { status: 'denied', decision, message: `Denied by ${decision.decidedBy}: ${decision.reasons.join(' ')}` };
 
-  const envCheck = await checkPlanEnvironment(plan, { executor: deps.executor, ...deps.envChecks });
+  const envCheck = await checkPlanEnvironment(plan, envCheckOptions(deps));
   log('env-check', envCheck);
   if (!envCheck.ok) {
     info(`environment check failed: ${envCheck.problems.join(' ')}`);
@@ -253,7 +258,7 @@ async function runRollback(
   io.log('policy-decision', { actionId: plan.actionId, argvHash: argvHash(plan.argv), ...decision });
   io.info(`rollback policy: ${decision.verdict} (${decision.decidedBy})`);
   if (decision.verdict === 'deny' || decision.verdict === 'dry-run-only') return { decision, blockedBy: [`policy ${decision.verdict} (${decision.decidedBy}).`, ...decision.reasons] };
-  const envCheck = await checkPlanEnvironment(plan, { executor: deps.executor, ...deps.envChecks });
+  const envCheck = await checkPlanEnvironment(plan, envCheckOptions(deps));
   if (!envCheck.ok) {
     io.log('env-check', envCheck);
     return { decision, blockedBy: envCheck.problems };

@@ -165,6 +165,16 @@ function syncDir(dir: string): void {
   }
 }
 
+/** Records that a hypothesis was shown to a person: the denominator of the false-positive rate. */
+export function recordHypothesisShown(ledger: Ledger, data: { alertId: string; summary: string; confidence: number; causeKind?: string }): LedgerEntry {
+  return ledger.append('hypothesis', data);
+}
+
+/** Records a person's "this hypothesis is wrong": the numerator of the false-positive rate. */
+export function recordHypothesisWrong(ledger: Ledger, data: { alertId: string; summary?: string; reason?: string }): LedgerEntry {
+  return ledger.append('hypothesis-wrong', data);
+}
+
 export interface LedgerVerification {
   ok: boolean;
   /** Entries verified intact, in order. */

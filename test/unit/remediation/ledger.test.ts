@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canonicalJson, Ledger, ledgerCounts, readLedger, verifyLedger } from '../../../src/remediation/ledger';
+import { canonicalJson, Ledger, ledgerCounts, readLedger, recordHypothesisShown, recordHypothesisWrong, verifyLedger } from '../../../src/remediation/ledger';
 import { removeDir, tempDir } from './helpers';
 
 function lines(file: string): string[] {
@@ -194,6 +194,15 @@ describe('audit ledger', () => {
       { s: c.suggestions, a: c.approvals, r: c.rejections, x: c.actions, ok: c.recoveries, rb: c.rollbacks, h: c.hypothesesShown, w: c.hypothesesWrong, fp: c.falsePositiveRate, intact: c.integrity.ok },
       { s: 3, a: 1, r: 1, x: 2, ok: 1, rb: 1, h: 4, w: 1, fp: 0.25, intact: true },
     );
+  });
+
+  it('"mark hypothesis wrong" moves the false-positive rate', () => {
+    const ledger = Ledger.open(file);
+    recordHypothesisShown(ledger, { alertId: 'a1', summary: 'payments deploy f00ba47 broke checkout', confidence: 0.8 });
+    recordHypothesisShown(ledger, { alertId: 'a2', summary: 'db capacity', confidence: 0.6 });
+    assert.equal(ledgerCounts(file).falsePositiveRate, 0);
+    recordHypothesisWrong(ledger, { alertId: 'a2', reason: 'it was the network' });
+    assert.equal(ledgerCounts(file).falsePositiveRate, 0.5);
   });
 
   it('an empty or missing ledger verifies with zero entries and no false-positive rate', () => {
