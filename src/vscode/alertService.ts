@@ -51,10 +51,8 @@ export class AlertService implements vscode.Disposable {
   }
 
   get receiverAddress(): string | undefined {
-    const r = this.embedded?.receiver as unknown as { address?: string; port?: number } | undefined;
-    if (!r) return undefined;
-    const { host } = settings.receiver();
-    return r.address ?? (r.port !== undefined ? `http://${host}:${r.port}` : undefined);
+    if (!this.embedded) return undefined;
+    return `http://${settings.receiver().host}:${this.embedded.port}`;
   }
 
   /** (Re)builds every source from the settings. Safe to call again after a configuration change. */
@@ -84,8 +82,8 @@ export class AlertService implements vscode.Disposable {
     const webhookPort = settings.webhookPort();
     if (webhookPort > 0) {
       try {
-        this.webhook = new WebhookReceiver({ name: 'webhook', host: '127.0.0.1', port: webhookPort, logger: this.logger } as never);
-        await (this.webhook as unknown as { start(): Promise<unknown> }).start();
+        this.webhook = new WebhookReceiver({ name: 'webhook', host: '127.0.0.1', port: webhookPort });
+        await this.webhook.start();
         built.push(this.webhook as unknown as AnySource);
       } catch (err) {
         this.configErrors.push({ source: 'webhook', kind: 'down', message: errorMessage(err) });
@@ -156,9 +154,9 @@ export class AlertService implements vscode.Disposable {
     const embedded = this.embedded;
     this.embedded = undefined;
     if (embedded) await embedded.dispose().catch((err: unknown) => this.logger.warn(`stopping the receiver: ${errorMessage(err)}`));
-    const webhook = this.webhook as unknown as { stop?(): Promise<void> } | undefined;
+    const webhook = this.webhook;
     this.webhook = undefined;
-    if (webhook?.stop) await webhook.stop().catch(() => undefined);
+    if (webhook) await webhook.stop().catch(() => undefined);
     this.sources = [];
   }
 

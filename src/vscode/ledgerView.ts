@@ -28,7 +28,7 @@ export class LedgerView implements vscode.TreeDataProvider<Row>, vscode.Disposab
       { label: 'Actions run', value: String(c.actions), icon: 'play' },
       { label: 'Recoveries', value: String(c.recoveries), icon: 'pass' },
       { label: 'Rollbacks', value: String(c.rollbacks), icon: 'discard' },
-      { label: 'False-positive rate', value: `${Math.round(c.falsePositiveRate * 100)}% (${c.hypothesesWrong} marked wrong)`, icon: 'thumbsdown' },
+      { label: 'False-positive rate', value: c.falsePositiveRate === null ? 'no hypothesis shown yet' : `${Math.round(c.falsePositiveRate * 100)}% (${c.hypothesesWrong} of ${c.hypothesesShown} marked wrong)`, icon: 'thumbsdown' },
     ];
   }
 

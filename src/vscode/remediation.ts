@@ -10,7 +10,8 @@ import type { Logger } from '../core/logger';
 import { errorMessage } from '../core/errors';
 import { planAction, loadRunbookFile, type PlanContext } from '../remediation/catalog';
 import { displayArgv, type CommandPlan } from '../remediation/plan';
-import { AuditLedger, ledgerCounts, verifyLedger, type LedgerCounts } from '../remediation/ledger';
+import { Ledger, ledgerCounts, verifyLedger, type LedgerCounts } from '../remediation/ledger';
+import { createProcessExecutor } from '../remediation/executor';
 import { runRemediation, type RemediationOutcome } from '../remediation/flow';
 import { loadPolicyFile, emptyPolicy } from '../policy/load';
 import type { Policy } from '../policy/types';
@@ -24,7 +25,7 @@ export class RemediationController implements vscode.Disposable {
   private readonly ledgerChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeLedger = this.ledgerChanged.event;
   readonly ledgerPath: string;
-  private ledger: AuditLedger | undefined;
+  private ledger: Ledger | undefined;
   /** The last outcome, for tests and the status message. */
   lastOutcome: RemediationOutcome | undefined;
 
@@ -44,15 +45,15 @@ export class RemediationController implements vscode.Disposable {
     return this.terminal.transcript;
   }
 
-  private openLedger(): AuditLedger {
+  private openLedger(): Ledger {
     if (!this.ledger) {
       fs.mkdirSync(path.dirname(this.ledgerPath), { recursive: true });
-      this.ledger = new AuditLedger(this.ledgerPath);
+      this.ledger = Ledger.open(this.ledgerPath);
     }
     return this.ledger;
   }
 
-  private append(type: Parameters<AuditLedger['append']>[0], data: Record<string, unknown>): void {
+  private append(type: Parameters<Ledger['append']>[0], data: Record<string, unknown>): void {
     try {
       this.openLedger().append(type, data);
     } catch (err) {
@@ -79,7 +80,7 @@ export class RemediationController implements vscode.Disposable {
   }
 
   recordHypothesis(alert: Alert, h: Hypothesis): void {
-    this.append('suggestion', {
+    this.append('hypothesis', {
       alert: { id: alert.id, name: alert.name, source: alert.sourceName },
       summary: h.summary,
       confidence: h.confidence,
@@ -110,13 +111,21 @@ export class RemediationController implements vscode.Disposable {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
     const runbookFile = path.join(root, '.incident-lens', 'actions.yaml');
     const runbooks = vscode.workspace.isTrusted && fs.existsSync(runbookFile) ? loadRunbookFile(runbookFile).actions : [];
-    const labDeploy = path.join(root, '.lab', 'deploy.js');
+    // The demo lab deploys with its own tool, shipped beside the extension in development.
+    const isLab = fs.existsSync(path.join(root, '.lab', 'workspace.json'));
+    const labDeployTool = path.join(this.context.extensionUri.fsPath, 'demo', 'lab', 'deploy.js');
+    const service = alert.service ?? alert.labels.service;
     return {
       environment: alert.environment ?? settings.environment(),
       workspaceDir: root,
       tier: alert.labels.tier,
       runbooks,
-      deployTool: fs.existsSync(labDeploy) ? { argv: [process.execPath, labDeploy, '--workspace', root], dryRunFlag: '--dry-run' } : undefined,
+      ...(isLab && fs.existsSync(labDeployTool)
+        ? { deployTool: { argv: ['node', labDeployTool, '--workspace', root], dryRunFlag: '--dry-run' }, rollbackTool: 'lab' as const }
+        : {}),
+      verification: service
+        ? { description: `${service} error ratio back under 5%`, query: `local:error_ratio:${service}`, condition: { op: '<', value: 0.05 }, timeoutMs: 90_000, intervalMs: 3_000 }
+        : undefined,
       author: 'incident-lens',
     };
   }
@@ -145,14 +154,16 @@ export class RemediationController implements vscode.Disposable {
         autonomy: settings.autonomy(),
         trusted: vscode.workspace.isTrusted,
         ledger: this.openLedger(),
+        executor: createProcessExecutor(),
         signal: ac.signal,
-        output: (chunk: string) => this.terminal.write(chunk),
+        origin: { alertId: alert.id, hypothesis: _h?.summary, why: proposed.why },
+        output: (chunk) => this.terminal.write(chunk.stream === 'info' ? `\x1b[36m${chunk.text}\x1b[0m` : chunk.text),
         verifier: (v) => this.verifySignal(v.query),
         prompter: {
           approve: async (req) => {
             const detail = [
               `Command (argv, run exactly as shown, no shell):`,
-              `  ${displayArgv(req.plan.argv)}`,
+              `  ${req.commandLine}`,
               `Target: ${req.plan.target.environment}${req.plan.target.service ? ` / ${req.plan.target.service}` : ''}${req.plan.target.tier ? ` (tier ${req.plan.target.tier})` : ''}`,
               `Blast radius: ${req.plan.blastRadius.description}`,
               `Policy: ${req.decision.verdict} by ${req.decision.decidedBy}`,
@@ -182,7 +193,7 @@ export class RemediationController implements vscode.Disposable {
 
   /**
    * Reads the verification signal. `local:error_ratio:<service>` is the error ratio of the service's
-   * server spans over the last 30 s in the embedded store; anything else is PromQL for the first
+   * server spans over the last 15 s in the embedded store; anything else is PromQL for the first
    * Prometheus-compatible metric source.
    */
   async verifySignal(query: string): Promise<number> {
@@ -194,7 +205,7 @@ export class RemediationController implements vscode.Disposable {
     if (m) {
       const traces = sources.traces.find((t) => t.kind === 'otlp');
       if (!traces) return NaN;
-      const summaries = await traces.searchTraces({ start: now - 30_000, end: now, service: m[1], limit: 2000 });
+      const summaries = await traces.searchTraces({ start: now - 15_000, end: now, service: m[1], limit: 2000 });
       if (summaries.length === 0) return NaN;
       return summaries.filter((t) => t.errorCount > 0).length / summaries.length;
     }

@@ -12,7 +12,17 @@ const path = require('node:path');
 const harness = require('./harness');
 
 const suite = path.join(harness.projectRoot, 'out', 'test', 'integration', 'suite', 'index.js');
-const workspace = process.env.INCIDENT_LENS_TEST_WORKSPACE || path.join(harness.projectRoot, 'test', 'fixtures', 'sample-workspace');
+const { spawnSync } = require('node:child_process');
+
+/** A fresh demo-lab workspace (a real git repo with the faulty commit) for the suite to open. */
+function createLabWorkspace() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-lens-lab-'));
+  const script = `require(${JSON.stringify(path.join(harness.projectRoot, 'demo', 'lab', 'src', 'workspace.ts'))}).createLabWorkspace(process.argv[1], { deployBad: false }).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); })`;
+  const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script, dir], { stdio: 'inherit', cwd: harness.projectRoot });
+  if (r.status !== 0) throw new Error('could not create the lab workspace');
+  return dir;
+}
+let workspace = '';
 const timeoutMs = Number(process.env.INCIDENT_LENS_TEST_TIMEOUT_MS || 300_000);
 
 async function viaElectron(resultsFile) {
@@ -67,6 +77,7 @@ async function viaHarness(resultsFile) {
 
 (async () => {
   if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run \`npm run build\` first`);
+  workspace = process.env.INCIDENT_LENS_TEST_WORKSPACE || createLabWorkspace();
   const resultsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'incident-lens-itest-')), 'results.txt');
   const useElectron = Boolean(process.env.VSCODE_EXECUTABLE || process.env.INCIDENT_LENS_USE_ELECTRON);
   console.log(`integration: running the suite inside ${useElectron ? 'desktop VS Code (@vscode/test-electron)' : 'VS Code 1.100.3 server + Chromium (offline harness)'}`);

@@ -1,0 +1,123 @@
+// The on-call flow in the real VS Code, fed by the demo lab through the embedded receiver:
+// click the alert in the tree, read the panel (charts, log patterns, waterfall, hypothesis, suspect
+// commit), "Go to code" opens the offending lines; then the same panel by keyboard alone from triage.
+import * as assert from 'node:assert/strict';
+import { createLabWorkspace, investigationFrame, openIncidentLens, openVsCode, runCommand, screenshot, startLabProcess, waitFor, type Session } from './support';
+
+describe('investigating the demo lab incident (browser, end to end)', function () {
+  let s: Session;
+  let lab: ReturnType<typeof startLabProcess>;
+  let workspace: ReturnType<typeof createLabWorkspace>;
+
+  before(async () => {
+    workspace = createLabWorkspace();
+    s = await openVsCode(workspace.dir);
+    lab = startLabProcess(workspace.dir, `http://127.0.0.1:${s.receiverPort}`, ['--rps', '8', '--bad-after-s', '3']);
+  });
+  after(async () => {
+    await lab?.stop();
+    await s?.stop();
+  });
+
+  it('shows the firing payments alert in the Alerts tree', async () => {
+    await openIncidentLens(s.page);
+    const row = s.page.locator('.sidebar .monaco-list-row[aria-label*="firing"][aria-label*="payments"]').first();
+    await waitFor(`the payments alert in the tree (lab: ${lab.log().slice(-300)})`, 150_000, async () => (await row.count()) > 0);
+    await screenshot(s.page, '10-tree-firing-alert');
+  });
+
+  it('clicking the alert opens the investigation panel with the hypothesis, charts, patterns, waterfall and suspect commit', async () => {
+    const row = s.page.locator('.sidebar .monaco-list-row[aria-label*="firing"][aria-label*="payments"]').first();
+    await row.click();
+    const frame = await investigationFrame(s.page);
+    await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
+    await frame.waitForSelector('.chart canvas', { timeout: 15_000 });
+    const summary = await frame.locator('.hypothesis-summary').innerText();
+    assert.match(summary, /payments/i);
+    const topCommit = await frame.locator('table.commits tbody tr').first().innerText();
+    assert.ok(topCommit.includes(workspace.badSha.slice(0, 8)), `top suspect commit row: ${topCommit}`);
+    assert.ok((await frame.locator('table.patterns tbody tr').count()) > 0, 'no log patterns');
+    assert.ok((await frame.locator('.waterfall .wf-row').count()) > 0, 'no trace waterfall');
+    assert.ok((await frame.locator('.waterfall .wf-row.origin').count()) > 0, 'the waterfall marks no error origin');
+    await screenshot(s.page, '11-investigation-panel');
+    await frame.locator('#traces').scrollIntoViewIfNeeded();
+    await screenshot(s.page, '12-investigation-traces');
+  });
+
+  it('"Go to code" opens the offending file at the offending lines', async () => {
+    const frame = await investigationFrame(s.page);
+    await frame.locator('table.commits tbody tr').first().locator('button[data-action="go-to-code"]').click();
+    const tab = s.page.locator('.tabs-container .tab:has-text("card-validation.js")');
+    await tab.first().waitFor({ timeout: 30_000 });
+    const status = s.page.locator('.statusbar-item[id*="editor.selection"], .statusbar-item:has-text("Ln ")').first();
+    await status.waitFor({ timeout: 10_000 });
+    const where = await status.innerText();
+    const line = Number(/Ln (\d+)/.exec(where)?.[1]);
+    const editorText = await s.page.locator('.editor-instance .view-lines').first().innerText();
+    assert.match(editorText, /network/, 'the editor does not show the faulty code');
+    assert.ok(line > 1, `cursor at line ${line}`);
+    await screenshot(s.page, '13-go-to-code');
+  });
+
+  it('triage from the command palette reaches the same panel by keyboard alone', async () => {
+    await s.page.keyboard.press('Control+K');
+    await s.page.keyboard.press('Control+W'); // close all editors
+    await runCommand(s.page, 'Incident Lens: Triage Alerts');
+    await s.page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
+    await s.page.keyboard.type('payments', { delay: 10 });
+    await screenshot(s.page, '14-triage-quick-pick');
+    await s.page.keyboard.press('Enter');
+    const frame = await investigationFrame(s.page);
+    await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
+    assert.match(await frame.locator('.hypothesis-summary').innerText(), /payments/i);
+    await screenshot(s.page, '15-triage-panel');
+  });
+});
+
+describe('remediating the demo lab incident (browser, end to end)', function () {
+  // Continues in its own VS Code on a fresh lab, so the flow is independent of the tests above.
+  let s: Session;
+  let lab: ReturnType<typeof startLabProcess>;
+  let workspace: ReturnType<typeof createLabWorkspace>;
+
+  before(async () => {
+    workspace = createLabWorkspace();
+    s = await openVsCode(workspace.dir);
+    lab = startLabProcess(workspace.dir, `http://127.0.0.1:${s.receiverPort}`, ['--rps', '8', '--bad-after-s', '3']);
+  });
+  after(async () => {
+    await lab?.stop();
+    await s?.stop();
+  });
+
+  it('proposes rolling back the bad deploy, asks approval with argv and reasons, runs it in the terminal, sees recovery, and the ledger verifies', async () => {
+    await openIncidentLens(s.page);
+    const row = s.page.locator('.sidebar .monaco-list-row[aria-label*="firing"][aria-label*="payments"]').first();
+    await waitFor(`the payments alert (lab: ${lab.log().slice(-300)})`, 150_000, async () => (await row.count()) > 0);
+    await row.click();
+    const frame = await investigationFrame(s.page);
+    await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
+    const rollback = frame.locator('button[data-action-id="rollback-deploy"]').first();
+    await rollback.waitFor({ timeout: 10_000 });
+    await rollback.click();
+
+    const dialog = s.page.locator('.monaco-dialog-box').first();
+    await dialog.waitFor({ timeout: 60_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /deploy\.js/, 'the approval prompt does not show the argv');
+    assert.match(text, /--service payments/, 'the approval prompt does not show the target service');
+    assert.match(text, /Policy: require-approval/, 'the approval prompt does not show the policy decision');
+    assert.match(text, /Rollback plan/, 'the approval prompt does not show the rollback plan');
+    await screenshot(s.page, '30-approval-prompt');
+    await dialog.locator('a.monaco-button:has-text("Approve and Run"), button:has-text("Approve and Run")').first().click();
+
+    await s.page.locator('.terminal-tab, .single-terminal-tab, [aria-label*="Incident Lens: Remediation"]').first().waitFor({ timeout: 30_000 });
+    const toast = s.page.locator('.notification-list-item-message:has-text("recovered")').first();
+    await toast.waitFor({ timeout: 180_000 });
+    await screenshot(s.page, '31-remediation-recovered');
+
+    await runCommand(s.page, 'Incident Lens: Verify Audit Ledger');
+    await s.page.locator('.notification-list-item-message:has-text("Audit ledger verified")').first().waitFor({ timeout: 30_000 });
+    await screenshot(s.page, '32-ledger-verified');
+  });
+});
