@@ -101,8 +101,12 @@ interface TraceTree {
   start: Float64Array;
   end: Float64Array;
   parent: Int32Array;
-  /** Children of each node, sorted by start time. */
-  children: number[][];
+  /**
+   * Children in compressed form (one allocation for 20k spans, not 20k arrays): the children of
+   * node i are childList[childStart[i] .. childStart[i + 1]), sorted by start time.
+   */
+  childStart: Int32Array;
+  childList: Int32Array;
   roots: number[];
   depth: Int32Array;
   self: Float64Array;
@@ -200,35 +204,43 @@ function buildTree(traceId: string, input: readonly Span[]): TraceTree {
     for (const k of walk) state[k] = 2;
   }
 
-  const children: number[][] = new Array(n);
-  for (let i = 0; i < n; i++) children[i] = [];
+  const childStart = new Int32Array(n + 1);
   const roots: number[] = [];
   for (let i = 0; i < n; i++) {
     if (parent[i] === -1) roots.push(i);
-    else children[parent[i]].push(i);
+    else childStart[parent[i] + 1]++;
   }
+  for (let i = 0; i < n; i++) childStart[i + 1] += childStart[i];
+  const childList = new Int32Array(Math.max(0, n - roots.length));
+  const fill = childStart.slice(0, n);
+  for (let i = 0; i < n; i++) if (parent[i] !== -1) childList[fill[parent[i]]++] = i;
   const byStart = (a: number, b: number) => start[a] - start[b] || end[b] - end[a] || a - b;
-  for (const c of children) if (c.length > 1) c.sort(byStart);
+  for (let i = 0; i < n; i++) {
+    const a = childStart[i];
+    const b = childStart[i + 1];
+    if (b - a > 1) childList.subarray(a, b).sort(byStart);
+  }
   roots.sort(byStart);
 
   const depth = new Int32Array(n);
   const queue: number[] = roots.slice();
   for (let q = 0; q < queue.length; q++) {
     const i = queue[q];
-    for (const c of children[i]) {
+    for (let k = childStart[i]; k < childStart[i + 1]; k++) {
+      const c = childList[k];
       depth[c] = depth[i] + 1;
       queue.push(c);
     }
   }
 
   const self = new Float64Array(n);
-  for (let i = 0; i < n; i++) self[i] = selfTimeOf(i, start, end, children[i]);
+  for (let i = 0; i < n; i++) self[i] = selfTimeOf(i, start, end, childList.subarray(childStart[i], childStart[i + 1]));
 
-  return { traceId, spans, start, end, parent, children, roots, depth, self, error, duplicates, cyclesCut, orphans, badTimes };
+  return { traceId, spans, start, end, parent, childStart, childList, roots, depth, self, error, duplicates, cyclesCut, orphans, badTimes };
 }
 
 /** Duration minus the union of the children's intervals, clipped to the span. */
-function selfTimeOf(i: number, start: Float64Array, end: Float64Array, kids: number[]): number {
+function selfTimeOf(i: number, start: Float64Array, end: Float64Array, kids: Int32Array): number {
   const s = start[i];
   const e = end[i];
   const dur = e - s;
@@ -272,9 +284,10 @@ function criticalPathIndices(t: TraceTree): number[] {
   while (stack.length > 0) {
     const { node, bound } = stack.pop()!;
     out.push(node);
-    const kids = t.children[node];
-    if (kids.length === 0) continue;
-    const byEndDesc = kids.slice().sort((a, b) => t.end[b] - t.end[a] || t.start[a] - t.start[b]);
+    const a0 = t.childStart[node];
+    const a1 = t.childStart[node + 1];
+    if (a1 === a0) continue;
+    const byEndDesc = t.childList.slice(a0, a1).sort((a, b) => t.end[b] - t.end[a] || t.start[a] - t.start[b]);
     const nodeEnd = t.end[node];
     let cursor = Math.min(nodeEnd, bound);
     const nodeStart = t.start[node];
@@ -296,8 +309,8 @@ function errorOriginIndices(t: TraceTree): number[] {
   for (let i = 0; i < t.spans.length; i++) {
     if (!t.error[i]) continue;
     let childErrs = false;
-    for (const c of t.children[i]) {
-      if (t.error[c]) {
+    for (let k = t.childStart[i]; k < t.childStart[i + 1]; k++) {
+      if (t.error[t.childList[k]]) {
         childErrs = true;
         break;
       }
@@ -596,10 +609,9 @@ export function buildWaterfall(spansOfOneTrace: readonly Span[]): WaterfallRow[]
       const i = stack.pop()!;
       const s = t.spans[i];
       const p = t.parent[i];
-      rows.push({
+      const row: WaterfallRow = {
         traceId: t.traceId,
         spanId: s.spanId,
-        ...(p >= 0 ? { parentSpanId: t.spans[p].spanId } : {}),
         depth: t.depth[i],
         service: String(s.service ?? ''),
         name: String(s.name ?? ''),
@@ -609,9 +621,10 @@ export function buildWaterfall(spansOfOneTrace: readonly Span[]): WaterfallRow[]
         status: s.status === 'error' || s.status === 'ok' ? s.status : 'unset',
         isErrorOrigin: origin[i] === 1,
         onCriticalPath: critical[i] === 1,
-      });
-      const kids = t.children[i];
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+      };
+      if (p >= 0) row.parentSpanId = t.spans[p].spanId;
+      rows.push(row);
+      for (let k = t.childStart[i + 1] - 1; k >= t.childStart[i]; k--) stack.push(t.childList[k]);
     }
   }
   return rows;
