@@ -90,3 +90,14 @@ export function findClusterWideForms(argv: readonly string[]): string[] {
   }
   return found;
 }
+
+/** True when argv deletes or uninstalls with a kube tool, whatever the plan declares. */
+export function isDestructiveArgv(argv: readonly string[]): boolean {
+  const tool = toolName(argv[0]);
+  if (!kubeTools.has(tool)) return false;
+  const [verb, sub] = positionalArgs(argv);
+  if (tool === 'kubectl' || tool === 'oc') return verb === 'delete' || verb === 'drain' || (verb === 'replace' && argv.includes('--force'));
+  if (tool === 'helm') return verb === 'uninstall' || verb === 'delete' || verb === 'del' || verb === 'un';
+  if (tool === 'argocd') return (verb === 'app' && sub === 'delete') || (verb === 'cluster' && (sub === 'rm' || sub === 'delete'));
+  return false;
+}

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ProposedAction } from '../core/model';
+import { isDestructiveArgv } from '../policy/argvGuards';
 import { globMatch } from '../policy/glob';
 import {
   PlanError,
@@ -269,7 +270,7 @@ function planRunbookAction(action: RunbookAction, params: ProposedAction['params
     title: action.title,
     tool: 'runbook',
     argv,
-    cwd: action.cwd !== undefined ? fillArgv([action.cwd], values)[0] : ctx.workspaceDir,
+    cwd: action.cwd !== undefined ? nodePath.resolve(ctx.workspaceDir, fillArgv([action.cwd], values)[0]) : ctx.workspaceDir,
     env: action.env,
     target: {
       environment: ctx.environment,
@@ -284,7 +285,8 @@ function planRunbookAction(action: RunbookAction, params: ProposedAction['params
     dryRunArgv,
     verification: action.verification ? { ...action.verification, query: fillArgv([action.verification.query], values)[0] } : ctx.verification,
     rollback,
-    destructive: action.destructive,
+    // A delete is destructive even when the runbook forgot to say so.
+    destructive: action.destructive || isDestructiveArgv(argv),
   };
 }
 
@@ -325,6 +327,7 @@ export function loadRunbookActions(text: string, source = 'actions.yaml'): Runbo
     if ((builtinActionIds as readonly string[]).includes(id)) return at([...path, 'id'], `"${id}" is a built-in action; choose another id`);
     if (actions.some((a) => a.id === id)) return at([...path, 'id'], `duplicate id "${id}"`);
     if (!strings(raw.argv) || raw.argv[0] === '') return at([...path, 'argv'], 'expected a non-empty list of strings (argv, never a shell command line)');
+    if (placeholdersIn([raw.argv[0]]).length > 0) return at([...path, 'argv'], 'the program (first element) cannot be a placeholder: parameters are data, never the command');
     if (raw.argv.length === 1 && /\s/.test(raw.argv[0])) return at([...path, 'argv'], 'a single element with spaces looks like a shell command line; give one list element per argument');
     const params: Record<string, RunbookParam> = {};
     if (raw.params !== undefined) {

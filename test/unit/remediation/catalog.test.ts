@@ -147,12 +147,20 @@ actions:
       ['actions:\n  - id: x\n    argv: [echo]\n    env: ["TOKEN=abc"]\n', /environment variable NAMES/],
       ['actions:\n  - id: x\n    argv: [echo]\n    params: { p: { pattern: "(" } }\n', /invalid regular expression/],
       ['actions: [\n', /actions\.yml:\d+:\d+: not valid YAML/],
+      ['actions:\n  - id: x\n    argv: ["{{tool}}", "--now"]\n    params: { tool: {} }\n', /the program \(first element\) cannot be a placeholder/],
     ];
     for (const [text, want] of cases) {
       const r = loadRunbookActions(text, 'actions.yml');
       assert.match(r.error ?? '', want, text);
       assert.equal(r.actions.length, 0);
     }
+  });
+
+  it('a runbook that deletes is destructive even when it does not say so; relative cwd is under the workspace', () => {
+    const { actions } = loadRunbookActions('actions:\n  - id: kill-pod\n    argv: [kubectl, delete, "pod/{{pod}}", -n, shop]\n    cwd: ops\n    params: { pod: { pattern: "[a-z0-9-]+" } }\n');
+    const plan = planAction(propose('kill-pod', { pod: 'checkout-7d9f-abcde' }), { ...ctx, runbooks: actions });
+    assert.equal(plan.destructive, true);
+    assert.equal(plan.cwd, path.resolve('/ws', 'ops'));
   });
 
   it('loads from a file; a missing file means no runbook actions', () => {
