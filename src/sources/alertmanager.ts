@@ -258,7 +258,14 @@ export class AlertmanagerSource implements AlertSource, SilenceSource {
   async expireSilence(id: string, signal?: AbortSignal): Promise<void> {
     // Silence IDs are UUIDs; anything else must not reach the URL path.
     if (!/^[0-9a-zA-Z-]{1,64}$/.test(id)) throw new SourceError('client', this.name, `not a silence ID: ${JSON.stringify(id.slice(0, 80))}`);
-    await this.http.request('DELETE', `${this.apiPrefix}/silence/${id}`, undefined, signal);
+    try {
+      await this.http.request('DELETE', `${this.apiPrefix}/silence/${id}`, undefined, signal);
+    } catch (err) {
+      // Newer Alertmanagers answer 404; 0.25 and older answer 500 with "silence not found".
+      const notFound = err instanceof SourceError && (err.kind === 'not-found' || (err.kind === 'server' && /silence not found/i.test(err.message)));
+      if (notFound) throw new SourceError('not-found', this.name, `silence ${id} does not exist (it may have expired and been garbage-collected)`, 404);
+      throw err;
+    }
     this.logger.info(`${this.name}: expired silence ${id}`);
   }
 

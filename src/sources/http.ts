@@ -194,7 +194,12 @@ function requestOnce(opts: HttpRequestOptions, method: HttpMethod): Promise<Http
         sentAuthorization = true;
       }
       if (opts.authorization) {
-        const value = await opts.authorization();
+        let value: string | undefined;
+        try {
+          value = await opts.authorization();
+        } catch (err) {
+          throw new SourceError('config', opts.source, `could not read the stored token or password: ${redactSecrets((err as Error)?.message ?? String(err))}`);
+        }
         if (value) {
           headers.authorization = value;
           sentAuthorization = true;

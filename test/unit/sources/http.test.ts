@@ -77,6 +77,14 @@ describe('httpRequest / getJson (against a real local server)', () => {
     await assert.rejects(p, (e: unknown) => isAbortError(e));
   });
 
+  it('a failing secret store is a config error, and nothing is sent', async () => {
+    await assert.rejects(
+      httpRequest({ ...base, url: server.url, authorization: async () => { throw new Error('keychain locked'); } }),
+      (e: unknown) => e instanceof SourceError && e.kind === 'config' && /could not read the stored token or password: keychain locked/.test(e.message),
+    );
+    assert.equal(server.requests.length, 0);
+  });
+
   it('a bad URL is a config error', async () => {
     await assert.rejects(httpRequest({ ...base, url: 'ftp://example.org/x' }), (e: unknown) => e instanceof SourceError && e.kind === 'config');
     await assert.rejects(httpRequest({ ...base, url: 'not a url' }), (e: unknown) => e instanceof SourceError && e.kind === 'config');

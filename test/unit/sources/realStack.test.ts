@@ -210,6 +210,12 @@ describe('real Prometheus + Alertmanager (Debian binaries on 127.0.0.1)', functi
       10_000,
     );
     assert.equal(firingAgain.silencedBy, undefined);
+    await assert.rejects(amSource.expireSilence('00000000-0000-4000-8000-000000000000'), (err: unknown) => {
+      assert.ok(err instanceof SourceError);
+      assert.equal(err.kind, 'not-found', err.message);
+      assert.match(err.message, /silence 00000000-0000-4000-8000-000000000000 does not exist/);
+      return true;
+    });
   });
 
   it('refuses a silence that would mute everything, before sending it', async () => {
