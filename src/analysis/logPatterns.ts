@@ -275,6 +275,10 @@ function valueStart(token: string): number {
 function looksLikeValue(token: string): boolean {
   let i = valueStart(token);
   const n = token.length;
+  // A quoted value is data (`tag="View Lock"`).
+  if (token.charCodeAt(i) === 34) return true;
+  // So is a path, absolute or relative (`/etc/x`, `./run`, `../lib`, `~/bin`).
+  if (/^(\/|\.{1,2}\/|~\/)./.test(token.slice(i, i + 4))) return true;
   let slashes = 0;
   for (let k = i; k < n; k++) {
     const c = token.charCodeAt(k);

@@ -116,8 +116,8 @@ export function stripLogHeader(line: string): string {
   // ended the header, as in `... [thread] - message: ...`.
   if (!lastWasDash) {
     for (let k = i; k < tokens.length && k - i < 3; k++) {
-      // After a host, a plain `name:` is a program name too (`combo logrotate: ...`).
-      if (isComponent(tokens[k].text) || (k > i && /^[A-Za-z][\w-]*:$/.test(tokens[k].text))) { i = k + 1; break; }
+      // In syslog lines (no level), a plain `name:` after the host is the program (`combo logrotate: ...`).
+      if (isComponent(tokens[k].text) || (!sawLevel && k > i && /^[A-Za-z][\w-]*:$/.test(tokens[k].text))) { i = k + 1; break; }
       if (tokens[k].text.endsWith(':')) break;
     }
   }

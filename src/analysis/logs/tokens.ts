@@ -52,7 +52,9 @@ function maskToken(content: string, start: number, end: number, hasDigit: boolea
       i++;
     }
     // A long run of hex letters alone (`ffffffff`) is a number too.
-    if (!digit && hex && i - runStart >= 8) digit = true;
+    // A long run of hex letters alone (`ffffffff`) is a number too, and so is a 4-letter hex group
+    // that a dash joins to a number (UUID groups such as `-aaaa-`).
+    if (!digit && hex && (i - runStart >= 8 || (i - runStart === 4 && lastWildcardEnd === out.length - 1 && out.charCodeAt(out.length - 1) === 45))) digit = true;
     if (!digit) { out += content.slice(runStart, i); continue; }
     let joinedToPrevious = lastWildcardEnd >= 0;
     for (let k = lastWildcardEnd; joinedToPrevious && k < out.length; k++) if (!isJoiner(out.charCodeAt(k))) joinedToPrevious = false;
@@ -110,7 +112,7 @@ function hashMaskedToken(content: string, start: number, end: number, hasDigit: 
       else if (!((d >= 97 && d <= 102) || (d >= 65 && d <= 70))) hex = false;
       i++;
     }
-    if (!digit && hex && i - runStart >= 8) digit = true;
+    if (!digit && hex && (i - runStart >= 8 || (i - runStart === 4 && previous === 2 && runStart - gapFrom === 1 && content.charCodeAt(gapFrom) === 45))) digit = true;
     if (digit && previous === 2) {
       let joined = true;
       for (let k = gapFrom; joined && k < runStart; k++) if (!isJoiner(content.charCodeAt(k))) joined = false;

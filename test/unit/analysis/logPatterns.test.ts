@@ -1,0 +1,228 @@
+import * as assert from 'node:assert/strict';
+import { comparePatterns, LogTemplateMiner, OTHER_TEMPLATE_ID } from '../../../src/analysis/logPatterns';
+import { hashOfMaskedTokens, maskedTokens, scanMaskedLine } from '../../../src/analysis/logs/tokens';
+import { stripLogHeader } from '../../../src/analysis/logs/header';
+import type { LogLevel, LogRecord } from '../../../src/core/model';
+
+/** Adds every line and returns each line's final template id. */
+function mine(lines: string[], miner = new LogTemplateMiner()): { ids: string[]; miner: LogTemplateMiner } {
+  const first = lines.map((l) => miner.add(l).templateId);
+  return { ids: first.map((id) => miner.resolveId(id)), miner };
+}
+
+/** A small deterministic PRNG, so the fuzz cases are the same on every run. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('LogTemplateMiner', () => {
+  it('groups lines that differ only in numbers, ids, addresses, hex and UUIDs', () => {
+    const { ids, miner } = mine([
+      'Received block blk_-1608999687919862906 of size 91178 from /10.250.10.6',
+      'Received block blk_7503483334202473044 of size 233217 from /10.251.91.84',
+      'Received block blk_3587508140051953248 of size 67108864 from /10.251.42.84',
+      'request 6f1c2a9e-3b1d-4c55-9a0e-2f4e5d6c7b8a took 12ms status=500',
+      'request 0b7e4c1d-aaaa-4bbb-8ccc-123456789abc took 3401ms status=200',
+    ]);
+    assert.equal(ids[0], ids[1]);
+    assert.equal(ids[1], ids[2]);
+    assert.equal(ids[3], ids[4]);
+    assert.notEqual(ids[0], ids[3]);
+    const templates = miner.templates().map((t) => t.template).sort();
+    assert.deepEqual(templates, ['Received block blk_<*> of size <*> from /<*>', 'request <*> took <*> status=<*>']);
+    assert.equal(miner.templates().find((t) => t.template.startsWith('Received'))?.count, 3);
+  });
+
+  it('keeps structurally different lines apart, even when they share most words', () => {
+    const lines = [
+      'Link error on port 3', 'Link ok on port 4',
+      'Starting TrustedInstaller initialization.', 'Ending TrustedInstaller initialization.',
+      'instruction address: 0x00004ed8', 'data address: 0x00000002',
+      'connection closed by peer', 'connection reset by peer after 3 retries',
+    ];
+    const { ids } = mine(lines);
+    assert.equal(new Set(ids).size, lines.length, `every line is its own event: ${ids.join(',')}`);
+  });
+
+  it('turns a word position into a variable once it takes several values', () => {
+    const { ids, miner } = mine([
+      'session opened for user alice by (uid=0)',
+      'session opened for user bob by (uid=0)',
+      'session opened for user carol by (uid=501)',
+      'session opened for user dave by (uid=502)',
+      'session closed for user alice',
+    ]);
+    assert.equal(new Set(ids.slice(0, 4)).size, 1, 'the four logins share one template, including the ids handed out early');
+    assert.notEqual(ids[4], ids[0]);
+    const login = miner.templates().find((t) => t.id === ids[0]);
+    assert.equal(login?.template, 'session opened for user <*> by (uid=<*>)');
+    assert.equal(login?.count, 4);
+  });
+
+  it('treats dotted names and paths as values, and quoted values with spaces as one token', () => {
+    const { ids } = mine([
+      'acquire lock=1, tag="View Lock", name=com.android.systemui, ws=null',
+      'acquire lock=2, tag="RILJ_ACK_WL", name=com.android.phone, ws=null',
+      'Error loading /home/alice/app.bin: invalid program image',
+      'Error loading ./runtime_malloc: invalid program image',
+    ]);
+    assert.equal(ids[0], ids[1]);
+    assert.equal(ids[2], ids[3]);
+    assert.notEqual(ids[0], ids[2]);
+  });
+
+  it('reports whether a template is new, and bounds samples', () => {
+    const miner = new LogTemplateMiner({ maxSamples: 2 });
+    assert.equal(miner.add('worker 1 started').isNew, true);
+    assert.equal(miner.add('worker 2 started').isNew, false);
+    miner.add('worker 3 started');
+    const [t] = miner.templates();
+    assert.equal(t.template, 'worker <*> started');
+    assert.deepEqual(t.samples, ['worker 1 started', 'worker 2 started']);
+  });
+
+  it('survives hostile input with bounded templates, tokens and samples', () => {
+    const random = prng(42);
+    const miner = new LogTemplateMiner({ maxTemplates: 50, maxSamples: 2, maxSampleLength: 100 });
+    const hostile: string[] = ['', ' ', '\t\t', '\u0000\u0001\u0002', 'x'.repeat(1_000_000), 'a '.repeat(200_000), '"'.repeat(1000), '" a '.repeat(5000), '\uFFFD\uD800 broken surrogate', '=====', '<*> <*>'];
+    for (let i = 0; i < 2000; i++) {
+      let s = '';
+      const len = Math.floor(random() * 80);
+      for (let k = 0; k < len; k++) s += String.fromCharCode(Math.floor(random() * 0x3000));
+      hostile.push(s);
+    }
+    for (let i = 0; i < 500; i++) hostile.push(`unique${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${'zyxwvutsrqponmlkjihgfedcba'[(i / 26) % 26 | 0]} event kind ${'qwertyuiop'[i % 10]}`);
+    for (const line of hostile) {
+      const r = miner.add(line);
+      assert.equal(typeof r.templateId, 'string');
+      assert.ok(r.template.length <= 128 * 260, 'template bounded by token caps');
+    }
+    const templates = miner.templates();
+    assert.ok(templates.length <= 51, `at most maxTemplates plus 'other', got ${templates.length}`);
+    assert.ok(templates.some((t) => t.id === OTHER_TEMPLATE_ID), 'overflow goes to the other template');
+    assert.equal(templates.reduce((a, t) => a + t.count, 0), hostile.length, 'every line is counted once');
+    for (const t of templates) {
+      assert.ok(t.samples.length <= 2);
+      for (const s of t.samples) assert.ok(s.length <= 100);
+    }
+  });
+
+  it('hashes a line exactly as its masked tokens (fast path and slow path agree)', () => {
+    const limits = { maxTokens: 128, maxTokenLength: 256, maxLineLength: 16384 };
+    const random = prng(7);
+    const alphabet = 'ab09-_.:/\\=" x,()[]fF-12';
+    const lines = ['Translation=-24.0 a-5 -7 x--9 5-6 (-3) ab-cd 0x1f:ff_ee', 'key="a b 1" tail', 'deadbeefcafe ffffffff ABCDEF12', 'Jun 14 15:16:01 Junk Mon', '/a/b/1 /a/b c\\d\\2'];
+    for (let i = 0; i < 3000; i++) {
+      let s = '';
+      const len = Math.floor(random() * 40);
+      for (let k = 0; k < len; k++) s += alphabet[Math.floor(random() * alphabet.length)];
+      lines.push(s);
+    }
+    for (const line of lines) {
+      const fast = { h1: 0, h2: 0, tokenCount: 0 };
+      scanMaskedLine(line, limits, fast);
+      assert.deepEqual(fast, hashOfMaskedTokens(maskedTokens(line, limits)), `line ${JSON.stringify(line)}`);
+    }
+  });
+});
+
+describe('comparePatterns', () => {
+  const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+  const minute = 60_000;
+  const onset = t0 + 30 * minute;
+
+  function record(time: number, body: string, level: LogLevel = 'info', service = 'checkout'): LogRecord {
+    return { time, body, level, service };
+  }
+
+  /** 60 minutes of logs: a steady heartbeat, a slow trickle that surges after the onset, a new error. */
+  function incident(): LogRecord[] {
+    const records: LogRecord[] = [];
+    for (let m = 0; m < 60; m++) {
+      const t = t0 + m * minute;
+      for (let k = 0; k < 10; k++) records.push(record(t + k * 1000, `heartbeat from worker ${k} queue depth ${m * k}`));
+      const retries = m < 30 ? (m % 10 === 0 ? 1 : 0) : 8;
+      for (let k = 0; k < retries; k++) records.push(record(t + 500 + k, `retrying call to payments attempt ${k + 1} after ${100 * k}ms`, 'warn'));
+      if (m >= 31) records.push(record(t + 700, `payment failed for order ${1000 + m}: upstream timeout after 3000ms`, 'error', 'payments'));
+      if (m < 30) records.push(record(t + 800, `cache warmed ${m} entries`, 'debug'));
+    }
+    // Unsorted input must not matter.
+    return records.reverse();
+  }
+
+  it('puts the new error pattern first, then the surge, and flags what is new', () => {
+    const report = comparePatterns(incident(), onset);
+    assert.equal(report.onset, onset);
+    const [first, second] = report.patterns;
+    assert.equal(first.template, 'payment failed for order <*>: upstream timeout after <*>');
+    assert.equal(first.isNew, true);
+    assert.equal(first.level, 'error');
+    assert.equal(first.service, 'payments');
+    assert.equal(first.countBefore, 0);
+    assert.equal(first.countAfter, 29);
+    assert.equal(second.template, 'retrying call to payments attempt <*> after <*>');
+    assert.equal(second.isNew, false);
+    assert.equal(second.level, 'warn');
+    assert.ok(second.rateChange > 3, `surge scores high: ${second.rateChange}`);
+    assert.equal(second.countBefore, 3);
+    assert.equal(second.countAfter, 240);
+    const heartbeat = report.patterns.find((p) => p.template.startsWith('heartbeat'))!;
+    assert.ok(Math.abs(heartbeat.rateChange) < 0.2, `steady pattern stays near 0: ${heartbeat.rateChange}`);
+    assert.ok(Math.abs(heartbeat.ratePerMinBefore - heartbeat.ratePerMinAfter) < 0.5);
+    const cache = report.patterns.find((p) => p.template.startsWith('cache warmed'))!;
+    assert.ok(cache.rateChange < -3, `pattern that stopped scores negative: ${cache.rateChange}`);
+    assert.equal(report.patterns[report.patterns.length - 1], cache, 'the vanished pattern ranks last');
+  });
+
+  it('counts per bucket over the whole span and keeps samples from after the onset first', () => {
+    const report = comparePatterns(incident(), onset, { bucketMs: 10 * minute, maxSamples: 2 });
+    for (const p of report.patterns) {
+      assert.equal(p.buckets.length, 6);
+      assert.equal(p.buckets.reduce((a, b) => a + b.count, 0), p.countBefore + p.countAfter);
+      for (let i = 1; i < p.buckets.length; i++) assert.equal(p.buckets[i].t - p.buckets[i - 1].t, 10 * minute);
+      assert.ok(p.samples.length <= 2);
+    }
+    const surge = report.patterns.find((p) => p.template.startsWith('retrying'))!;
+    assert.deepEqual(surge.buckets.map((b) => b.count), [1, 1, 1, 80, 80, 80]);
+    assert.ok(surge.samples.every((s) => s.startsWith('retrying call to payments')));
+  });
+
+  it('keeps at most maxPatterns', () => {
+    assert.equal(comparePatterns(incident(), onset, { maxPatterns: 2 }).patterns.length, 2);
+  });
+
+  it('rejects a bad onset, skips records without a time, and copes with no records', () => {
+    assert.throws(() => comparePatterns([], Number.NaN), /onset/);
+    assert.deepEqual(comparePatterns([], onset), { onset, patterns: [] });
+    const report = comparePatterns([
+      { time: Number.NaN, body: 'broken', level: 'info' },
+      record(onset + 1, 'after only'),
+      { time: onset + 2, body: undefined as unknown as string, level: 'error' },
+    ], onset);
+    assert.equal(report.patterns.reduce((a, p) => a + p.countBefore + p.countAfter, 0), 2);
+    assert.ok(report.patterns.every((p) => p.isNew));
+  });
+});
+
+describe('stripLogHeader', () => {
+  it('strips timestamps, levels, pids, threads and components of common formats', () => {
+    const cases: [string, string][] = [
+      ['2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created MRAppMaster for application appattempt_1', 'Created MRAppMaster for application appattempt_1'],
+      ['081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating', 'PacketResponder 1 for block blk_38865049064139660 terminating'],
+      ['Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown', 'check pass; user unknown'],
+      ['03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs', 'printFreezingDisplayLogs'],
+      ['2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200', 'Notification time out: 3200'],
+      ['2026-01-01T12:00:00.123Z ERROR payment failed: timeout', 'payment failed: timeout'],
+    ];
+    for (const [raw, message] of cases) assert.equal(stripLogHeader(raw), message);
+  });
+
+  it('leaves a line without a header alone', () => {
+    assert.equal(stripLogHeader('payment failed: timeout'), 'payment failed: timeout');
+    assert.equal(stripLogHeader(''), '');
+  });
+});
