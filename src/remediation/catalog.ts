@@ -142,7 +142,9 @@ function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPla
     }
     case 'lab': {
       if (!ctx.deployTool || ctx.deployTool.argv.length === 0) throw new PlanError('No deploy tool is configured for the lab.');
-      return labDeploy(ctx.deployTool.argv, {
+      // "node" means the Node that runs us (the lab tool is a node script), as in runbooks.
+      const prefix = ctx.deployTool.argv.map((a, i) => (i === 0 && a === 'node' ? process.execPath : a));
+      return labDeploy(prefix, {
         service: validateK8sName(requireString(p, 'service', 'the service to deploy'), 'Service'),
         revision: validateRevision(requireString(p, 'revision', 'the revision to deploy')),
         fromRevision: p.fromRevision === undefined ? undefined : validateRevision(String(p.fromRevision)),

@@ -77,9 +77,12 @@ export function createProcessExecutor(options: ProcessExecutorOptions = {}): Com
           resolve({ ...result, cancelled: true, spawnError: 'cancelled before start' });
           return;
         }
+        const env = pickEnv(request.env ?? [], options.envSource ?? process.env);
+        // Inside VS Code, process.execPath is Electron: it runs a script as Node only when told so.
+        if (argv[0] === process.execPath && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
         const child = spawn(argv[0], argv.slice(1), {
           cwd: request.cwd,
-          env: pickEnv(request.env ?? [], options.envSource ?? process.env),
+          env,
           shell: false,
           windowsHide: true,
           stdio: ['ignore', 'pipe', 'pipe'],

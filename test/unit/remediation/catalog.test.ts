@@ -52,6 +52,8 @@ describe('action catalog: built-in plans', () => {
     assert.deepEqual(plan.argv, [process.execPath, '/ws/.lab/deploy.js', '--service', 'payments', '--to', 'a1b2c3d']);
     assert.deepEqual(plan.rollback?.argv, [process.execPath, '/ws/.lab/deploy.js', '--service', 'payments', '--to', 'f00ba47']);
     assert.equal(plan.tool, 'lab-deploy');
+    const viaNode = planAction(propose('rollback-deploy', { service: 'payments', revision: 'a1b2c3d' }), { ...ctx, deployTool: { argv: ['node', '/ws/.lab/deploy.js'] } });
+    assert.equal(viaNode.argv[0], process.execPath, '"node" is the Node that runs us, not whatever PATH finds');
   });
 
   it('restart, pause and scale', () => {
