@@ -10,7 +10,10 @@
 // group results (its alerted metric says whether the case is a latency or availability issue).
 //
 //   npm run bench -- petshop [--data DIR] [--stats latency:Average,availability:Average,requests:Sum]
-//                            [--no-node-types] [--verbose]
+//                            [--no-node-types] [--no-history] [--level history] [--alert-time] [--verbose]
+// --no-history: ignore the noissue recordings; --level history: take each series' normal level
+// from the (re-timed, months-apart) history instead of the window's first point; --alert-time:
+// pass target.timestamp as the alert time (off by default: it lives beside the answer).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseBenchArgs, printResult, resolveDataDir, round } from './common';
@@ -41,6 +44,12 @@ function rate(t: Tally | undefined, k: 'top1' | 'top3'): number {
   return t && t.cases > 0 ? t[k] / t.cases : 0;
 }
 
+/** Only target.timestamp (when the alert fired), nothing about the cause. */
+function readAlertTime(file: string): number | undefined {
+  const t = (JSON.parse(fs.readFileSync(file, 'utf8')) as { target?: { timestamp?: unknown } }).target?.timestamp;
+  return typeof t === 'number' && Number.isFinite(t) ? t * 1000 : undefined;
+}
+
 function main(): void {
   const args = parseBenchArgs();
   const root = resolveDataDir(args, 'petshop');
@@ -50,11 +59,16 @@ function main(): void {
   const verbose = args.flags.verbose === true;
   const useHistory = args.flags['no-history'] !== true;
   const levelFrom = args.flags.level === 'history' ? 'history' : 'windowStart';
+  // Opt-in: the alert's firing time is known to a live system, but this data set keeps it in
+  // target.json beside the answer, so by default the ranking does not see it.
+  const useAlertTime = args.flags['alert-time'] === true;
 
   const cases = findPetshopCases(root);
   if (cases.length === 0) throw new Error(`no issue_* folders with metrics.csv under ${root}`);
   console.log(`PetShop root-cause ranking: ${cases.length} cases under ${root}`);
-  console.log(`series kept: ${[...keepStats].join(', ')}; node types ${useNodeTypes ? 'used' : 'ignored'}`);
+  console.log(
+    `series kept: ${[...keepStats].join(', ')}; node types ${useNodeTypes ? 'used' : 'ignored'}; history ${useHistory ? 'used for spread' : 'ignored'}; level from ${levelFrom}; alert time ${useAlertTime ? 'used (target.timestamp)' : 'not used'}`,
+  );
 
   const historyCache = new Map<string, PetshopTable>();
   const graphCache = new Map<string, { from: string; to: string }[]>();
@@ -79,8 +93,10 @@ function main(): void {
     const nodes = new Set<string>([...series.map((s) => s.service!), ...edges.flatMap((e) => [e.from, e.to])]);
     const inferred = useNodeTypes ? [...nodes].filter((n) => /_(remote|client)$/.test(n)) : [];
 
+    const alertTime = useAlertTime ? readAlertTime(path.join(c.dir, 'target.json')) : undefined;
     const t0 = performance.now();
     const ranked = rankRootCauses({
+      ...(alertTime !== undefined ? { alertTime } : {}),
       series,
       edges,
       window: { start: window.timestamps[0], end: window.timestamps[window.timestamps.length - 1] },

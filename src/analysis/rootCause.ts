@@ -23,7 +23,10 @@ export interface RootCauseInput {
   series: MetricSeries[];
   /** Caller -> callee edges. */
   edges: CallGraphEdge[];
-  /** When the alert fired. Without a window, the incident is taken to start preAlertMs before it. */
+  /**
+   * When the alert fired. Without a window, the incident is taken to start preAlertMs before it.
+   * Services that first moved after it are weighted down (a cause precedes its effects).
+   */
   alertTime?: number;
   /** The incident window; points before window.start are the baseline. */
   window?: TimeWindow;
@@ -252,7 +255,13 @@ export function rankRootCauses(input: RootCauseInput, opts: RootCauseOptions = {
     for (const c of callers.get(names[i]) ?? []) best = Math.max(best, reach[index.get(c)!]);
     return best;
   };
-  const restart = anomaly.map((a, i) => a * (isolatedFactor + (1 - isolatedFactor) * felt(i)) * (st[i].inferred ? inferredFactor : 1) + 1e-6);
+  // A cause moves before the alert it causes: a service that first moved after the alert fired
+  // is more likely a consequence (or unrelated), so it restarts less.
+  const alertTime = typeof input.alertTime === 'number' && Number.isFinite(input.alertTime) ? input.alertTime : undefined;
+  const afterAlert = (i: number) => alertTime !== undefined && st[i].onset !== undefined && st[i].onset! > alertTime + tolerance;
+  const restart = anomaly.map(
+    (a, i) => a * (isolatedFactor + (1 - isolatedFactor) * felt(i)) * (st[i].inferred ? inferredFactor : 1) * (afterAlert(i) ? lateCallee : 1) + 1e-6,
+  );
   const rsum = restart.reduce((x, y) => x + y, 0);
   for (let i = 0; i < n; i++) restart[i] /= rsum;
 
@@ -297,6 +306,7 @@ export function rankRootCauses(input: RootCauseInput, opts: RootCauseOptions = {
     const up = [...(callers.get(service) ?? [])].filter((c) => states.get(c)!.anomaly >= STRONG);
     if (up.length > 0) reasons.push(`could explain anomalous caller(s) ${up.slice(0, 3).join(', ')}${up.length > 3 ? ` and ${up.length - 3} more` : ''}`);
     if (s.inferred) reasons.push('seen only through its callers (no telemetry of its own): weighted down');
+    if (afterAlert(i)) reasons.push('first moved after the alert fired: more likely a consequence');
     return { service, score: rank[i], ...(s.onset !== undefined ? { onset: s.onset } : {}), anomaly: s.anomaly, reasons };
   });
   ranked.sort((a, b) => b.score - a.score || b.anomaly - a.anomaly || a.service.localeCompare(b.service));

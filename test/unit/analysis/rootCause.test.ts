@@ -167,3 +167,19 @@ describe('rankRootCauses onset dating', () => {
     assert.equal(ranked[0].service, 'db');
   });
 });
+
+describe('rankRootCauses and the alert time', () => {
+  it('weights down a service that first moved after the alert fired', () => {
+    // web calls two equally broken backends, and its own (slow, aggregated) metric moved last, at
+    // 112. The alert fired at 105: "queue", which moved at 110, cannot have caused it; "auth",
+    // which moved at 103, can. Without the alert time the two are a toss-up.
+    const series = [latency('web', 0.2, 112, 2), latency('auth', 0.05, 103), latency('queue', 0.05, 110)];
+    const edges = [
+      { from: 'web', to: 'auth' },
+      { from: 'web', to: 'queue' },
+    ];
+    const ranked = rankRootCauses({ series, edges, window: WINDOW, alertTime: T0 + 105 * STEP });
+    assert.equal(ranked[0].service, 'auth');
+    assert.ok(ranked.find((r) => r.service === 'queue')!.reasons.some((r) => /after the alert fired/.test(r)));
+  });
+});
