@@ -218,6 +218,20 @@ console.log('deployed ' + service + ' at ' + to);`,
     assert.equal(d.prompts.length, 0);
   });
 
+  it('cancelling while the action runs stops it and the ledger records the cancelled execution', async () => {
+    const slow = writeScript(dir, 'slow-deploy.js', `process.stdout.write('deploying\\n'); setInterval(() => {}, 1000);`);
+    const p: CommandPlan = { ...plan('good'), argv: [process.execPath, slow, '--service', 'payments'], dryRunArgv: undefined };
+    const abort = new AbortController();
+    const d = deps([true], { signal: abort.signal, executor: createProcessExecutor({ graceMs: 200 }) });
+    d.output = (c) => c.text.includes('deploying') && abort.abort();
+    const outcome = await runRemediation(p, d);
+    assert.equal(outcome.status, 'cancelled');
+    const last = readLedger(ledgerFile).at(-1);
+    assert.equal(last?.type, 'execution');
+    assert.equal((last?.data as { cancelled: boolean }).cancelled, true);
+    assert.equal(verifyLedger(ledgerFile).ok, true);
+  });
+
   it('an environment check failure blocks before anything runs', async () => {
     const p: CommandPlan = { ...plan('good'), blastRadius: { pods: 40, description: '40 pods' } };
     const d = deps([true], { envChecks: { limits: { maxPods: 10 } } });
