@@ -16,7 +16,7 @@ import { ProtoWriter } from './protobuf';
 import type { TelemetryStore } from './store';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
-type Format = 'json' | 'proto';
+export type Format = 'json' | 'proto';
 
 export interface OtlpReceiverOptions {
   host?: string;
@@ -32,6 +32,8 @@ export interface ReceiverStats {
   requests: number;
   accepted: Record<Signal, number>;
   rejected: Record<Signal, number>;
+  /** Requests decoded per body encoding. */
+  decoded: Record<Format, number>;
   badRequests: number;
 }
 
@@ -69,6 +71,7 @@ export class OtlpReceiver {
     requests: 0,
     accepted: { traces: 0, metrics: 0, logs: 0 },
     rejected: { traces: 0, metrics: 0, logs: 0 },
+    decoded: { json: 0, proto: 0 },
     badRequests: 0,
   };
 
@@ -218,6 +221,7 @@ export class OtlpReceiver {
       message = d.errorMessage;
     }
     this.stats.rejected[signal] += rejected;
+    this.stats.decoded[format]++;
     this.respond(res, 200, format, exportResponse(signal, format, rejected, message));
   }
 

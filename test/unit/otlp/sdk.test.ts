@@ -14,6 +14,7 @@ import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporte
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { OtlpReceiver } from '../../../src/sources/otlp/receiver';
 import { TelemetryStore } from '../../../src/sources/otlp/store';
 import { EmbeddedSource, RED_ERROR_RATIO, RED_REQUEST_RATE } from '../../../src/sources/otlp/embeddedSource';
@@ -40,8 +41,8 @@ class ManualReader extends MetricReader {
 }
 
 const WIRES = [
-  { wire: 'HTTP/JSON', traces: JsonTraceExporter, metrics: JsonMetricExporter, logs: JsonLogExporter },
-  { wire: 'HTTP/protobuf', traces: ProtoTraceExporter, metrics: ProtoMetricExporter, logs: ProtoLogExporter },
+  { wire: 'HTTP/JSON', format: 'json' as const, traces: JsonTraceExporter, metrics: JsonMetricExporter, logs: JsonLogExporter },
+  { wire: 'HTTP/protobuf', format: 'proto' as const, traces: ProtoTraceExporter, metrics: ProtoMetricExporter, logs: ProtoLogExporter },
 ];
 
 describe('OpenTelemetry SDK -> receiver -> store', function () {
@@ -62,6 +63,11 @@ describe('OpenTelemetry SDK -> receiver -> store', function () {
 
   for (const w of WIRES) {
     describe(`over ${w.wire}`, () => {
+      afterEach(() => {
+        const other = w.format === 'json' ? 'proto' : 'json';
+        assert.ok(receiver.stats.decoded[w.format] > 0 && receiver.stats.decoded[other] === 0, `the exporter sent ${w.format}: ${JSON.stringify(receiver.stats.decoded)}`);
+      });
+
       const service = `checkout-${w.wire === 'HTTP/JSON' ? 'json' : 'proto'}`;
       const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: service, 'service.version': '1.4.2' });
 
@@ -213,7 +219,8 @@ describe('OpenTelemetry SDK -> receiver -> store', function () {
         if (i % 5 === 0) s.setStatus({ code: SpanStatusCode.ERROR, message: 'gateway timeout' });
         s.end();
       }
-      const traceExporter = new ProtoTraceExporter({ url: `${base}/v1/traces` });
+      // gzip, as exporters configured with OTEL_EXPORTER_OTLP_COMPRESSION=gzip send it.
+      const traceExporter = new ProtoTraceExporter({ url: `${base}/v1/traces`, compression: CompressionAlgorithm.GZIP });
       await exportVia<ReadableSpan[]>(traceExporter, memory.getFinishedSpans());
       await traceExporter.shutdown();
 
