@@ -342,7 +342,7 @@ export class TelemetryStore {
         this.series.set(key, s);
         this.bytes += s.bytes;
       }
-      // A point whose type disagrees with its series (a renamed instrument) starts the series over.
+      // A point whose type disagrees with its series (an instrument that changed kind) is dropped.
       if (s.kind !== p.kind) continue;
       const b = estimatePointBytes(p);
       s.times.push(p.time);
