@@ -1,12 +1,15 @@
 // Cross-service root-cause ranking from metrics and the call graph.
 //
-// Each service gets an anomaly strength (its most anomalous series against its own baseline) and
-// an onset. A personalized PageRank then walks the call graph from symptoms towards causes:
-// callers inherit symptoms from their callees, so the walk moves caller -> callee in proportion
-// to how anomalous the callee is, and stays on a service that is anomalous while its callees are
-// healthy. Onset order bends the walk: a callee that moved after its caller is more likely a victim,
-// so the walk prefers to go back to the caller. The walk restarts at anomalous services, so a
-// healthy service can never collect much mass. Scores are the walk's stationary probabilities.
+// Each service gets an anomaly strength (its most anomalous health series - latency, errors,
+// availability - against its own baseline, on a log scale of robust z) and an onset. A
+// personalized PageRank then walks the call graph from symptoms towards causes. Callers inherit
+// symptoms from their callees, so the walk steps caller -> callee in proportion to how much of the
+// caller's anomaly the callee can explain (a weaker anomaly cannot explain a stronger one), steps
+// back to callers the service cannot explain, and stays on a service that is anomalous while its
+// callees are not. Onset order bends the walk: a callee that moved after its caller is more likely
+// a victim. The walk restarts at anomalies in proportion to how well an anomalous call path from an
+// entry point reaches them, so a healthy service, or an anomaly no caller feels, collects little.
+// Scores are the walk's stationary probabilities.
 import type { MetricSeries } from '../core/model';
 import type { TimeWindow } from '../core/sources';
 import { seriesAnomaly, type Direction, type SeriesAnomaly } from './rca/seriesAnomaly';
