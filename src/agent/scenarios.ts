@@ -214,6 +214,7 @@ function noiseCommits(ctx: Ctx): void {
     const deployed = rng.chance(0.4);
     ctx.changes.push({
       sha: sha(rng),
+    parents: [sha(rng)],
       ...author(rng),
       time,
       message: rng.pick(NOISE_MESSAGES).replace('{svc}', svc.name),
@@ -225,7 +226,8 @@ function noiseCommits(ctx: Ctx): void {
   for (let i = rng.int(0, 2); i > 0; i--) {
     const svc = rng.pick(SERVICES);
     const code = rng.pick(svc.code);
-    ctx.changes.push({ sha: sha(rng), ...author(rng), time: ctx.alertTime + rng.int(1, 4) * MIN, message: `Add runbook link for ${svc.name} alerts`, files: [fileChange(rng, code.path, code.lines)] });
+    ctx.changes.push({ sha: sha(rng),
+    parents: [sha(rng)], ...author(rng), time: ctx.alertTime + rng.int(1, 4) * MIN, message: `Add runbook link for ${svc.name} alerts`, files: [fileChange(rng, code.path, code.lines)] });
   }
 }
 
@@ -238,6 +240,7 @@ function bystander(ctx: Ctx, svc: ServiceDef, avoid: string): void {
   const deployTime = ctx.fault.onset - Math.round(rng.range(25, 180) * MIN);
   ctx.changes.push({
     sha: sha(rng),
+    parents: [sha(rng)],
     ...author(rng),
     time: deployTime - Math.round(rng.range(10, 300) * MIN),
     message: rng.pick(NOISE_MESSAGES).replace('{svc}', svc.name),
@@ -251,6 +254,7 @@ function causeCommit(ctx: Ctx, svc: ServiceDef, files: ChangedFile[], message: s
   const deployTime = ctx.fault.onset - Math.round(rng.range(deployBefore[0], deployBefore[1]) * MIN);
   const c: Change = {
     sha: sha(rng),
+    parents: [sha(rng)],
     ...author(rng),
     time: deployTime - Math.round(rng.range(10, 360) * MIN),
     message,
@@ -433,7 +437,8 @@ function injectOutage(ctx: Ctx): void {
   // Sometimes someone touched the caller's client recently: plausible, innocent.
   if (rng.chance(0.5)) {
     const t = fault.onset - Math.round(rng.range(40, 300) * MIN);
-    ctx.changes.push({ sha: sha(rng), ...author(rng), time: t - 30 * MIN, message: `Log ${dep} request ids`, files: [fileChange(rng, client.path, client.lines, 'M', { from: frames[0].line, to: frames[0].line })], deploy: { ref: deployRef(rng, caller.name), time: t } });
+    ctx.changes.push({ sha: sha(rng),
+    parents: [sha(rng)], ...author(rng), time: t - 30 * MIN, message: `Log ${dep} request ids`, files: [fileChange(rng, client.path, client.lines, 'M', { from: frames[0].line, to: frames[0].line })], deploy: { ref: deployRef(rng, caller.name), time: t } });
   }
   ctx.truth = { causeKind: 'dependency', service: dep, noCodeCause: true, scenario: ctx.kind };
 }

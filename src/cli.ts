@@ -1,0 +1,183 @@
+// Command-line entry point: investigate a saved incident bundle, or write generated scenario bundles.
+//   incident-lens investigate --bundle FILE [--json] [--threshold X]
+//   incident-lens scenarios --out DIR [--seed N] [--per-kind N] [--kind KIND]
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Hypothesis } from './core/model';
+import { validateBundle } from './core/bundle';
+import { buildHypothesis } from './agent/hypothesis';
+import { SCENARIO_KINDS, generateScenario, generateSuite, writeBundles, type ScenarioKind } from './agent/scenarios';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  out: (t) => process.stdout.write(t + '\n'),
+  err: (t) => process.stderr.write(t + '\n'),
+};
+
+const USAGE = `usage:
+  incident-lens investigate --bundle FILE [--json] [--threshold X]
+  incident-lens scenarios --out DIR [--seed N] [--per-kind N] [--kind KIND]
+
+kinds: ${SCENARIO_KINDS.join(', ')}`;
+
+/** Largest bundle file read (bundles are bounded by the sources' limits; this guards against the wrong file). */
+const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
+
+class UsageError extends Error {}
+
+function parseFlags(argv: string[], known: Record<string, 'string' | 'boolean'>): Record<string, string | boolean> {
+  const flags: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(a)}`);
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const type = known[name];
+    if (!type) throw new UsageError(`unknown option --${name}`);
+    if (type === 'boolean') {
+      flags[name] = true;
+      continue;
+    }
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    flags[name] = value;
+  }
+  return flags;
+}
+
+function numberFlag(flags: Record<string, string | boolean>, name: string, dflt: number, check: (n: number) => boolean, what: string): number {
+  const v = flags[name];
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (typeof v !== 'string' || !v.trim() || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what} (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+/** Text from logs and labels is data: control characters (terminal escapes) are shown, not obeyed. */
+function clean(text: string | undefined, max = 400): string {
+  if (!text) return '';
+  const s = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\n/g, ' ');
+  return s.length > max ? s.slice(0, max - 1) + '…' : s;
+}
+
+function iso(t: number | undefined): string {
+  return t !== undefined && Number.isFinite(t) ? new Date(t).toISOString().replace('.000Z', 'Z') : '?';
+}
+
+/** The hypothesis as a person reads it in a terminal. */
+export function formatHypothesis(h: Hypothesis): string {
+  const lines: string[] = [];
+  lines.push(h.abstained ? 'HYPOTHESIS: abstained (not confident enough to name a cause)' : `HYPOTHESIS: ${h.causeKind}${h.service ? ` in ${clean(h.service)}` : ''}`);
+  lines.push(`  confidence ${(h.confidence * 100).toFixed(0)}%${h.onset !== undefined ? `   onset ${iso(h.onset)}` : ''}`);
+  lines.push('', clean(h.summary, 2000));
+  if (h.suspectCommit) {
+    const s = h.suspectCommit;
+    lines.push('', 'SUSPECT COMMIT', `  ${s.sha.slice(0, 12)}  ${clean(s.message, 120)}  (${clean(s.author, 60)}, ${iso(s.time)}, score ${s.score.toFixed(2)})`);
+    const loc = h.location ?? s.location;
+    if (loc) lines.push(`  at ${clean(loc.path, 300)}:${loc.startLine}-${loc.endLine}`);
+    for (const r of s.reasons.slice(0, 5)) lines.push(`  - ${clean(r, 300)}`);
+    for (const b of loc?.blame?.slice(0, 10) ?? []) lines.push(`    ${String(b.line).padStart(5)} ${b.sha.slice(0, 8)} ${clean(b.text, 160)}`);
+  } else if (h.suspectCommits.length) {
+    lines.push('', 'CHANGES CONSIDERED (none named as the cause)');
+    for (const s of h.suspectCommits.slice(0, 3)) lines.push(`  ${s.sha.slice(0, 12)}  score ${s.score.toFixed(2)}  ${clean(s.message, 100)}`);
+  }
+  if (h.evidence.length) {
+    lines.push('', 'EVIDENCE');
+    for (const e of h.evidence) lines.push(`  [${e.id}] ${e.kind}: ${clean(e.title, 240)}`, `        ${clean(e.why, 300)}`, `        ref ${clean(e.ref, 200)}`);
+  }
+  if (h.alternatives.length) {
+    lines.push('', 'ALTERNATIVES');
+    for (const a of h.alternatives) lines.push(`  - ${clean(a.summary, 200)} (${a.causeKind}, ${(a.confidence * 100).toFixed(0)}%): lower because ${clean(a.whyLower, 240)}`);
+  }
+  if (h.confirm.length || h.refute.length) {
+    lines.push('', 'TO CONFIRM');
+    for (const c of h.confirm) lines.push(`  - ${clean(c, 300)}`);
+    for (const r of h.refute) lines.push(`  - would refute: ${clean(r, 300)}`);
+  }
+  if (h.proposedActions.length) {
+    lines.push('', 'PROPOSED ACTIONS (each needs a policy decision before it runs)');
+    for (const a of h.proposedActions) {
+      const params = Object.entries(a.params).map(([k, v]) => `${k}=${clean(String(v), 80)}`).join(' ');
+      lines.push(`  - ${a.actionId}: ${clean(a.title, 200)}${params ? `  [${params}]` : ''}`, `        ${clean(a.why, 300)}`);
+    }
+  }
+  lines.push('', 'CHECKED');
+  for (const c of h.checked) lines.push(`  - ${clean(c, 300)}`);
+  return lines.join('\n');
+}
+
+function readBundle(file: string): ReturnType<typeof validateBundle> {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new UsageError(`bundle file not found: ${file}`);
+  }
+  if (!stat.isFile()) throw new UsageError(`not a file: ${file}`);
+  if (stat.size > MAX_BUNDLE_BYTES) throw new UsageError(`bundle file is larger than ${MAX_BUNDLE_BYTES / 1024 / 1024} MB: ${file}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    return validateBundle(parsed);
+  } catch (err) {
+    throw new UsageError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      io.out(USAGE);
+      return command ? 0 : 2;
+    }
+    if (command === 'investigate') {
+      const flags = parseFlags(rest, { bundle: 'string', json: 'boolean', threshold: 'string' });
+      if (typeof flags.bundle !== 'string') throw new UsageError('investigate needs --bundle FILE');
+      const threshold = numberFlag(flags, 'threshold', 0.5, (n) => n >= 0 && n <= 1, 'a number between 0 and 1');
+      const bundle = readBundle(flags.bundle);
+      // The hypothesis must not see the answer, even by accident.
+      const { truth: _truth, ...withoutTruth } = bundle;
+      const h = buildHypothesis(withoutTruth, { confidenceThreshold: threshold });
+      io.out(flags.json ? JSON.stringify(h, null, 2) : formatHypothesis(h));
+      return 0;
+    }
+    if (command === 'scenarios') {
+      const flags = parseFlags(rest, { out: 'string', seed: 'string', 'per-kind': 'string', kind: 'string' });
+      if (typeof flags.out !== 'string') throw new UsageError('scenarios needs --out DIR');
+      const seed = numberFlag(flags, 'seed', 1, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
+      const perKind = numberFlag(flags, 'per-kind', 3, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+      let bundles;
+      if (typeof flags.kind === 'string') {
+        if (!SCENARIO_KINDS.includes(flags.kind as ScenarioKind)) throw new UsageError(`unknown kind ${JSON.stringify(flags.kind)}; kinds: ${SCENARIO_KINDS.join(', ')}`);
+        bundles = Array.from({ length: perKind }, (_, i) => generateScenario(flags.kind as ScenarioKind, seed * 1000 + i));
+      } else bundles = generateSuite(seed, perKind);
+      const files = writeBundles(bundles, path.resolve(flags.out));
+      io.out(`wrote ${files.length} bundles to ${path.resolve(flags.out)}`);
+      return 0;
+    }
+    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`incident-lens: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    io.err(`incident-lens: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
