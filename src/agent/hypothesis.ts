@@ -138,7 +138,10 @@ function maskLine(body: string): string {
 /** Error and warning templates before and after the onset. Prefers the shared miner's ids when it has any. */
 function logTemplates(logs: LogRecord[], onset: number, window: { start: number; end: number }): LogTemplateStat[] {
   try {
-    const report = comparePatterns(logs, onset);
+    // Only warnings and errors become evidence. Mining every line keeps the template ids identical to
+    // the panel's (which mines all lines); past 20k lines that costs too much, so mine the warnings and errors.
+    const input = logs.length > 20_000 ? logs.filter((r) => r && (r.level === 'error' || r.level === 'fatal' || r.level === 'warn')) : logs;
+    const report = comparePatterns(input, onset);
     if (report.patterns.length) {
       return report.patterns
         .filter((p) => p.level === 'error' || p.level === 'fatal' || p.level === 'warn')
@@ -404,7 +407,9 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
   let walk: ReturnType<typeof rankRootCauses> = [];
   try {
     const edges = spanFindings.edges.length ? spanFindings.edges : (bundle.serviceGraph ?? []);
-    walk = rankRootCauses({ series: metrics.filter((s) => s.service), edges, alertTime, window: bundle.window });
+    // Series that never left their baseline add nothing to an anomaly-weighted walk; leaving them out keeps it fast.
+    const moved = excursions.filter((e) => e.series.service).sort((a, b) => b.score - a.score).slice(0, 150).map((e) => e.series);
+    walk = moved.length ? rankRootCauses({ series: moved, edges, alertTime, window: bundle.window }) : [];
     for (const w of walk) bump(w.service, 0.5 * w.score);
   } catch {
     // the walk is one voice among several; without it the others still decide
