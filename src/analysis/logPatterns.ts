@@ -278,7 +278,9 @@ function looksLikeValue(token: string): boolean {
   // A quoted value is data (`tag="View Lock"`).
   if (token.charCodeAt(i) === 34) return true;
   // So is a path, absolute or relative (`/etc/x`, `./run`, `../lib`, `~/bin`).
-  if (/^(\/|\.{1,2}\/|~\/)./.test(token.slice(i, i + 4))) return true;
+  const c0 = token.charCodeAt(i);
+  const c1 = token.charCodeAt(i + 1);
+  if ((c0 === 47 && i + 1 < n) || (c0 === 126 && c1 === 47) || (c0 === 46 && (c1 === 47 || (c1 === 46 && token.charCodeAt(i + 2) === 47)))) return true;
   let slashes = 0;
   for (let k = i; k < n; k++) {
     const c = token.charCodeAt(k);

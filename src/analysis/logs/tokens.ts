@@ -67,33 +67,25 @@ function maskToken(content: string, start: number, end: number, hasDigit: boolea
 }
 
 /** Splits on whitespace and masks variables. Bounded by limits, so hostile lines stay cheap. */
-// Running hashes of the current token; module-level so the hashing masker allocates nothing.
+// Hashes of the token hashMaskedToken last saw; module-level so it allocates nothing.
 let tokenHash1 = 0;
 let tokenHash2 = 0;
 
-function hashChar(c: number): void {
-  tokenHash1 = Math.imul(tokenHash1 ^ c, 16777619);
-  tokenHash2 = Math.imul(tokenHash2 + c, 2246822519) ^ (tokenHash2 >>> 13);
-}
-
-function hashWildcard(): void {
-  hashChar(60); hashChar(42); hashChar(62);
-}
-
 /**
  * The hash of maskToken(content, start, end, hasDigit), computed without building the string.
- * Must follow maskToken rule for rule; a unit test holds the two together.
+ * Must follow maskToken rule for rule; a unit test holds the two together. The per-character
+ * hashing is written out inline: this is the hottest loop of the miner.
  */
-function hashMaskedToken(content: string, start: number, end: number, hasDigit: boolean): void {
-  tokenHash1 = 0x811c9dc5;
-  tokenHash2 = 0x3c6ef372;
-  if (hasDigit) {
-    let slashes = 0;
-    for (let i = start; i < end; i++) {
-      const c = content.charCodeAt(i);
-      if (c === 47 || c === 92) slashes++;
-    }
-    if (slashes >= 2) { hashWildcard(); return; }
+function hashMaskedToken(content: string, start: number, end: number, hasDigit: boolean, slashes: number): void {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x3c6ef372;
+  if (hasDigit && slashes >= 2) {
+    h1 = Math.imul(h1 ^ 60, 16777619); h2 = ((h2 << 5) - h2 + 60) | 0;
+    h1 = Math.imul(h1 ^ 42, 16777619); h2 = ((h2 << 5) - h2 + 42) | 0;
+    h1 = Math.imul(h1 ^ 62, 16777619); h2 = ((h2 << 5) - h2 + 62) | 0;
+    tokenHash1 = h1;
+    tokenHash2 = h2;
+    return;
   }
   // Punctuation between alphanumeric runs is hashed late: it vanishes when it joins two wildcards,
   // and a minus sign goes with the number after it.
@@ -120,12 +112,43 @@ function hashMaskedToken(content: string, start: number, end: number, hasDigit: 
     }
     let gapEnd = runStart;
     if (digit && gapEnd > gapFrom && content.charCodeAt(gapEnd - 1) === 45 && (gapEnd - 1 > gapFrom || previous !== 1)) gapEnd--;
-    for (let k = gapFrom; k < gapEnd; k++) { const d = content.charCodeAt(k); hashChar(d <= 32 ? 32 : d); }
-    if (digit) { hashWildcard(); previous = 2; }
-    else { for (let k = runStart; k < i; k++) hashChar(content.charCodeAt(k)); previous = 1; }
+    for (let k = gapFrom; k < gapEnd; k++) {
+      let d = content.charCodeAt(k);
+      if (d <= 32) d = 32;
+      h1 = Math.imul(h1 ^ d, 16777619); h2 = ((h2 << 5) - h2 + d) | 0;
+    }
+    if (digit) {
+      h1 = Math.imul(h1 ^ 60, 16777619); h2 = ((h2 << 5) - h2 + 60) | 0;
+      h1 = Math.imul(h1 ^ 42, 16777619); h2 = ((h2 << 5) - h2 + 42) | 0;
+      h1 = Math.imul(h1 ^ 62, 16777619); h2 = ((h2 << 5) - h2 + 62) | 0;
+      previous = 2;
+    } else {
+      for (let k = runStart; k < i; k++) {
+        const d = content.charCodeAt(k);
+        h1 = Math.imul(h1 ^ d, 16777619); h2 = ((h2 << 5) - h2 + d) | 0;
+      }
+      previous = 1;
+    }
     gapFrom = i;
   }
-  for (let k = gapFrom; k < end; k++) { const d = content.charCodeAt(k); hashChar(d <= 32 ? 32 : d); }
+  for (let k = gapFrom; k < end; k++) {
+    let d = content.charCodeAt(k);
+    if (d <= 32) d = 32;
+    h1 = Math.imul(h1 ^ d, 16777619); h2 = ((h2 << 5) - h2 + d) | 0;
+  }
+  tokenHash1 = h1;
+  tokenHash2 = h2;
+}
+
+function hashString(text: string): void {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x3c6ef372;
+  for (let k = 0; k < text.length; k++) {
+    const d = text.charCodeAt(k);
+    h1 = Math.imul(h1 ^ d, 16777619); h2 = ((h2 << 5) - h2 + d) | 0;
+  }
+  tokenHash1 = h1;
+  tokenHash2 = h2;
 }
 
 /** The line hash that scanMaskedLine gives, computed from masked tokens (for tests and checks). */
@@ -133,9 +156,7 @@ export function hashOfMaskedTokens(tokens: string[]): MaskedLineHash {
   let line1 = 0x811c9dc5;
   let line2 = 0x9e3779b9;
   for (let count = 0; count < tokens.length; count++) {
-    tokenHash1 = 0x811c9dc5;
-    tokenHash2 = 0x3c6ef372;
-    for (let k = 0; k < tokens[count].length; k++) hashChar(tokens[count].charCodeAt(k));
+    hashString(tokens[count]);
     line1 = Math.imul(line1 ^ tokenHash1, 16777619) ^ count;
     line2 = Math.imul(line2 + tokenHash2, 3266489917) ^ (line2 >>> 15);
   }
@@ -176,6 +197,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
     // Length of the current run of hex letters, and whether one reached 8 (`ffffffff` is a number).
     let hexRun = 0;
     let longHex = false;
+    let slashes = 0;
     let t1 = 0x811c9dc5;
     let t2 = 0x3c6ef372;
     while (i < n) {
@@ -191,15 +213,17 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
         for (let k = i; k < close; k++) {
           const d = content.charCodeAt(k);
           if (d >= 48 && d <= 57) hasDigit = true;
+          else if (d === 47 || d === 92) slashes++;
         }
         i = close;
         continue;
       }
       t1 = Math.imul(t1 ^ c, 16777619);
-      t2 = Math.imul(t2 + c, 2246822519) ^ (t2 >>> 13);
+      t2 = ((t2 << 5) - t2 + c) | 0;
       if (c >= 48 && c <= 57) hasDigit = true;
       else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) { if (++hexRun >= 8) longHex = true; i++; continue; }
       else if (c === 34) quotes++;
+      else if (c === 47 || c === 92) slashes++;
       hexRun = 0;
       i++;
     }
@@ -207,18 +231,14 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
     if (i - start > limits.maxTokenLength) token = WILDCARD;
     else if (hasDigit || longHex || quotes > 1) {
       if (tokens) token = maskToken(content, start, i, hasDigit);
-      else { hashMaskedToken(content, start, i, hasDigit); t1 = tokenHash1; t2 = tokenHash2; }
+      else { hashMaskedToken(content, start, i, hasDigit, slashes); t1 = tokenHash1; t2 = tokenHash2; }
     } else if (i - start === 3 && isCalendarWord(content, start)) token = WILDCARD;
     else if (tokens) tokens.push(content.slice(start, i));
     if (token !== undefined) {
       // Masked tokens are hashed from their text; plain ones were hashed while scanning.
-      t1 = 0x811c9dc5;
-      t2 = 0x3c6ef372;
-      for (let k = 0; k < token.length; k++) {
-        const d = token.charCodeAt(k);
-        t1 = Math.imul(t1 ^ d, 16777619);
-        t2 = Math.imul(t2 + d, 2246822519) ^ (t2 >>> 13);
-      }
+      hashString(token);
+      t1 = tokenHash1;
+      t2 = tokenHash2;
       if (tokens) tokens.push(token);
     }
     line1 = Math.imul(line1 ^ t1, 16777619) ^ count;
