@@ -127,7 +127,7 @@ export function normalizeFramePath(framePath: string, knownPaths: Iterable<strin
   return s.replace(/^\/+/, '');
 }
 
-const NODE_FRAME = /^\s*at (?:(?:async )?(.+?) \()?((?:[A-Za-z]:)?[^():]+?):(\d+)(?::(\d+))?\)?\s*$/;
+const NODE_FRAME = /^\s*at (?:(?:async )?(.+?) \()?((?:node:|file:\/\/|[A-Za-z]:)?[^():]+?):(\d+)(?::(\d+))?\)?\s*$/;
 const PY_FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+?))?\s*$/;
 const JAVA_FRAME = /^\s*at ((?:[\w$]+\.)+)([\w$<>]+)\(([\w$-]+\.(?:java|kt|scala|groovy)):(\d+)\)\s*$/;
 const GO_FILE = /^\s+((?:[A-Za-z]:)?\/?[^\s:]+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
@@ -165,6 +165,8 @@ export function extractStackFrames(text: string, knownPaths: Iterable<string> = 
       python.push(make(py[1], Number(py[2]), py[3]));
       continue;
     }
+    // Python prints each frame's source line under it: indented, not a frame of another language.
+    if (python.length && /^\s{2,}\S/.test(line) && !/^\s*at /.test(line)) continue;
     if (python.length) flushPython();
     const java = JAVA_FRAME.exec(line);
     if (java) {
