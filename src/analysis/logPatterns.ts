@@ -304,10 +304,13 @@ function looksLikeValue(token: string): boolean {
  * masked value and the other holds a variable too (`10.0.0.1,` and `LOCAL(0),`).
  */
 function interchangeable(a: string, b: string): boolean {
-  if (keyOf(a) !== keyOf(b)) return false;
+  const key = keyOf(a);
+  if (key !== keyOf(b)) return false;
   const aValue = looksLikeValue(a);
   const bValue = looksLikeValue(b);
   if (aValue && bValue) return true;
+  // Under an `=` key, a value that holds a variable or a name can stand where a word stood.
+  if (key.endsWith('=') && a.length > key.length && b.length > key.length && (aValue || bValue || a.includes(WILDCARD) || b.includes(WILDCARD))) return true;
   if (aValue) return startsWithWildcard(a) && b.includes(WILDCARD);
   if (bValue) return startsWithWildcard(b) && a.includes(WILDCARD);
   return false;

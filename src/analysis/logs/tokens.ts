@@ -22,6 +22,22 @@ function isJoiner(c: number): boolean {
 }
 
 /**
+ * A digit-bearing token that is one value as a whole: a path (its depth varies), or hex groups
+ * joined by separators (a MAC or IPv6 address, a UUID, a hex dump), whose letter-only groups
+ * would otherwise stay literal.
+ */
+function isWholeValue(content: string, start: number, end: number, slashes: number): boolean {
+  if (slashes >= 2) return true;
+  let separators = 0;
+  for (let i = start; i < end; i++) {
+    const c = content.charCodeAt(i);
+    if (c === 58 || c === 45 || c === 46) separators++;
+    else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return separators >= 3;
+}
+
+/**
  * Masks the digit-bearing alphanumeric runs of content[start, end). Wildcards joined only by
  * separators collapse into one (an IP:port, a timestamp, `a_1_2` ids), a minus sign belongs to its
  * number, and a digit-bearing path is one variable, since its depth varies.
@@ -33,7 +49,7 @@ function maskToken(content: string, start: number, end: number, hasDigit: boolea
       const c = content.charCodeAt(i);
       if (c === 47 || c === 92) slashes++;
     }
-    if (slashes >= 2) return WILDCARD;
+    if (isWholeValue(content, start, end, slashes)) return WILDCARD;
   }
   let out = '';
   let lastWildcardEnd = -1;
@@ -79,7 +95,7 @@ let tokenHash2 = 0;
 function hashMaskedToken(content: string, start: number, end: number, hasDigit: boolean, slashes: number): void {
   let h1 = 0x811c9dc5;
   let h2 = 0x3c6ef372;
-  if (hasDigit && slashes >= 2) {
+  if (hasDigit && isWholeValue(content, start, end, slashes)) {
     h1 = Math.imul(h1 ^ 60, 16777619); h2 = ((h2 << 5) - h2 + 60) | 0;
     h1 = Math.imul(h1 ^ 42, 16777619); h2 = ((h2 << 5) - h2 + 42) | 0;
     h1 = Math.imul(h1 ^ 62, 16777619); h2 = ((h2 << 5) - h2 + 62) | 0;
@@ -187,6 +203,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
   let line1 = 0x811c9dc5;
   let line2 = 0x9e3779b9;
   let count = 0;
+  let previousWasWildcard = false;
   let i = 0;
   while (i < n && count < limits.maxTokens) {
     let c = content.charCodeAt(i);
@@ -228,7 +245,8 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
       i++;
     }
     let token: string | undefined;
-    if (i - start > limits.maxTokenLength) token = WILDCARD;
+    if (previousWasWildcard && i - start <= 5 && unitLength(content, start, i) > 0) token = WILDCARD + content.slice(start + unitLength(content, start, i), i);
+    else if (i - start > limits.maxTokenLength) token = WILDCARD;
     else if (hasDigit || longHex || quotes > 1) {
       if (tokens) token = maskToken(content, start, i, hasDigit);
       else { hashMaskedToken(content, start, i, hasDigit, slashes); t1 = tokenHash1; t2 = tokenHash2; }
@@ -241,6 +259,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
       t2 = tokenHash2;
       if (tokens) tokens.push(token);
     }
+    previousWasWildcard = t1 === wildcardHash1 && t2 === wildcardHash2;
     line1 = Math.imul(line1 ^ t1, 16777619) ^ count;
     line2 = Math.imul(line2 + t2, 3266489917) ^ (line2 >>> 15);
     count++;
@@ -249,6 +268,20 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
   hash.h2 = line2 >>> 0;
   hash.tokenCount = count;
 }
+
+// A size or duration unit after a number is part of the value (`5.2 KB` and `93.0 B` alike).
+const units = new Set(['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB', 'ms', 'us', 'ns', '\u00b5s']);
+
+/** The length of the unit that starts the token, when the rest is closing punctuation; else 0. */
+function unitLength(content: string, start: number, end: number): number {
+  let wordEnd = end;
+  while (wordEnd > start && (content.charCodeAt(wordEnd - 1) === 44 || content.charCodeAt(wordEnd - 1) === 41 || content.charCodeAt(wordEnd - 1) === 59 || content.charCodeAt(wordEnd - 1) === 93)) wordEnd--;
+  return wordEnd > start && wordEnd - start <= 3 && units.has(content.slice(start, wordEnd)) ? wordEnd - start : 0;
+}
+
+hashString(WILDCARD);
+const wildcardHash1 = tokenHash1;
+const wildcardHash2 = tokenHash2;
 
 // Day and month names are parts of timestamps written out in a message.
 const calendarCodes = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']

@@ -27,13 +27,16 @@ describe('LogTemplateMiner', () => {
       'Received block blk_3587508140051953248 of size 67108864 from /10.251.42.84',
       'request 6f1c2a9e-3b1d-4c55-9a0e-2f4e5d6c7b8a took 12ms status=500',
       'request 0b7e4c1d-aaaa-4bbb-8ccc-123456789abc took 3401ms status=200',
+      'chip FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC stored 5.2 KB, free 317.1 KB',
+      'chip 00:11:43:E3:BA:C3 stored 93.0 B, free 1.5 MB',
     ]);
+    assert.equal(ids[5], ids[6], 'MAC addresses and sizes with units are values');
     assert.equal(ids[0], ids[1]);
     assert.equal(ids[1], ids[2]);
     assert.equal(ids[3], ids[4]);
     assert.notEqual(ids[0], ids[3]);
     const templates = miner.templates().map((t) => t.template).sort();
-    assert.deepEqual(templates, ['Received block blk_<*> of size <*> from /<*>', 'request <*> took <*> status=<*>']);
+    assert.deepEqual(templates, ['Received block blk_<*> of size <*> from /<*>', 'chip <*> stored <*> <*>, free <*> <*>', 'request <*> took <*> status=<*>']);
     assert.equal(miner.templates().find((t) => t.template.startsWith('Received'))?.count, 3);
   });
 
@@ -115,7 +118,7 @@ describe('LogTemplateMiner', () => {
     const limits = { maxTokens: 128, maxTokenLength: 256, maxLineLength: 16384 };
     const random = prng(7);
     const alphabet = 'ab09-_.:/\\=" x,()[]fF-12';
-    const lines = ['Translation=-24.0 a-5 -7 x--9 5-6 (-3) ab-cd 0x1f:ff_ee', 'key="a b 1" tail', 'deadbeefcafe ffffffff ABCDEF12', 'Jun 14 15:16:01 Junk Mon', '/a/b/1 /a/b c\\d\\2'];
+    const lines = ['Translation=-24.0 a-5 -7 x--9 5-6 (-3) ab-cd 0x1f:ff_ee', 'key="a b 1" tail', 'deadbeefcafe ffffffff ABCDEF12', 'Jun 14 15:16:01 Junk Mon', '/a/b/1 /a/b c\\d\\2', 'size 5.2 KB, free 93 B) took 4 ms KB', 'FF:F2:9F:16:E2:DC 0b7e4c1d-aaaa-4bbb ab:cd:ef:12'];
     for (let i = 0; i < 3000; i++) {
       let s = '';
       const len = Math.floor(random() * 40);
