@@ -46,12 +46,23 @@ for (const rel of relPaths) {
   }
 }
 
+// The longest series again, five times: the fastest run is the cost least disturbed by other load.
+let longestBestCpuMs = Infinity;
+const longest = ours.reduce((a, b) => (b.timestamps.length > a.timestamps.length ? b : a));
+const longestValues = readNabCsv(`${root}/data/${longest.name}`).columns.get('value')!;
+for (let rep = 0; rep < 5; rep++) {
+  const c0 = process.cpuUsage();
+  detectAnomalies({ id: longest.name, name: longest.name, labels: {}, timestamps: longest.timestamps, values: longestValues });
+  const cpu = process.cpuUsage(c0);
+  longestBestCpuMs = Math.min(longestBestCpuMs, (cpu.user + cpu.system) / 1000);
+}
+
 const windowCount = ours.reduce((n, f) => n + f.windows.length, 0);
 console.log(`NAB copy: ${root}`);
 console.log(`files ${ours.length} (NAB has 58), points ${points}, labelled windows ${windowCount}`);
 console.log(
   `detector time ${detectMs.toFixed(0)} ms wall / ${detectCpuMs.toFixed(0)} ms CPU in total, ${((detectCpuMs / points) * 1000).toFixed(2)} us CPU per point; ` +
-    `longest series ${slowest.name} (${slowest.n} points) ${slowest.ms.toFixed(1)} ms wall / ${slowest.cpuMs.toFixed(1)} ms CPU`,
+    `longest series ${slowest.name} (${slowest.n} points) ${slowest.ms.toFixed(1)} ms wall / ${slowest.cpuMs.toFixed(1)} ms CPU, best of 5 reruns ${longestBestCpuMs.toFixed(1)} ms CPU`,
 );
 
 const oursResults = evaluateDetector(ours, profiles);
@@ -82,5 +93,6 @@ printResult({
   ...(baseResults
     ? { windowedGaussianStandard: get(baseResults, 'standard'), windowedGaussianLowFP: get(baseResults, 'reward_low_FP_rate'), windowedGaussianLowFN: get(baseResults, 'reward_low_FN_rate') }
     : {}),
-  longestSeriesCpuMs: round(slowest.cpuMs, 1),
+  longestSeriesPoints: slowest.n,
+  longestSeriesCpuMs: round(longestBestCpuMs, 1),
 });

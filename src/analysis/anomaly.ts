@@ -7,10 +7,11 @@
 //   noise   fast against slow mean absolute difference (the series got noisier or calmer)
 //   season  the value against one period ago, and its fast mean, once the past shows a clear period
 // Calibration: a feature value scores by how long it has been since the series last saw one as large
-// (its return period, kept in O(1) amortised time by a monotone stack), so one threshold means about
-// the same rarity on any series whatever its scale or noise. Values that recur at the same phase of
-// the period are capped at one period. The two most surprising features are combined, a fresh alarm
-// damps weaker repeats of the same event for a while, and the result is squashed into [0, 1).
+// (its return period, capped at 1000 points, kept in O(1) amortised time by a monotone stack; a new
+// record adds its margin over the last one), so one threshold means about the same rarity on any
+// series whatever its scale or noise. Values that recur at the same phase of the period are capped at
+// one period. The two most surprising features are combined, a fresh alarm damps weaker repeats of
+// the same event for a while, and the result is squashed into [0, 1).
 import type { MetricSeries } from '../core/model';
 
 export interface AnomalyDetectorOptions {
@@ -65,6 +66,11 @@ const RECORD_BONUS = 3;
 const SURPRISE_SCALE = 8;
 const MAX_STACK = 8192;
 const FEATURES = 6;
+/**
+ * Beyond this many points "not seen for this long" is as rare as it gets, so only a record's margin
+ * ranks it further; without the cap a long series' records outrank a short series' by length alone.
+ */
+const RETURN_PERIOD_CAP = 1000;
 const PERIOD_SEARCH = 256;
 const PERIOD_RECHECK = 1024;
 
@@ -264,7 +270,7 @@ export class StreamingAnomalyDetector {
         }
       }
       this.featureHistory[k][slot] = value;
-      const surprise = value < o.minFeature ? 0 : Math.log(period) + bonus;
+      const surprise = value < o.minFeature ? 0 : Math.log(Math.min(period, RETURN_PERIOD_CAP)) + bonus;
       if (surprise > best) {
         second = best;
         best = surprise;
