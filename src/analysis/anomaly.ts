@@ -41,13 +41,13 @@ export interface AnomalyDetectorOptions {
  */
 export const DEFAULT_ANOMALY_OPTIONS: Readonly<Required<AnomalyDetectorOptions>> = {
   warmup: 60,
-  slowSpan: 800,
+  slowSpan: 1500,
   fastSpan: 8,
   refractory: 400,
   minFeature: 1.6,
   secondWeight: 0.5,
   seasonTolerance: 6,
-  noiseWeight: 1,
+  noiseWeight: 2,
   seasonWeight: 1,
 };
 
