@@ -5,7 +5,8 @@
 //   step    the first difference against its own slow spread
 //   shift   a fast level against the slow one (a sustained level change)
 //   noise   fast against slow mean absolute difference (the series got noisier or calmer)
-//   season  the value against one period ago, and its fast mean, once the past shows a clear period
+//   season  the value against the same phase of recent periods (and its fast mean), once the past
+//           shows a clear period
 // Calibration: a feature value scores by how long it has been since the series last saw one as large
 // (its return period, capped at 1000 points, kept in O(1) amortised time by a monotone stack; a new
 // record adds its margin over the last one), so one threshold means about the same rarity on any
@@ -289,7 +290,7 @@ export class StreamingAnomalyDetector {
     return score;
   }
 
-  /** Residual against one period ago (spike and sustained), once the past shows a clear period. */
+  /** Residual against recent periods (spike and sustained), once the past shows a clear period. */
   private updateSeasonal(v: number, floor: number): void {
     this.history[this.seen % HISTORY] = v;
     // Look for a period often until one is found, then now and then in case it changes.
@@ -306,7 +307,16 @@ export class StreamingAnomalyDetector {
     this.seasonZ = 0;
     this.seasonShift = 0;
     if (this.period <= 0) return;
-    const r = v - this.history[(this.seen - this.period) % HISTORY];
+    // Against the median of the same phase in the last three periods when the history holds them,
+    // so one odd day does not make the next day look anomalous too.
+    const back1 = this.history[(this.seen - this.period) % HISTORY];
+    let expected = back1;
+    if (3 * this.period < HISTORY && this.seen > 3 * this.period) {
+      const back2 = this.history[(this.seen - 2 * this.period) % HISTORY];
+      const back3 = this.history[(this.seen - 3 * this.period) % HISTORY];
+      expected = Math.max(Math.min(back1, back2), Math.min(Math.max(back1, back2), back3));
+    }
+    const r = v - expected;
     // The residual model needs some points before its spread means anything.
     const ready = this.season.count >= SEASON_WARMUP;
     if (ready) this.seasonZ = Math.abs(this.season.z(r, floor));
