@@ -48,6 +48,20 @@ interface Group {
   mergedWildcards: number;
   /** tokens joined, cached until the tokens change. */
   template: string | undefined;
+  /** Per token: the ValueFlags and the `key=` part, worked out once for the variant matching. */
+  flags: Uint8Array;
+  keys: string[];
+  /** The byShape list that holds this group while it is live. */
+  shape: Group[] | undefined;
+}
+
+/** What a token is, for deciding whether two tokens can fill one variable slot. */
+const enum ValueFlags {
+  LooksLikeValue = 1,
+  HasWildcard = 2,
+  StartsWithWildcard = 4,
+  /** `key=value` with a non-empty value. */
+  KeyedValue = 8,
 }
 
 /** A masked line seen before, found by its hash; chained when 30-bit keys collide. */
@@ -69,6 +83,12 @@ interface Skeleton {
 }
 
 export const OTHER_TEMPLATE_ID = 'other';
+
+/**
+ * A line of a new shape is compared with at most this many templates of its length and leading
+ * token (the newest), so a flood of distinct lines costs bounded time per line.
+ */
+const maxCandidates = 128;
 
 export class LogTemplateMiner {
   private readonly opts: MinerOptions;
@@ -106,19 +126,29 @@ export class LogTemplateMiner {
       const lead = tokens[0] ?? '';
       const shapeKey = `${tokens.length} ${looksLikeValue(lead) ? WILDCARD : lead}`;
       const shape = this.byShape.get(shapeKey);
-      const matched = shape && (this.matchGeneralized(shape, tokens) ?? this.matchIdentifierVariant(shape, tokens));
+      let lineDescription: TokenDescription | undefined;
+      let matched = shape && this.matchGeneralized(shape, tokens);
+      if (shape && !matched) {
+        lineDescription = describeTokens(tokens);
+        matched = this.matchIdentifierVariant(shape, tokens, lineDescription);
+      }
       if (matched) group = matched;
       else if (this.groups.length < this.opts.maxTemplates) {
-        group = { id: `T${this.groups.length + 1}`, tokens, count: 0, samples: [], parent: undefined, mergedWildcards: 0, template: undefined };
+        const description = lineDescription ?? describeTokens(tokens);
+        group = { id: `T${this.groups.length + 1}`, tokens, count: 0, samples: [], parent: undefined, mergedWildcards: 0, template: undefined, flags: description.flags, keys: description.keys, shape };
         this.groups.push(group);
-        if (shape) shape.push(group); else this.byShape.set(shapeKey, [group]);
+        if (shape) shape.push(group); else this.byShape.set(shapeKey, (group.shape = [group]));
         isNew = true;
         group = this.registerSkeletons(group);
       } else {
-        group = this.other ??= { id: OTHER_TEMPLATE_ID, tokens: [WILDCARD], count: 0, samples: [], parent: undefined, mergedWildcards: 0, template: undefined };
+        group = this.other ??= { id: OTHER_TEMPLATE_ID, tokens: [WILDCARD], count: 0, samples: [], parent: undefined, mergedWildcards: 0, template: undefined, ...describeTokens([WILDCARD]), shape: undefined };
         isNew = group.count === 0;
       }
-      if (group !== this.other) this.seenLines.set(slot, { h2, tokenCount, group, next: this.seenLines.get(slot) });
+      if (group !== this.other) {
+        // The seen-line index is a cache: a flood of distinct lines resets it instead of growing it.
+        if (this.seenLines.size >= this.opts.maxTemplates * 20) this.seenLines.clear();
+        this.seenLines.set(slot, { h2, tokenCount, group, next: this.seenLines.get(slot) });
+      }
     }
     group.count++;
     if (group.samples.length < this.opts.maxSamples) group.samples.push(content.slice(0, this.opts.maxSampleLength));
@@ -141,8 +171,11 @@ export class LogTemplateMiner {
   /** The most specific generalized template that the line fits, if any. */
   private matchGeneralized(shape: Group[], tokens: string[]): Group | undefined {
     let best: Group | undefined;
-    for (const g of shape) {
-      if (g.parent !== undefined || g.mergedWildcards === 0) continue;
+    let examined = 0;
+    for (let k = shape.length - 1; k >= 0 && examined < maxCandidates; k--) {
+      const g = shape[k];
+      examined++;
+      if (g.mergedWildcards === 0) continue;
       if (best && g.mergedWildcards >= best.mergedWildcards) continue;
       let fits = true;
       for (let i = 0; i < tokens.length && fits; i++) if (g.tokens[i] !== WILDCARD && g.tokens[i] !== tokens[i]) fits = false;
@@ -155,12 +188,14 @@ export class LogTemplateMiner {
    * A template that the line matches except where both sides hold identifier-like tokens
    * (names with dots, slashes, ids): those are values, while plain words must agree.
    */
-  private matchIdentifierVariant(shape: Group[], tokens: string[]): Group | undefined {
+  private matchIdentifierVariant(shape: Group[], tokens: string[], line: TokenDescription): Group | undefined {
     let best: Group | undefined;
     let bestEqual = -1;
     let bestDiffering: number[] = [];
-    for (const g of shape) {
-      if (g.parent !== undefined) continue;
+    let examined = 0;
+    for (let k = shape.length - 1; k >= 0 && examined < maxCandidates; k--) {
+      const g = shape[k];
+      examined++;
       let equal = 0;
       const differing: number[] = [];
       let compatible = true;
@@ -169,15 +204,15 @@ export class LogTemplateMiner {
         const b = tokens[i];
         if (a === b) equal++;
         else if (a === WILDCARD) continue;
-        else if (interchangeable(a, b)) differing.push(i);
+        else if (interchangeable(g.keys[i], g.flags[i], a.length, line.keys[i], line.flags[i], b.length)) differing.push(i);
         else compatible = false;
       }
-      if (compatible && differing.length > 0 && equal >= differing.length && equal > bestEqual) {
+      if (compatible && differing.length > 0 && equal >= differing.length && equal >= bestEqual) {
         best = g; bestEqual = equal; bestDiffering = differing;
       }
     }
     if (!best) return undefined;
-    for (const i of bestDiffering) best.tokens[i] = WILDCARD;
+    for (const i of bestDiffering) setWildcard(best, i);
     best.template = undefined;
     best.mergedWildcards += bestDiffering.length;
     return best;
@@ -220,18 +255,24 @@ export class LogTemplateMiner {
   /** Merges two groups, keeping the older id; position q and any disagreement become wildcards. */
   private union(a: Group, b: Group, q: number): Group {
     if (a === b) {
-      if (a.tokens[q] !== WILDCARD) { a.tokens[q] = WILDCARD; a.mergedWildcards++; a.template = undefined; }
+      if (a.tokens[q] !== WILDCARD) { setWildcard(a, q); a.mergedWildcards++; a.template = undefined; }
       return a;
     }
     const [keep, gone] = Number(a.id.slice(1)) <= Number(b.id.slice(1)) ? [a, b] : [b, a];
     for (let i = 0; i < keep.tokens.length; i++) {
       if (keep.tokens[i] !== WILDCARD && (i === q || keep.tokens[i] !== gone.tokens[i])) {
-        keep.tokens[i] = WILDCARD;
+        setWildcard(keep, i);
         keep.mergedWildcards++;
         keep.template = undefined;
       }
     }
     gone.parent = keep;
+    // Shape lists hold live groups only, so their scans stay short.
+    if (gone.shape) {
+      const at = gone.shape.indexOf(gone);
+      if (at >= 0) gone.shape.splice(at, 1);
+      gone.shape = undefined;
+    }
     keep.count += gone.count;
     for (const s of gone.samples) if (keep.samples.length < this.opts.maxSamples) keep.samples.push(s);
     return keep;
@@ -299,20 +340,45 @@ function looksLikeValue(token: string): boolean {
   return false;
 }
 
+interface TokenDescription {
+  flags: Uint8Array;
+  keys: string[];
+}
+
+function describeToken(token: string): number {
+  let flags = 0;
+  if (looksLikeValue(token)) flags |= ValueFlags.LooksLikeValue;
+  if (token.includes(WILDCARD)) flags |= ValueFlags.HasWildcard;
+  if (startsWithWildcard(token)) flags |= ValueFlags.StartsWithWildcard;
+  const key = keyOf(token);
+  if (key.endsWith('=') && token.length > key.length) flags |= ValueFlags.KeyedValue;
+  return flags;
+}
+
+function describeTokens(tokens: string[]): TokenDescription {
+  const flags = new Uint8Array(tokens.length);
+  const keys = new Array<string>(tokens.length);
+  for (let i = 0; i < tokens.length; i++) { flags[i] = describeToken(tokens[i]); keys[i] = keyOf(tokens[i]); }
+  return { flags, keys };
+}
+
+function setWildcard(group: Group, i: number): void {
+  group.tokens[i] = WILDCARD;
+  group.flags[i] = ValueFlags.LooksLikeValue | ValueFlags.HasWildcard | ValueFlags.StartsWithWildcard;
+  group.keys[i] = '';
+}
+
 /**
- * Two tokens can fill the same variable slot: both identifier-like under one key, or one is a bare
- * masked value and the other holds a variable too (`10.0.0.1,` and `LOCAL(0),`).
+ * Two tokens (given by their keys, ValueFlags and lengths) can fill the same variable slot: both
+ * identifier-like under one key, or one is a bare masked value and the other holds a variable
+ * too (`10.0.0.1,` and `LOCAL(0),`), or under one `key=` a name or variable stands where a word stood.
  */
-function interchangeable(a: string, b: string): boolean {
-  const key = keyOf(a);
-  if (key !== keyOf(b)) return false;
-  const aValue = looksLikeValue(a);
-  const bValue = looksLikeValue(b);
-  if (aValue && bValue) return true;
-  // Under an `=` key, a value that holds a variable or a name can stand where a word stood.
-  if (key.endsWith('=') && a.length > key.length && b.length > key.length && (aValue || bValue || a.includes(WILDCARD) || b.includes(WILDCARD))) return true;
-  if (aValue) return startsWithWildcard(a) && b.includes(WILDCARD);
-  if (bValue) return startsWithWildcard(b) && a.includes(WILDCARD);
+function interchangeable(keyA: string, a: number, lengthA: number, keyB: string, b: number, lengthB: number): boolean {
+  if (keyA !== keyB) return false;
+  if (a & b & ValueFlags.LooksLikeValue) return true;
+  if (a & b & ValueFlags.KeyedValue && lengthA > 0 && lengthB > 0 && (a | b) & (ValueFlags.LooksLikeValue | ValueFlags.HasWildcard)) return true;
+  if (a & ValueFlags.LooksLikeValue) return (a & ValueFlags.StartsWithWildcard) !== 0 && (b & ValueFlags.HasWildcard) !== 0;
+  if (b & ValueFlags.LooksLikeValue) return (b & ValueFlags.StartsWithWildcard) !== 0 && (a & ValueFlags.HasWildcard) !== 0;
   return false;
 }
 
