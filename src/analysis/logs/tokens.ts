@@ -251,15 +251,17 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
       if (tokens) token = maskToken(content, start, i, hasDigit);
       else { hashMaskedToken(content, start, i, hasDigit, slashes); t1 = tokenHash1; t2 = tokenHash2; }
     } else if (i - start === 3 && isCalendarWord(content, start)) token = WILDCARD;
-    else if (tokens) tokens.push(content.slice(start, i));
     if (token !== undefined) {
       // Masked tokens are hashed from their text; plain ones were hashed while scanning.
       hashString(token);
       t1 = tokenHash1;
       t2 = tokenHash2;
-      if (tokens) tokens.push(token);
     }
-    previousWasWildcard = t1 === wildcardHash1 && t2 === wildcardHash2;
+    const isWildcard = t1 === wildcardHash1 && t2 === wildcardHash2;
+    // A run of variables is one variable, so lists of varying length share a template.
+    if (isWildcard && previousWasWildcard) continue;
+    previousWasWildcard = isWildcard;
+    if (tokens) tokens.push(token ?? content.slice(start, i));
     line1 = Math.imul(line1 ^ t1, 16777619) ^ count;
     line2 = Math.imul(line2 + t2, 3266489917) ^ (line2 >>> 15);
     count++;

@@ -36,8 +36,18 @@ describe('LogTemplateMiner', () => {
     assert.equal(ids[3], ids[4]);
     assert.notEqual(ids[0], ids[3]);
     const templates = miner.templates().map((t) => t.template).sort();
-    assert.deepEqual(templates, ['Received block blk_<*> of size <*> from /<*>', 'chip <*> stored <*> <*>, free <*> <*>', 'request <*> took <*> status=<*>']);
+    assert.deepEqual(templates, ['Received block blk_<*> of size <*> from /<*>', 'chip <*> stored <*> <*>, free <*>', 'request <*> took <*> status=<*>']);
     assert.equal(miner.templates().find((t) => t.template.startsWith('Received'))?.count, 3);
+  });
+
+  it('groups lists of numbered items whatever their length', () => {
+    const { ids, miner } = mine([
+      'failed to resolve data source name an14 an15 an16 an17',
+      'failed to resolve data source name dadmin2 dadmin3',
+      'failed to resolve data source name node7',
+    ]);
+    assert.equal(new Set(ids).size, 1);
+    assert.equal(miner.templates()[0].template, 'failed to resolve data source name <*>');
   });
 
   it('keeps structurally different lines apart, even when they share most words', () => {
