@@ -67,6 +67,8 @@ const RECORD_BONUS = 3;
 const SURPRISE_SCALE = 8;
 const MAX_STACK = 8192;
 const FEATURES = 6;
+/** A feature value at least this fraction of the one a period ago (same phase) is a recurrence. */
+const SEASONAL_RECURRENCE = 0.9;
 /**
  * Beyond this many points "not seen for this long" is as rare as it gets, so only a record's margin
  * ranks it further; without the cap a long series' records outrank a short series' by length alone.
@@ -263,7 +265,7 @@ export class StreamingAnomalyDetector {
         // What recurs every period at this phase (a nightly job, a square wave's edge) is normal.
         const ring = this.featureHistory[k];
         for (let back = this.period - o.seasonTolerance; back <= this.period + o.seasonTolerance; back++) {
-          if (back > 0 && back < HISTORY && back < this.seen && ring[(this.seen - back) % HISTORY] >= value) {
+          if (back > 0 && back < HISTORY && back < this.seen && ring[(this.seen - back) % HISTORY] >= SEASONAL_RECURRENCE * value) {
             period = Math.min(period, this.period);
             bonus = 0;
             break;
