@@ -23,7 +23,7 @@ function loadBundles(): { bundles: IncidentBundle[]; origin: string } {
     if (!bundles.length) throw new Error(`no bundles with truth in ${dir}`);
     return { bundles, origin: `${bundles.length} labelled bundles from ${dir}` };
   }
-  return { bundles: generateSuite(seed, perKind), origin: `generated suite, seed ${seed}, ${perKind} per kind (bundle seeds ${seed * 1000}..${seed * 1000 + perKind - 1}; the confidence was calibrated on seeds 900000..919xxx, not these)` };
+  return { bundles: generateSuite(seed, perKind), origin: `generated suite, seed ${seed}, ${perKind} per kind (bundle seeds ${seed * 1000}..${seed * 1000 + perKind - 1}; the confidence bias was calibrated on suites 900..904, i.e. bundle seeds 900000..904xxx, not these)` };
 }
 
 const { bundles, origin } = loadBundles();

@@ -14,6 +14,8 @@ export interface HypothesisOptions {
   confidenceThreshold?: number;
   /** Path prefix -> service, for mapping changed files to services. */
   serviceMap?: Record<string, string>;
+  /** Filled with the decision's features (calibration and debugging). */
+  diagnostics?: { features?: DecisionFeatures; causeKind?: CauseKind };
 }
 
 /** Features the confidence is computed from; exported so calibration can refit the weights. */
@@ -31,10 +33,12 @@ export interface DecisionFeatures {
 }
 
 /**
- * Logistic weights: confidence = sigmoid(w0 + w·features). Fitted by bench/lib/calibrate.ts on generated
- * suites with seeds 900..919 (never the benchmark's seeds), then rounded.
+ * Logistic weights: confidence = sigmoid(bias + w·features). The slopes are set by hand (stronger
+ * evidence, higher confidence); the bias is fitted by `npx tsx bench/lib/calibrate.ts --suites 5
+ * --per-kind 8 --shifted` on generated suites with seeds 900..904 (307 decisions, 304 right), never the
+ * benchmark's seeds, so that the mean stated confidence equals the share of right decisions there.
  */
-export const CONFIDENCE_WEIGHTS = { bias: -2.2, kindStrength: 3.0, commitScore: 2.0, commitMargin: 3.0, namesCommit: 0.5, serviceShare: 1.5 };
+export const CONFIDENCE_WEIGHTS = { bias: -0.1, kindStrength: 3.0, commitScore: 2.0, commitMargin: 3.0, namesCommit: 0.5, serviceShare: 1.5 };
 
 const MIN = 60_000;
 const MAX_EVIDENCE = 16;
@@ -549,7 +553,8 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
     const { suspect: ls, memory: m } = leakSuspect;
     const id = addEvidence({ kind: 'metric', ref: m.series.id, title: `${m.series.name} of ${m.series.service} has grown since ${fmtTime(m.onset)} (${m.ratio.toFixed(1)}x)`, why: `Memory started climbing ${Math.round(Math.abs(m.onset - ls.time) / MIN)} min after the deploy of ${ls.sha.slice(0, 8)}: a leak it introduced.`, weight: 0.5, time: m.onset });
     decision = { causeKind: 'code-change', leak: true, service: m.series.service, suspect: ls, features: commitFeatures(ls, 1 - Math.abs(m.onset - ls.time) / (15 * MIN)), evidenceIds: [id], sentence: `memory of ${m.series.service} has grown steadily since the deploy of ${ls.sha.slice(0, 8)}` };
-  } else if (s1 && s1.strength.service >= 1 && s1.strength.recency > 0.5 && margin > 0.1) {
+  } else if (s1 && s1.strength.service >= 1 && (s1.strength.close > 0.3 || s1.strength.recency > 0.5) && (margin > 0.1 || (s2 !== undefined && s2.strength.service < 1))) {
+    // Weakest lead: only timing and the service point at it; the confidence says so.
     decision = { causeKind: s1.strength.config ? 'config-change' : 'code-change', service: suspectService(s1), suspect: s1, features: commitFeatures(s1, 0.4 * s1.strength.recency), evidenceIds: [], sentence: '' };
   }
 
@@ -604,6 +609,10 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
     }
   }
 
+  if (opts.diagnostics && decision) {
+    opts.diagnostics.features = decision.features;
+    opts.diagnostics.causeKind = decision.causeKind;
+  }
   let confidence = decision ? confidenceOf(decision.features) : 0;
   confidence = Math.round(confidence * 1000) / 1000;
   const abstained = !decision || confidence < threshold;

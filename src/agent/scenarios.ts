@@ -59,6 +59,19 @@ interface Ctx {
   fault: Fault;
   changes: Change[];
   truth: IncidentTruth;
+  /** Ways real incidents are harder than the textbook: drawn per bundle. */
+  hard: Hardness;
+}
+
+interface Hardness {
+  /** The services log and trace exceptions without stack traces or code attributes. */
+  noStacks: boolean;
+  /** Another service deployed minutes before the onset too. */
+  coDeploy: boolean;
+  /** An earlier deploy touched the same file as the cause (other lines). */
+  sameFile: boolean;
+  /** The symptom is faint: few errors, little extra latency. */
+  weak: boolean;
 }
 
 export function generateScenario(kind: ScenarioKind, seed: number): IncidentBundle {
@@ -74,6 +87,7 @@ export function generateScenario(kind: ScenarioKind, seed: number): IncidentBund
     fault: { onset: alertTime - Math.round(rng.range(3, 12) * MIN) },
     changes: [],
     truth: { causeKind: 'unknown', scenario: kind },
+    hard: { noStacks: rng.chance(0.15), coDeploy: rng.chance(0.25), sameFile: rng.chance(0.15), weak: rng.chance(0.2) },
   };
   noiseCommits(ctx);
   switch (kind) {
@@ -99,6 +113,15 @@ export function generateScenario(kind: ScenarioKind, seed: number): IncidentBund
     case 'node-fault':
       injectNodeFault(ctx);
       break;
+  }
+  if (ctx.hard.coDeploy) coDeploy(ctx);
+  if (ctx.hard.weak) {
+    if (ctx.fault.errorAt) ctx.fault.errorAt.ratio = Math.min(ctx.fault.errorAt.ratio, rng.range(0.02, 0.05));
+    if (ctx.fault.slowAt) ctx.fault.slowAt.factor = Math.min(ctx.fault.slowAt.factor, rng.range(1.8, 2.5));
+  }
+  if (ctx.hard.noStacks && ctx.fault.exception) {
+    ctx.fault.exception.frames = [];
+    ctx.fault.code = undefined;
   }
   const impacts = propagate(ctx.fault);
   const metrics = buildMetrics(ctx, impacts);
@@ -232,8 +255,15 @@ function noiseCommits(ctx: Ctx): void {
 }
 
 /** A deployed commit in the same service shortly before: the hardest kind of innocent bystander. */
-function bystander(ctx: Ctx, svc: ServiceDef, avoid: string): void {
+function bystander(ctx: Ctx, svc: ServiceDef, avoid: string, avoidLines?: { from: number; to: number }): void {
   const { rng } = ctx;
+  if (ctx.hard.sameFile && avoidLines) {
+    const target = [svc.handler, ...svc.code, ...Object.values(svc.clients)].find((f) => f.path === avoid);
+    if (target) {
+      const deployTime = ctx.fault.onset - Math.round(rng.range(30, 120) * MIN);
+      ctx.changes.push({ sha: sha(rng), parents: [sha(rng)], ...author(rng), time: deployTime - Math.round(rng.range(10, 300) * MIN), message: rng.pick(NOISE_MESSAGES).replace('{svc}', svc.name), files: [fileChange(rng, target.path, target.lines, 'M', avoidLines)], deploy: { ref: deployRef(rng, svc.name), time: deployTime } });
+    }
+  }
   if (!rng.chance(0.6)) return;
   const files = [svc.handler, ...svc.code, ...Object.values(svc.clients)].filter((f) => f.path !== avoid);
   const f = rng.pick(files);
@@ -263,6 +293,17 @@ function causeCommit(ctx: Ctx, svc: ServiceDef, files: ChangedFile[], message: s
   };
   ctx.changes.push(c);
   return c;
+}
+
+/** An unrelated deploy minutes before the onset, in another service: timing alone can't tell them apart. */
+function coDeploy(ctx: Ctx): void {
+  const { rng } = ctx;
+  const culprit = ctx.truth.service;
+  // Usually another service; sometimes the culprit's own service, which only code evidence can untangle.
+  const svc = culprit && rng.chance(0.3) && SERVICES.some((s) => s.name === culprit) ? serviceDef(culprit) : rng.pick(SERVICES.filter((s) => s.name !== culprit));
+  const f = rng.pick([svc.handler, ...svc.code]);
+  const deployTime = ctx.fault.onset - Math.round(rng.range(2, 12) * MIN);
+  ctx.changes.push({ sha: sha(rng), parents: [sha(rng)], ...author(rng), time: deployTime - Math.round(rng.range(10, 240) * MIN), message: rng.pick(NOISE_MESSAGES).replace('{svc}', svc.name), files: [fileChange(rng, f.path, f.lines)], deploy: { ref: deployRef(rng, svc.name), time: deployTime } });
 }
 
 // ---------- stack traces ----------
@@ -359,7 +400,7 @@ function injectException(ctx: Ctx): void {
   const files: ChangedFile[] = [{ path: target.path, status: 'M', additions: hunks.reduce((a, h) => a + h.newLines, 0), deletions: hunks.reduce((a, h) => a + h.oldLines, 0), hunks }];
   if (rng.chance(0.5)) files.push(fileChange(rng, testPathFor(svc, target), 120));
   const commit = causeCommit(ctx, svc, files, rng.pick(CAUSE_MESSAGES.exception).replace('{fn}', fn.name), [1, 10]);
-  bystander(ctx, svc, target.path);
+  bystander(ctx, svc, target.path, { from: hunk.newStart, to: hunk.newStart + hunk.newLines });
   const handlerFn = svc.handler.functions[0];
   const frames: Frame[] = [
     { path: target.path, line: faultLine, fn: fn.name },
@@ -385,7 +426,7 @@ function injectLatency(ctx: Ctx): void {
   const files: ChangedFile[] = [{ path: client.path, status: 'M', additions: hunk.newLines, deletions: hunk.oldLines, hunks: [hunk] }];
   if (rng.chance(0.4)) files.push(fileChange(rng, testPathFor(svc, client), 120));
   const commit = causeCommit(ctx, svc, files, rng.pick(CAUSE_MESSAGES.latency).replace('{dep}', dep), [1, 10]);
-  bystander(ctx, svc, client.path);
+  bystander(ctx, svc, client.path, { from: hunk.newStart, to: hunk.newStart + hunk.newLines });
   fault.slowAt = { service: svc.name, factor: rng.range(4, 9) };
   fault.via = { dependency: dep };
   fault.code = { path: client.path, line, fn: fn.name };
@@ -652,9 +693,12 @@ function buildTraces(ctx: Ctx, _impacts: Map<string, Impact>): { spans: Span[]; 
       error = true;
       message = fault.exception?.message ?? 'internal error';
       if (fault.exception) {
-        attrs['code.filepath'] = fault.exception.frames[0].path;
-        attrs['code.function'] = fault.exception.frames[0].fn;
-        attrs['code.lineno'] = fault.exception.frames[0].line;
+        const top = fault.exception.frames[0];
+        if (top) {
+          attrs['code.filepath'] = top.path;
+          attrs['code.function'] = top.fn;
+          attrs['code.lineno'] = top.line;
+        }
         events.push({ name: 'exception', time: end, attributes: { 'exception.type': fault.exception.type, 'exception.message': fault.exception.message, 'exception.stacktrace': formatStack(svc, fault.exception.type, fault.exception.message, fault.exception.frames) } });
       }
       logs.push(errorLog(ctx, svc, host, end, traceId, id));
