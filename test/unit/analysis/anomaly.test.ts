@@ -49,6 +49,19 @@ describe('streaming anomaly detector', () => {
     assert.ok(regions.some((r) => r.peakIndex === 2500), `regions ${JSON.stringify(regions)}`);
   });
 
+  it('learns a daily pattern, stays quiet on it, and flags the day the pattern breaks', () => {
+    const z = noise(6);
+    const period = 96; // 15-minute points
+    const values = Array.from({ length: 4000 }, (_, i) => {
+      const phase = (i % period) / period;
+      const busy = phase > 0.35 && phase < 0.75 ? 60 : 10; // a square-ish daily load
+      return (i >= 3000 && i < 3096 ? 10 : busy) + z();
+    });
+    const { regions } = detectAnomalies(series('daily', values, 900_000));
+    const late = regions.filter((r) => r.start >= 1000);
+    assert.ok(late.length >= 1 && late.every((r) => r.start >= 3000 && r.start < 3100), `regions ${JSON.stringify(late)}`);
+  });
+
   it('survives NaN, Infinity, gaps and irregular timestamps, and still sees the change after them', () => {
     const z = noise(4);
     const timestamps: number[] = [];
