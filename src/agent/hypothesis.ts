@@ -213,56 +213,77 @@ function analyzeSpans(spans: Span[], onset: number): SpanFindings {
   } catch (err) {
     warnings.push(`trace analysis failed: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const byId = new Map<string, Span>();
-  const children = new Map<string, Span[]>();
+  // Spans grouped by trace: parent links resolve inside a trace without building a key per span.
+  const traces = new Map<string, Span[]>();
   for (const s of valid) {
-    byId.set(`${s.traceId}/${s.spanId}`, s);
-    if (s.parentSpanId) {
-      const k = `${s.traceId}/${s.parentSpanId}`;
-      const list = children.get(k);
-      if (list) list.push(s);
-      else children.set(k, [s]);
-    }
+    const list = traces.get(s.traceId);
+    if (list) list.push(s);
+    else traces.set(s.traceId, [s]);
   }
   // Errors by origin before the onset, so a chronic failure isn't taken for the incident.
   const beforeErrors = new Map<string, number>();
   for (const s of valid) if (s.status === 'error' && s.startTime < onset - MIN) beforeErrors.set(`${s.service}\u0000${s.name}`, (beforeErrors.get(`${s.service}\u0000${s.name}`) ?? 0) + 1);
   const origins = (analysis?.errorOrigins ?? []).map((o) => {
-    const sample = byId.get(`${o.sampleTraceId}/${o.sampleSpanId}`);
+    const sample = traces.get(o.sampleTraceId)?.find((x) => x.spanId === o.sampleSpanId);
     const peer = sample && sample.kind === 'client' ? peerOf(sample) : undefined;
     const external = peer && !instrumented.has(peer) ? peer : undefined;
     return { ...o, external, before: beforeErrors.get(`${o.service}\u0000${o.name}`) ?? 0 };
   });
 
-  // Self time per (service, span name): median before vs after the onset.
-  const groups = new Map<string, { before: number[]; after: number[]; sample: Span; codes: Map<string, { c: CodeAttribute; n: number }> }>();
+  // Self time per (service, span name, kind): median before vs after the onset.
+  type Group = { before: number[]; after: number[]; sample: Span; codes: Map<string, { c: CodeAttribute; n: number }> };
+  const groups: Group[] = [];
+  const groupIndex = new Map<string, Map<string, Map<string, Group>>>();
+  const groupOf = (s: Span): Group => {
+    let byName = groupIndex.get(s.service);
+    if (!byName) groupIndex.set(s.service, (byName = new Map()));
+    let byKind = byName.get(s.name);
+    if (!byKind) byName.set(s.name, (byKind = new Map()));
+    let g = byKind.get(s.kind ?? '');
+    if (!g) {
+      byKind.set(s.kind ?? '', (g = { before: [], after: [], sample: s, codes: new Map() }));
+      groups.push(g);
+    }
+    return g;
+  };
   const hosts = new Map<string, number>();
-  for (const s of valid) {
-    let childTime = 0;
-    for (const c of children.get(`${s.traceId}/${s.spanId}`) ?? []) if (c !== s) childTime += Math.max(0, Math.min(c.endTime, s.endTime) - Math.max(c.startTime, s.startTime));
-    const self = Math.max(0, s.endTime - s.startTime - childTime);
-    const key = `${s.service}\u0000${s.name}\u0000${s.kind ?? ''}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { before: [], after: [], sample: s, codes: new Map() }));
-    if (s.startTime < onset) {
-      if (g.before.length < 5000) g.before.push(self);
-    } else if (g.after.length < 5000) {
-      g.after.push(self);
+  for (const list of traces.values()) {
+    const index = new Map<string, number>();
+    list.forEach((x, i) => index.set(x.spanId, i));
+    const childTime = new Float64Array(list.length);
+    for (const c of list) {
+      if (!c.parentSpanId || c.parentSpanId === c.spanId) continue;
+      const pi = index.get(c.parentSpanId);
+      if (pi === undefined) continue;
+      const p = list[pi];
+      childTime[pi] += Math.max(0, Math.min(c.endTime, p.endTime) - Math.max(c.startTime, p.startTime));
+    }
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      const self = Math.max(0, s.endTime - s.startTime - childTime[i]);
+      const g = groupOf(s);
+      if (s.startTime < onset) {
+        if (g.before.length < 5000) g.before.push(self);
+        continue;
+      }
+      if (g.after.length < 5000) g.after.push(self);
       const fp = s.attributes?.['code.filepath'];
       if (typeof fp === 'string') {
         const ln = Number(s.attributes['code.lineno']);
         const k = `${fp}:${ln}`;
-        const fn = s.attributes['code.function'];
-        const e = g.codes.get(k) ?? { c: { filepath: fp, ...(Number.isFinite(ln) ? { lineno: ln } : {}), ...(typeof fn === 'string' ? { function: fn } : {}) }, n: 0 };
+        let e = g.codes.get(k);
+        if (!e) {
+          const fn = s.attributes['code.function'];
+          g.codes.set(k, (e = { c: { filepath: fp, ...(Number.isFinite(ln) ? { lineno: ln } : {}), ...(typeof fn === 'string' ? { function: fn } : {}) }, n: 0 }));
+        }
         e.n++;
-        g.codes.set(k, e);
       }
       const host = s.attributes?.['host.name'];
       if (typeof host === 'string' && s.status === 'error') hosts.set(host, (hosts.get(host) ?? 0) + 1);
     }
   }
   const slow: SpanFindings['slow'] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     if (g.after.length < 5 || g.before.length < 5) continue;
     const b = median(g.before);
     const a = median(g.after);

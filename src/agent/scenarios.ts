@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Alert, Change, ChangedFile, LogLevel, LogRecord, MetricSeries, Span, SpanEvent } from '../core/model';
 import type { IncidentBundle, IncidentTruth } from '../core/bundle';
-import { AUTHORS, CAUSE_MESSAGES, EXTERNALS, HOSTS, INFO_LOGS, NOISE_MESSAGES, NOISE_WARNINGS, Rng, SERVICES, callersOf, serviceDef, type CodeFile, type Lang, type ServiceDef } from './scenarios/world';
+import { AUTHORS, CAUSE_MESSAGES, EXTERNALS, HOSTS, INFO_LOGS, NOISE_MESSAGES, NOISE_MESSAGES_BY_KIND, NOISE_WARNINGS, Rng, SERVICES, callersOf, serviceDef, type CodeFile, type Lang, type ServiceDef } from './scenarios/world';
 
 export const SCENARIO_KINDS = [
   'deploy-exception',
@@ -227,9 +227,10 @@ function noiseCommits(ctx: Ctx): void {
     const files: ChangedFile[] = [];
     const roll = rng.next();
     const code = rng.pick([svc.handler, ...svc.code, ...Object.values(svc.clients)]);
-    if (roll < 0.2) files.push(fileChange(rng, `docs/${svc.name}.md`, 60));
-    else if (roll < 0.35) files.push(fileChange(rng, testPathFor(svc, code), 120));
-    else if (roll < 0.45) files.push(fileChange(rng, svc.config, 40));
+    const what = roll < 0.2 ? 'docs' : roll < 0.35 ? 'test' : roll < 0.45 ? 'config' : 'code';
+    if (what === 'docs') files.push(fileChange(rng, `docs/${svc.name}.md`, 60));
+    else if (what === 'test') files.push(fileChange(rng, testPathFor(svc, code), 120));
+    else if (what === 'config') files.push(fileChange(rng, svc.config, 40));
     else {
       files.push(fileChange(rng, code.path, code.lines));
       if (rng.chance(0.5)) files.push(fileChange(rng, testPathFor(svc, code), 120, rng.chance(0.3) ? 'A' : 'M'));
@@ -240,7 +241,7 @@ function noiseCommits(ctx: Ctx): void {
     parents: [sha(rng)],
       ...author(rng),
       time,
-      message: rng.pick(NOISE_MESSAGES).replace('{svc}', svc.name),
+      message: rng.pick(NOISE_MESSAGES_BY_KIND[what]).replace('{svc}', svc.name),
       files,
       ...(deployed ? { deploy: { ref: deployRef(rng, svc.name), time: Math.min(fault.onset - Math.round(rng.range(25, 240) * MIN), time + Math.round(rng.range(5, 120) * MIN)) } } : {}),
     });
@@ -811,5 +812,22 @@ function buildAlerts(ctx: Ctx, impacts: Map<string, Impact>): Alert[] {
       return [alertFor(ctx, 'HighLatencyP99', origin, `${origin} p99 latency above SLO`, alertTime)];
     default:
       return [alertFor(ctx, 'HighErrorRate', alerted, `${alerted} error ratio above 5%`, alertTime)];
+  }
+}
+
+// `npx tsx src/agent/scenarios.ts --out DIR [--seed N] [--per-kind N]` writes a suite without the CLI.
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const flag = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const out = flag('out');
+  if (!out) {
+    process.stderr.write('usage: scenarios.ts --out DIR [--seed N] [--per-kind N]\n');
+    process.exitCode = 2;
+  } else {
+    const files = writeBundles(generateSuite(Number(flag('seed') ?? 1), Number(flag('per-kind') ?? 3)), out);
+    process.stdout.write(`wrote ${files.length} bundles to ${path.resolve(out)}\n`);
   }
 }

@@ -203,16 +203,20 @@ export const AUTHORS: [string, string][] = [
 
 export const NOISE_MESSAGES = [
   'Refactor {svc} logging setup',
-  'Bump {svc} dependencies',
   'Add metrics for {svc} request sizes',
   'Tidy up {svc} error messages',
   'Rename helpers in {svc}',
-  'Improve {svc} README',
-  'Add tests for {svc} edge cases',
   'Extract constants in {svc}',
-  'Document {svc} configuration',
   'Tune {svc} log levels',
 ];
+
+/** Messages that fit what a noise commit touched, so the history reads like a real one. */
+export const NOISE_MESSAGES_BY_KIND = {
+  docs: ['Improve {svc} README', 'Document {svc} runbook steps'],
+  test: ['Add tests for {svc} edge cases', 'Fix flaky {svc} test'],
+  config: ['Document {svc} configuration', 'Raise {svc} log retention', 'Bump {svc} dependencies'],
+  code: NOISE_MESSAGES,
+};
 
 /** Messages of commits that cause an incident: they read like ordinary work, not like confessions. */
 export const CAUSE_MESSAGES: Record<string, string[]> = {
