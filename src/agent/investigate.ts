@@ -40,6 +40,8 @@ export interface InvestigateOptions {
   limits?: InvestigationLimits;
   /** The current time (tests); default Date.now(). */
   now?: number;
+  /** Other alerts firing with this one (an alert storm): they go into the bundle so the hypothesis explains them together. */
+  relatedAlerts?: Alert[];
 }
 
 export interface InvestigationResult {
@@ -149,7 +151,8 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
   throwIfAborted(signal);
   const metrics = [...ownMetrics, ...otherMetrics].slice(0, limits.maxSeries);
 
-  const bundle: IncidentBundle = { version: 1, alert, window, metrics, logs, spans, changes: changes ?? [] };
+  const related = (opts.relatedAlerts ?? []).filter((a) => a && a.id !== alert.id);
+  const bundle: IncidentBundle = { version: 1, alert, ...(related.length ? { alerts: [alert, ...related] } : {}), window, metrics, logs, spans, changes: changes ?? [] };
   progress('Building the hypothesis');
   const hypothesis = buildHypothesis(bundle, { confidenceThreshold: opts.confidenceThreshold, serviceMap: opts.serviceMap });
 
