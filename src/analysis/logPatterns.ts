@@ -1,9 +1,13 @@
 // Online log template mining and before/after-onset pattern comparison.
 import type { LogLevel, LogRecord } from '../core/model';
 import { maskedTokens, scanMaskedLine, WILDCARD as wildcardToken, type MaskedLineHash } from './logs/tokens';
+import {
+  describeTokens, HasWildcard, interchangeable, keyOf, LooksLikeValue, looksLikeValue, StartsWithWildcard, type TokenDescription,
+} from './logs/values';
 
-// A local copy: hot loops compare against it, and some loaders turn imports into getter calls.
+// Local copies: hot loops use them, and some loaders turn every use of an import into a getter call.
 const WILDCARD: string = wildcardToken;
+const scanLine = scanMaskedLine;
 
 export interface MinerOptions {
   /**
@@ -48,21 +52,13 @@ interface Group {
   mergedWildcards: number;
   /** tokens joined, cached until the tokens change. */
   template: string | undefined;
-  /** Per token: the ValueFlags and the `key=` part, worked out once for the variant matching. */
+  /** Per token: the value flags (see logs/values) and the `key=` part, worked out once for the variant matching. */
   flags: Uint8Array;
   keys: string[];
   /** The byShape list that holds this group while it is live. */
   shape: Group[] | undefined;
 }
 
-/** What a token is, for deciding whether two tokens can fill one variable slot. */
-const enum ValueFlags {
-  LooksLikeValue = 1,
-  HasWildcard = 2,
-  StartsWithWildcard = 4,
-  /** `key=value` with a non-empty value. */
-  KeyedValue = 8,
-}
 
 /** A masked line seen before, found by its hash; chained when 30-bit keys collide. */
 interface SeenLine {
@@ -112,7 +108,7 @@ export class LogTemplateMiner {
 
   add(content: string): { templateId: string; template: string; isNew: boolean } {
     const hash = this.lineHash;
-    scanMaskedLine(content, this.opts, hash);
+    scanLine(content, this.opts, hash);
     const slot = hash.h1 & 0x3fffffff;
     let seen = this.seenLines.get(slot);
     while (seen !== undefined && (seen.h2 !== hash.h2 || seen.tokenCount !== hash.tokenCount)) seen = seen.next;
@@ -279,118 +275,10 @@ export class LogTemplateMiner {
   }
 }
 
-function isWordCode(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 39 || c === 95;
-}
-
-function isAlnumCode(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-
-/**
- * Where the value of `key=value`, `key:value` or `cond?value` starts; 0 for a bare token or when
- * the would-be key is itself a name with dots or slashes (a host:port is one value).
- */
-function valueStart(token: string): number {
-  let end = token.length;
-  while (end > 0 && !isAlnumCode(token.charCodeAt(end - 1)) && token.charCodeAt(end - 1) !== 62) end--;
-  for (let i = end - 1; i > 0; i--) {
-    const c = token.charCodeAt(i);
-    if (c === 61 || c === 58 || c === 63) {
-      for (let k = 0; k < i; k++) {
-        const d = token.charCodeAt(k);
-        if (d === 46 || d === 47 || d === 92) return 0;
-      }
-      return i + 1;
-    }
-  }
-  return 0;
-}
-
-/**
- * Identifier-like: a masked variable, a path, or a name with inner punctuation (a dotted name, a
- * host, a quoted value with spaces). A plain word stays a word even when brackets, trailing dots or
- * a masked number follow it (`(usable)`, `depth....<*>`, `core.<*>`): such words label events.
- * For `key=value` only the value is judged, so enum-like values (`true`, `ACTION_UP`) are constants.
- */
-function looksLikeValue(token: string): boolean {
-  let i = valueStart(token);
-  const n = token.length;
-  // A quoted value is data (`tag="View Lock"`).
-  if (token.charCodeAt(i) === 34) return true;
-  // So is a path, absolute or relative (`/etc/x`, `./run`, `../lib`, `~/bin`).
-  const c0 = token.charCodeAt(i);
-  const c1 = token.charCodeAt(i + 1);
-  if ((c0 === 47 && i + 1 < n) || (c0 === 126 && c1 === 47) || (c0 === 46 && (c1 === 47 || (c1 === 46 && token.charCodeAt(i + 2) === 47)))) return true;
-  let slashes = 0;
-  for (let k = i; k < n; k++) {
-    const c = token.charCodeAt(k);
-    if (c === 47 || c === 92) slashes++;
-  }
-  if (slashes >= 2) return true;
-  while (i < n && !isAlnumCode(token.charCodeAt(i)) && !token.startsWith(WILDCARD, i)) i++;
-  if (i >= n) return false;
-  if (token.startsWith(WILDCARD, i)) return true;
-  while (i < n && isWordCode(token.charCodeAt(i))) i++;
-  // The rest holds letters or digits beyond wildcards and punctuation: a compound name.
-  for (; i < n; i++) {
-    if (token.startsWith(WILDCARD, i)) { i += WILDCARD.length - 1; continue; }
-    if (isAlnumCode(token.charCodeAt(i))) return true;
-  }
-  return false;
-}
-
-interface TokenDescription {
-  flags: Uint8Array;
-  keys: string[];
-}
-
-function describeToken(token: string): number {
-  let flags = 0;
-  if (looksLikeValue(token)) flags |= ValueFlags.LooksLikeValue;
-  if (token.includes(WILDCARD)) flags |= ValueFlags.HasWildcard;
-  if (startsWithWildcard(token)) flags |= ValueFlags.StartsWithWildcard;
-  const key = keyOf(token);
-  if (key.endsWith('=') && token.length > key.length) flags |= ValueFlags.KeyedValue;
-  return flags;
-}
-
-function describeTokens(tokens: string[]): TokenDescription {
-  const flags = new Uint8Array(tokens.length);
-  const keys = new Array<string>(tokens.length);
-  for (let i = 0; i < tokens.length; i++) { flags[i] = describeToken(tokens[i]); keys[i] = keyOf(tokens[i]); }
-  return { flags, keys };
-}
-
 function setWildcard(group: Group, i: number): void {
   group.tokens[i] = WILDCARD;
-  group.flags[i] = ValueFlags.LooksLikeValue | ValueFlags.HasWildcard | ValueFlags.StartsWithWildcard;
+  group.flags[i] = LooksLikeValue | HasWildcard | StartsWithWildcard;
   group.keys[i] = '';
-}
-
-/**
- * Two tokens (given by their keys, ValueFlags and lengths) can fill the same variable slot: both
- * identifier-like under one key, or one is a bare masked value and the other holds a variable
- * too (`10.0.0.1,` and `LOCAL(0),`), or under one `key=` a name or variable stands where a word stood.
- */
-function interchangeable(keyA: string, a: number, lengthA: number, keyB: string, b: number, lengthB: number): boolean {
-  if (keyA !== keyB) return false;
-  if (a & b & ValueFlags.LooksLikeValue) return true;
-  if (a & b & ValueFlags.KeyedValue && lengthA > 0 && lengthB > 0 && (a | b) & (ValueFlags.LooksLikeValue | ValueFlags.HasWildcard)) return true;
-  if (a & ValueFlags.LooksLikeValue) return (a & ValueFlags.StartsWithWildcard) !== 0 && (b & ValueFlags.HasWildcard) !== 0;
-  if (b & ValueFlags.LooksLikeValue) return (b & ValueFlags.StartsWithWildcard) !== 0 && (a & ValueFlags.HasWildcard) !== 0;
-  return false;
-}
-
-function startsWithWildcard(token: string): boolean {
-  let i = valueStart(token);
-  while (i < token.length && !isAlnumCode(token.charCodeAt(i)) && !token.startsWith(WILDCARD, i)) i++;
-  return token.startsWith(WILDCARD, i);
-}
-
-/** The `key=` part of a key=value token: values of different keys are different slots. */
-function keyOf(token: string): string {
-  return token.slice(0, valueStart(token));
 }
 
 function root(group: Group): Group {

@@ -179,6 +179,19 @@ export function hashOfMaskedTokens(tokens: string[]): MaskedLineHash {
   return { h1: line1 >>> 0, h2: line2 >>> 0, tokenCount: tokens.length };
 }
 
+// What the scanner must notice about a character; 0 for most of them.
+const KIND_DIGIT = 1;
+const KIND_HEX_LETTER = 2;
+const KIND_QUOTE = 3;
+const KIND_SLASH = 4;
+const charKinds = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) charKinds[c] = KIND_DIGIT;
+for (let c = 97; c <= 102; c++) charKinds[c] = KIND_HEX_LETTER;
+for (let c = 65; c <= 70; c++) charKinds[c] = KIND_HEX_LETTER;
+charKinds[34] = KIND_QUOTE;
+charKinds[47] = KIND_SLASH;
+charKinds[92] = KIND_SLASH;
+
 /** Identity of a masked line: two independent 32-bit hashes and the token count. */
 export interface MaskedLineHash {
   h1: number;
@@ -235,14 +248,23 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
         i = close;
         continue;
       }
+      if (hasDigit) {
+        // The token will be hashed by hashMaskedToken: only find its end and what the masker needs.
+        if (c === 34) quotes++;
+        else if (c === 47 || c === 92) slashes++;
+        i++;
+        continue;
+      }
       t1 = Math.imul(t1 ^ c, 16777619);
       t2 = ((t2 << 5) - t2 + c) | 0;
-      if (c >= 48 && c <= 57) hasDigit = true;
-      else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) { if (++hexRun >= 8) longHex = true; i++; continue; }
-      else if (c === 34) quotes++;
-      else if (c === 47 || c === 92) slashes++;
-      hexRun = 0;
+      const kind = c < 128 ? charKinds[c] : 0;
       i++;
+      if (kind === 0) { hexRun = 0; continue; }
+      if (kind === KIND_HEX_LETTER) { if (++hexRun >= 8) longHex = true; continue; }
+      hexRun = 0;
+      if (kind === KIND_DIGIT) hasDigit = true;
+      else if (kind === KIND_QUOTE) quotes++;
+      else slashes++;
     }
     let token: string | undefined;
     if (previousWasWildcard && i - start <= 5 && unitLength(content, start, i) > 0) token = WILDCARD + content.slice(start + unitLength(content, start, i), i);
