@@ -6,6 +6,9 @@
 // evaluation (the header is split off by the benchmark's per-dataset log-format regexes, as in
 // Drain's published numbers). As an extra, honest figure we also parse the raw `<Sys>_2k.log`
 // lines through our generic header stripper, with no per-dataset format.
+//
+// npm run bench -- loghub [--data DIR] [--system NAME] [--explain [N]]
+//   --system NAME  only that system; --explain N  print the N largest wrongly grouped events.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

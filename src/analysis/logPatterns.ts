@@ -1,4 +1,20 @@
 // Online log template mining and before/after-onset pattern comparison.
+//
+// The miner starts from Drain's idea (templates kept per token count and leading token, variable
+// positions become <*>) but decides what is variable from evidence instead of one similarity
+// threshold, which is what made Drain need per-dataset settings:
+// 1. Masking (logs/tokens.ts): digit-bearing parts of a token, hex ids, MAC/UUID/IP groups, paths
+//    with digits, units after numbers, day/month names. A line's masked form is hashed in one pass,
+//    so a line of a known form is an O(length) lookup with no allocation (the hot path).
+// 2. A new masked form joins a template when every position either agrees, or both sides are
+//    values that can share a slot (logs/values.ts: dotted names, paths, quoted strings, key=value
+//    values), while plain words must agree: `data address: <*>` and `instruction address: <*>`
+//    stay apart, `name=com.a.b` and `name=android` do not.
+// 3. Lines that differ in one plain word at one position merge once that position has shown
+//    distinctValuesForVariable values (`user alice/bob/carol`), but two values do not (`Link ok`,
+//    `Link error`). Merges keep the older template's id; resolveId maps ids handed out earlier.
+// Memory is bounded: at most maxTemplates templates (then an 'other' template), capped tokens per
+// line and characters per token, and bounded caches.
 import type { LogLevel, LogRecord } from '../core/model';
 import { maskedTokens, scanMaskedLine, WILDCARD as wildcardToken, type MaskedLineHash } from './logs/tokens';
 import {
@@ -106,7 +122,12 @@ export class LogTemplateMiner {
     this.opts = { ...defaultMinerOptions, ...opts };
   }
 
+  /**
+   * Mines one message (the line without its header; see logs/header.ts). The returned id may later
+   * be merged into an older template as variables show up: resolveId gives the current one.
+   */
   add(content: string): { templateId: string; template: string; isNew: boolean } {
+    if (typeof content !== 'string') content = String(content ?? '');
     const hash = this.lineHash;
     scanLine(content, this.opts, hash);
     const slot = hash.h1 & 0x3fffffff;
