@@ -221,6 +221,8 @@ export class LogTemplateMiner {
         const b = tokens[i];
         if (a === b) equal++;
         else if (a === WILDCARD) continue;
+        // The leading token names the event unless both sides hold a masked id (`task_<*>_m_<*>`).
+        else if (i === 0 && !(g.flags[0] & line.flags[0] & HasWildcard)) compatible = false;
         else if (interchangeable(g.keys[i], g.flags[i], a.length, line.keys[i], line.flags[i], b.length)) differing.push(i);
         else compatible = false;
       }
