@@ -7,6 +7,7 @@ import type { IncidentBundle } from '../core/bundle';
 import { analyzeTraces, type ErrorOrigin } from '../analysis/traces';
 import { comparePatterns } from '../analysis/logPatterns';
 import { rankRootCauses } from '../analysis/rootCause';
+import { findOnset } from '../analysis/changePoint';
 import { extractStackFrames, rankSuspectChanges, type CodeAttribute, type RankedSuspect, type StackFrame } from '../analysis/suspectChanges';
 
 export interface HypothesisOptions {
@@ -374,7 +375,16 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
       onsetExcursion = e;
     }
   }
-  if (onsetExcursion && onsetExcursion.onset > onset) onset = Math.min(onset, onsetExcursion.onset);
+  if (onsetExcursion) {
+    // The excursion starts where the series first left its band; the change-point finder dates a ramp at
+    // its foot, which is where a deploy that caused it sits. Take it when it agrees on the direction.
+    try {
+      const cp = findOnset(onsetExcursion.series.timestamps, onsetExcursion.series.values, { before: alertTime + 2 * MIN });
+      if (cp && cp.direction === onsetExcursion.direction && cp.time <= onsetExcursion.onset && cp.time >= onsetExcursion.onset - 20 * MIN) onset = Math.min(onset, cp.time);
+    } catch {
+      // keep the excursion's own onset
+    }
+  }
 
   // 2. Traces and logs around the onset.
   const spanFindings = analyzeSpans(spans, onset);
