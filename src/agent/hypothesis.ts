@@ -627,7 +627,7 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
       if (!decision.sentence) {
         const signal = spanIds.length || logIds.length ? `errors in ${decision.service ?? 'the service'} [${[...spanIds, ...logIds].join(', ')}]` : slowIds.length ? `slower calls in ${decision.service} [${slowIds.join(', ')}]` : `the change in ${decision.service}`;
         decision.sentence = `${signal} trace back to the ${what} ${s.sha.slice(0, 8)} "${s.message}" at ${loc} [${commitIds.join(', ')}]`;
-      } else decision.sentence += ` [${[...decision.evidenceIds, ...commitIds].join(', ')}]`;
+      } else decision.sentence += ` [${[...new Set(decision.evidenceIds)].join(', ')}]`;
     } else if (decision.causeKind === 'dependency') {
       const ids = extErrors.slice(0, 2).map(originEvidence);
       const logIds = risingTemplates.filter((t) => extErrors.some((o) => o.service === t.service)).slice(0, 1).map(patternEvidence);
