@@ -179,8 +179,12 @@ function main(): void {
   const cpuStart = process.cpuUsage();
   let wallMs = 0;
   let cpuMs = 0;
+  let bestPassMs = Infinity;
   while (cpuMs < 1000 || lines < 5 * lineCount) {
+    const passStart = process.cpuUsage();
     pass();
+    const passCpu = process.cpuUsage(passStart);
+    bestPassMs = Math.min(bestPassMs, (passCpu.user + passCpu.system) / 1000);
     lines += lineCount;
     wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
     const cpu = process.cpuUsage(cpuStart);
@@ -188,8 +192,9 @@ function main(): void {
   }
   const linesPerSec = Math.round(lines / (cpuMs / 1000));
   const wallLinesPerSec = Math.round(lines / (wallMs / 1000));
-  console.log(`throughput: ${lines} content lines, ${cpuMs.toFixed(0)} ms CPU / ${wallMs.toFixed(0)} ms wall = ${linesPerSec.toLocaleString('en-US')} lines/s per CPU-second (${wallLinesPerSec.toLocaleString('en-US')} by wall clock); load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; peak RSS ${peakRssMB()} MB`);
-  printResult({ bench: 'loghub', ga, gaMean, linesPerSec, input: 'structured-csv Content column', rawGa, rawGaMean: rawMean, wallLinesPerSec });
+  const bestPassLinesPerSec = Math.round(lineCount / (bestPassMs / 1000));
+  console.log(`throughput: ${lines} content lines, ${cpuMs.toFixed(0)} ms CPU / ${wallMs.toFixed(0)} ms wall = ${linesPerSec.toLocaleString('en-US')} lines/s per CPU-second (${wallLinesPerSec.toLocaleString('en-US')} by wall clock; fastest pass ${bestPassLinesPerSec.toLocaleString('en-US')}); load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; peak RSS ${peakRssMB()} MB`);
+  printResult({ bench: 'loghub', ga, gaMean, linesPerSec, input: 'structured-csv Content column', rawGa, rawGaMean: rawMean, wallLinesPerSec, bestPassLinesPerSec, loadAverage: round(os.loadavg()[0], 1) });
 }
 
 main();

@@ -18,7 +18,7 @@
 import type { LogLevel, LogRecord } from '../core/model';
 import { maskedTokens, scanMaskedLine, WILDCARD as wildcardToken, type MaskedLineHash } from './logs/tokens';
 import {
-  describeTokens, HasWildcard, interchangeable, keyOf, LooksLikeValue, looksLikeValue, StartsWithWildcard, type TokenDescription,
+  describeTokens, HasWildcard, interchangeable, LooksLikeValue, looksLikeValue, StartsWithWildcard, type TokenDescription,
 } from './logs/values';
 
 // Local copies: hot loops use them, and some loaders turn every use of an import into a getter call.
@@ -240,7 +240,7 @@ export class LogTemplateMiner {
   /** Records the group's one-position skeletons; merges it when a position proves variable. */
   private registerSkeletons(group: Group): Group {
     const tokens = [...group.tokens];
-    const keys = skeletonKeys(tokens);
+    const keys = skeletonKeys(tokens, [...group.keys]);
     // Position 0 stays a constant, as in Drain's tree: the leading word usually names the event.
     for (let q = 1; q < tokens.length; q++) {
       if (tokens[q] === WILDCARD) continue;
@@ -324,7 +324,7 @@ function hashToken(token: string, seed: number): number {
  * q's `key=`, so values of different keys never share a slot. Rolling prefix and suffix hashes
  * keep this linear in the line.
  */
-function skeletonKeys(tokens: string[]): Int32Array {
+function skeletonKeys(tokens: string[], tokenKeys: string[]): Int32Array {
   const n = tokens.length;
   const h1 = new Int32Array(n);
   const h2 = new Int32Array(n);
@@ -339,7 +339,7 @@ function skeletonKeys(tokens: string[]): Int32Array {
   let suf1 = n;
   let suf2 = n;
   for (let q = n - 1; q >= 0; q--) {
-    const key = keyOf(tokens[q]);
+    const key = tokenKeys[q];
     const k1 = key ? hashToken(key, 2166136261) : 0;
     const k2 = key ? hashToken(key, 374761393) : 0;
     keys[2 * q] = (Math.imul(pre1[q] ^ Math.imul(suf1, 0x5bd1e995), 0x27d4eb2d) ^ k1 ^ q) & 0x3fffffff;
