@@ -75,7 +75,6 @@ interface Group {
   shape: Group[] | undefined;
 }
 
-
 /** A masked line seen before, found by its hash; chained when 30-bit keys collide. */
 interface SeenLine {
   h2: number;
@@ -155,8 +154,10 @@ export class LogTemplateMiner {
         group = { id: `T${this.groups.length + 1}`, tokens, count: 0, samples: [], parent: undefined, mergedWildcards: 0, template: undefined, flags: description.flags, keys: description.keys, shape };
         this.groups.push(group);
         if (shape) shape.push(group); else this.byShape.set(shapeKey, (group.shape = [group]));
-        isNew = true;
+        const created = group;
         group = this.registerSkeletons(group);
+        // A new line that at once proves a position variable joins the older template instead.
+        isNew = group === created;
       } else {
         group = this.other ??= { id: OTHER_TEMPLATE_ID, tokens: [WILDCARD], count: 0, samples: [], parent: undefined, mergedWildcards: 0, template: undefined, ...describeTokens([WILDCARD]), shape: undefined };
         isNew = group.count === 0;

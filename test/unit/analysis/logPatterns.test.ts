@@ -71,9 +71,11 @@ describe('LogTemplateMiner', () => {
     ]);
     assert.equal(new Set(ids.slice(0, 4)).size, 1, 'the four logins share one template, including the ids handed out early');
     assert.notEqual(ids[4], ids[0]);
+    const eve = miner.add('session opened for user eve by (uid=503)');
+    assert.deepEqual(eve, { templateId: ids[0], template: 'session opened for user <*> by (uid=<*>)', isNew: false });
     const login = miner.templates().find((t) => t.id === ids[0]);
     assert.equal(login?.template, 'session opened for user <*> by (uid=<*>)');
-    assert.equal(login?.count, 4);
+    assert.equal(login?.count, 5);
   });
 
   it('treats dotted names and paths as values, and quoted values with spaces as one token', () => {
