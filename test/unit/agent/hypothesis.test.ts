@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Alert, LogRecord, MetricSeries, Span } from '../../../src/core/model';
 import type { IncidentBundle } from '../../../src/core/bundle';
-import { buildHypothesis } from '../../../src/agent/hypothesis';
+import { buildHypothesis, groupByCause } from '../../../src/agent/hypothesis';
 import { generateScenario } from '../../../src/agent/scenarios';
 
 // Seeds here are outside both the calibration seeds (900000+) and the benchmark's (7000+).
@@ -64,6 +64,17 @@ describe('buildHypothesis', function () {
     const h = buildHypothesis(blind(b));
     assert.equal(h.suspectCommit?.sha, b.truth!.commit);
     assert.match(h.summary, new RegExp(`explains ${b.alerts!.length} alerts`));
+  });
+
+  it('collapses the hypotheses of a storm\'s alerts, investigated one by one, into one cause', function () {
+    const b = generateScenario('alert-storm', 424247);
+    const perAlert = b.alerts!.slice(0, 5).map((a) => buildHypothesis({ ...blind(b), alert: a, alerts: undefined }));
+    const unrelated = buildHypothesis(blind(generateScenario('traffic-spike', 424248)));
+    const groups = groupByCause([...perAlert, unrelated]);
+    assert.equal(groups[0].alertIds.length, perAlert.filter((h) => !h.abstained && h.suspectCommit?.sha === b.truth!.commit).length);
+    assert.ok(groups[0].alertIds.length >= 4, 'most alerts of the storm share the cause');
+    assert.equal(groups[0].hypothesis.suspectCommit?.sha, b.truth!.commit);
+    assert.ok(groups.some((g) => g.alertIds.length === 1 && g.hypothesis === unrelated));
   });
 
   it('does not read the ground truth', function () {
