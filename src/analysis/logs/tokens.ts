@@ -213,12 +213,14 @@ export function maskedTokens(content: string, limits: TokenizeLimits): string[] 
  */
 export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: MaskedLineHash, tokens?: string[]): void {
   const n = Math.min(content.length, limits.maxLineLength);
+  const maxTokens = limits.maxTokens;
+  const maxTokenLength = limits.maxTokenLength;
   let line1 = 0x811c9dc5;
   let line2 = 0x9e3779b9;
   let count = 0;
   let previousWasWildcard = false;
   let i = 0;
-  while (i < n && count < limits.maxTokens) {
+  while (i < n && count < maxTokens) {
     let c = content.charCodeAt(i);
     if (c <= 32) { i++; continue; }
     const start = i;
@@ -236,7 +238,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
         // A double-quoted value with spaces stays one token, so its word count does not shift the
         // rest of the line; an unclosed quote within reach leaves the token as it was.
         if ((quotes & 1) === 0) break;
-        const limit = Math.min(n, start + limits.maxTokenLength);
+        const limit = Math.min(n, start + maxTokenLength);
         let close = i;
         while (close < limit && content.charCodeAt(close) !== 34) close++;
         if (close >= limit) break;
@@ -268,7 +270,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
     }
     let token: string | undefined;
     if (previousWasWildcard && i - start <= 5 && unitLength(content, start, i) > 0) token = WILDCARD + content.slice(start + unitLength(content, start, i), i);
-    else if (i - start > limits.maxTokenLength) token = WILDCARD;
+    else if (i - start > maxTokenLength) token = WILDCARD;
     else if (hasDigit || longHex || quotes > 1) {
       if (tokens) token = maskToken(content, start, i, hasDigit);
       else { hashMaskedToken(content, start, i, hasDigit, slashes); t1 = tokenHash1; t2 = tokenHash2; }
