@@ -520,8 +520,7 @@ function injectNodeFault(ctx: Ctx): void {
   fault.errorAt = { service: svc.name, ratio: rng.range(0.05, 0.2), host };
   fault.via = { handler: true };
   fault.errorLog = 'write /var/lib/app/tmp: i/o timeout';
-  ctx.truth = { causeKind: 'infrastructure', noCodeCause: true, scenario: ctx.kind };
-  (ctx.truth as IncidentTruth & { host?: string }).host = host;
+  ctx.truth = { causeKind: 'infrastructure', host, noCodeCause: true, scenario: ctx.kind };
 }
 
 // ---------- impacts ----------

@@ -15,6 +15,8 @@ export interface IncidentTruth {
   path?: string;
   startLine?: number;
   endLine?: number;
+  /** The host at fault, for infrastructure causes. */
+  host?: string;
   /** True when no change in the repository is to blame (outage downstream, traffic, hardware...). */
   noCodeCause?: boolean;
   /** The scenario kind that produced the bundle, e.g. "deploy-exception". */
