@@ -57,11 +57,14 @@ const bundle = widen(blind as IncidentBundle);
 console.log(`bundle: ${bundle.logs.length} log lines, ${bundle.metrics.length} series x ${bundle.metrics[0].values.length} points, ${bundle.spans.length} spans, ${bundle.changes.length} commits`);
 const runs: number[] = [];
 const cpu: number[] = [];
+const stages: Record<string, number>[] = [];
 let last;
 for (let i = 0; i < Number(args.flags.runs ?? 3); i++) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  last = buildHypothesis(bundle);
+  const diagnostics: { timingsMs?: Record<string, number> } = {};
+  last = buildHypothesis(bundle, { diagnostics });
+  stages.push(diagnostics.timingsMs ?? {});
   runs.push(performance.now() - t0);
   const c = process.cpuUsage(c0);
   cpu.push((c.user + c.system) / 1000);
@@ -69,6 +72,7 @@ for (let i = 0; i < Number(args.flags.runs ?? 3); i++) {
 console.log(`buildHypothesis wall: first ${runs[0].toFixed(0)} ms, then ${runs.slice(1).map((x) => x.toFixed(0)).join(', ')} ms`);
 // On a shared machine wall time includes waiting for a core; CPU time and the load show how much.
 console.log(`buildHypothesis CPU: ${cpu.map((x) => x.toFixed(0)).join(', ')} ms; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+console.log(`stages of the first run (ms): ${Object.entries(stages[0]).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
 console.log(`hypothesis: ${last!.causeKind} in ${last!.service ?? '?'}, commit ${last!.suspectCommit?.sha.slice(0, 8) ?? 'none'} (truth ${base.truth?.commit?.slice(0, 8)}), confidence ${last!.confidence}`);
 const ms = Math.round(runs[0]);
 const rss = peakRssMB();

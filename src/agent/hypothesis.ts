@@ -16,7 +16,7 @@ export interface HypothesisOptions {
   /** Path prefix -> service, for mapping changed files to services. */
   serviceMap?: Record<string, string>;
   /** Filled with the decision's features (calibration and debugging). */
-  diagnostics?: { features?: DecisionFeatures; causeKind?: CauseKind };
+  diagnostics?: { features?: DecisionFeatures; causeKind?: CauseKind; timingsMs?: Record<string, number> };
 }
 
 /** Features the confidence is computed from; exported so calibration can refit the weights. */
@@ -344,6 +344,14 @@ function fmtMs(ms: number): string {
  */
 export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions = {}): Hypothesis {
   const threshold = opts.confidenceThreshold ?? 0.5;
+  const timings: Record<string, number> | undefined = opts.diagnostics ? (opts.diagnostics.timingsMs = {}) : undefined;
+  let lastMark = timings ? performance.now() : 0;
+  const mark = (stage: string): void => {
+    if (!timings) return;
+    const now = performance.now();
+    timings[stage] = (timings[stage] ?? 0) + (now - lastMark);
+    lastMark = now;
+  };
   const alerts: Alert[] = bundle.alerts?.length ? bundle.alerts : [bundle.alert];
   const alert = bundle.alert;
   const alertTime = Math.min(...alerts.map((a) => (Number.isFinite(a.startsAt) ? a.startsAt : Infinity)), Number.isFinite(alert.startsAt) ? alert.startsAt : Date.now());
@@ -386,9 +394,12 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
     }
   }
 
+  mark('metrics');
   // 2. Traces and logs around the onset.
   const spanFindings = analyzeSpans(spans, onset);
+  mark('traces');
   const templates = logTemplates(logs, onset, bundle.window);
+  mark('logPatterns');
   const minutesBefore = Math.max(1, (onset - bundle.window.start) / MIN);
   const minutesAfter = Math.max(1, (Math.max(bundle.window.end, alertTime) - onset) / MIN);
   const risingTemplates = templates
@@ -426,6 +437,7 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
   }
   for (const s of spanFindings.slow.slice(0, 2)) if (s.code) codeAttrs.push(s.code);
 
+  mark('stackFrames');
   // 4. Which service: error origins, slow spans, anomalous series, and the call-graph walk.
   const serviceScore = new Map<string, number>();
   const bump = (svc: string | undefined, x: number): void => {
@@ -453,12 +465,14 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
   const scoreSum = [...serviceScore.values()].reduce((a, b) => a + b, 0) || 1;
   const shareOf = (svc: string | undefined): number => (svc ? (serviceScore.get(svc) ?? 0) / scoreSum : 0);
 
+  mark('services');
   // 5. Suspect changes.
   const suspects = rankSuspectChanges({ changes, onset, errorSignals: { stackFrames, codeAttrs, services }, serviceMap: opts.serviceMap, limit: 10 });
   const s1 = suspects[0];
   const s2 = suspects[1];
   const margin = s1 ? s1.score - (s2?.score ?? 0) : 0;
 
+  mark('suspects');
   // 6. Evidence common to every decision.
   const alertEv = addEvidence({
     kind: 'alert',
@@ -644,6 +658,7 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
     opts.diagnostics.features = decision.features;
     opts.diagnostics.causeKind = decision.causeKind;
   }
+  mark('decide');
   let confidence = decision ? confidenceOf(decision.features) : 0;
   confidence = Math.round(confidence * 1000) / 1000;
   const abstained = !decision || confidence < threshold;
