@@ -82,6 +82,7 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
         item.id = `group:${settings.groupBy()}:${node.key}`;
         item.description = `${node.firing} firing · ${node.alerts.length} total`;
         item.contextValue = 'group';
+        item.accessibilityInformation = { label: `Group ${node.label || 'none'}: ${node.firing} firing of ${node.alerts.length}` };
         item.iconPath = new vscode.ThemeIcon(node.firing > 0 ? 'folder-active' : 'folder');
         return item;
       }
@@ -93,7 +94,7 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
         item.tooltip = alertTooltip(a);
         item.iconPath = alertIcon(a);
         item.contextValue = `alert.${a.state}`;
-        item.accessibilityInformation = { label: `${a.name}, ${a.state}, ${a.severity}, ${a.service ?? ''}` };
+        item.accessibilityInformation = { label: `Alert ${a.name}, ${a.state}, ${a.severity}${a.service ? `, service ${a.service}` : ''}` };
         item.command = { command: 'incidentLens.investigate', title: 'Investigate', arguments: [node] };
         return item;
       }

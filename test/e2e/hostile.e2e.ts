@@ -61,7 +61,7 @@ describe('hostile labels and log lines (browser, end to end)', function () {
 
   it('shows markup and script from telemetry as text in the tree and the panel, and runs none of it', async () => {
     await openIncidentLens(s.page);
-    const row = s.page.locator('.sidebar .monaco-list-row[aria-label*="<img src=x"]').first();
+    const row = s.page.locator('.sidebar .monaco-list-row[aria-label^="Alert HighErrorRatio"][aria-label*="<img src=x"]').first();
     await waitFor('the hostile service alert in the tree', 90_000, async () => {
       const batch = hostileBatch(Date.now());
       await post(s.receiverPort, '/v1/traces', batch.traces).catch(() => 0);

@@ -21,13 +21,13 @@ describe('investigating the demo lab incident (browser, end to end)', function (
 
   it('shows the firing payments alert in the Alerts tree', async () => {
     await openIncidentLens(s.page);
-    const row = s.page.locator('.sidebar .monaco-list-row[aria-label*="firing"][aria-label*="payments"]').first();
+    const row = s.page.locator('.sidebar .monaco-list-row[aria-label^="Alert HighErrorRatio, firing"][aria-label*="service payments"]').first();
     await waitFor(`the payments alert in the tree (lab: ${lab.log().slice(-300)})`, 150_000, async () => (await row.count()) > 0);
     await screenshot(s.page, '10-tree-firing-alert');
   });
 
   it('clicking the alert opens the investigation panel with the hypothesis, charts, patterns, waterfall and suspect commit', async () => {
-    const row = s.page.locator('.sidebar .monaco-list-row[aria-label*="firing"][aria-label*="payments"]').first();
+    const row = s.page.locator('.sidebar .monaco-list-row[aria-label^="Alert HighErrorRatio, firing"][aria-label*="service payments"]').first();
     await row.click();
     const frame = await investigationFrame(s.page);
     await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
@@ -92,7 +92,7 @@ describe('remediating the demo lab incident (browser, end to end)', function () 
 
   it('proposes rolling back the bad deploy, asks approval with argv and reasons, runs it in the terminal, sees recovery, and the ledger verifies', async () => {
     await openIncidentLens(s.page);
-    const row = s.page.locator('.sidebar .monaco-list-row[aria-label*="firing"][aria-label*="payments"]').first();
+    const row = s.page.locator('.sidebar .monaco-list-row[aria-label^="Alert HighErrorRatio, firing"][aria-label*="service payments"]').first();
     await waitFor(`the payments alert (lab: ${lab.log().slice(-300)})`, 150_000, async () => (await row.count()) > 0);
     await row.click();
     const frame = await investigationFrame(s.page);

@@ -43,8 +43,8 @@ describe('untrusted workspace (browser, end to end)', function () {
     const decline = s.page.locator('.monaco-dialog-box a.monaco-button:has-text("No"), .monaco-dialog-box button:has-text("No")').first();
     await decline.waitFor({ timeout: 30_000 }).then(() => decline.click()).catch(() => undefined);
     await openIncidentLens(s.page);
-    const row = s.page.locator('.sidebar .monaco-list-row[aria-label*="firing"][aria-label*="payments"]').first();
-    await waitFor('the payments alert', 90_000, async () => {
+    const row = s.page.locator('.sidebar .monaco-list-row[aria-label^="Alert HighErrorRatio, firing"][aria-label*="service payments"]').first();
+    await waitFor('the payments alert', 150_000, async () => {
       await postSpans(s.receiverPort, Date.now());
       return (await row.count()) > 0;
     });

@@ -162,8 +162,16 @@ function stepFor(window: TimeWindow): number {
   return Math.ceil(raw / 1000) * 1000;
 }
 
-function redSeries(store: TelemetryStore, service: string, window: TimeWindow): MetricSeries[] {
-  const step = stepFor(window);
+function redSeries(store: TelemetryStore, service: string, requested: TimeWindow): MetricSeries[] {
+  // Start where the service's data starts: buckets before it would read as "zero requests" and look
+  // like a step when a freshly started app begins reporting. Finer buckets for short histories.
+  let first = Infinity;
+  store.forEachSpan(requested, { service, kind: 'server' }, (s) => {
+    if (s.endTime < first) first = s.endTime;
+  });
+  if (!Number.isFinite(first)) return [];
+  const window = { start: Math.max(requested.start, first - 1000), end: requested.end };
+  const step = Math.max(5_000, Math.ceil((window.end - window.start) / 120 / 1000) * 1000);
   const buckets = Math.max(1, Math.ceil((window.end - window.start) / step));
   interface RouteStats {
     total: number;

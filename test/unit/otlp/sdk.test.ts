@@ -257,7 +257,10 @@ describe('OpenTelemetry SDK -> receiver -> store', function () {
       const rate = red.find((s) => s.name === RED_REQUEST_RATE && s.labels.route === 'POST /charge');
       const errs = red.find((s) => s.name === RED_ERROR_RATIO && s.labels.route === 'POST /charge');
       assert.ok(rate && errs);
-      assert.ok(Math.abs(rate.values.reduce((a, b) => a + b, 0) * 10 - 30) < 1e-9, 'the rate buckets add up to the 30 requests');
+      // Buckets start where the service's data starts; their width is the spacing of the timestamps (5 s at least).
+      const stepSeconds = rate.timestamps.length > 1 ? (rate.timestamps[1] - rate.timestamps[0]) / 1000 : 5;
+      assert.ok(Math.abs(rate.values.reduce((a, b) => a + b, 0) * stepSeconds - 30) < 1e-9, 'the rate buckets add up to the 30 requests');
+      assert.ok(rate.timestamps[0] >= Date.now() - 60_000, 'the series starts where the data starts, not at the window start');
       assert.ok(errs.values.some((v) => Math.abs(v - 0.2) < 1e-9));
     } finally {
       sub.dispose();
