@@ -22,7 +22,11 @@ export interface AnomalyDetectorOptions {
   slowSpan?: number;
   /** Span (points) of the fast level: a sustained shift shows as fast far from slow. */
   fastSpan?: number;
-  /** Points after an alarm during which a score no higher than the alarm's is halved. */
+  /**
+   * Points after an alarm during which a score not clearly above the alarm's is halved: the same
+   * event keeps scoring high, and only its first alarm is news. Short, so that a second event soon
+   * after a first still shows.
+   */
   refractory?: number;
   /** Smallest feature value (log1p of a robust z-score) that counts as unusual at all. */
   minFeature?: number;
@@ -44,7 +48,7 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<Required<AnomalyDetectorOptions>>
   warmup: 60,
   slowSpan: 1500,
   fastSpan: 8,
-  refractory: 400,
+  refractory: 100,
   minFeature: 1.6,
   secondWeight: 0.5,
   seasonTolerance: 6,
@@ -60,6 +64,14 @@ export const DEFAULT_ANOMALY_OPTIONS: Readonly<Required<AnomalyDetectorOptions>>
 export const DEFAULT_REGION_THRESHOLD = 0.7;
 
 const HISTORY = 2048;
+/**
+ * Feature values of the first points come from a model that has barely learnt (a spread estimated
+ * from a handful of points), so they are not compared with later ones: a start-up "record" would
+ * otherwise make a real event soon after the warm-up look ordinary.
+ */
+const RETURN_PERIOD_LEARN = 30;
+/** Within the refractory period a new alarm must beat the last one by this much (score units). */
+const REALARM_MARGIN = 0.01;
 const SEASON_WARMUP = 60;
 /** A record's excess over the previous record, in log units, adds this much surprise. */
 const RECORD_BONUS = 3;
@@ -259,8 +271,9 @@ export class StreamingAnomalyDetector {
     for (let k = 0; k < FEATURES; k++) {
       const value = features[k];
       const tracker = this.returnPeriods[k];
-      let period = tracker.observe(value, this.seen);
-      let bonus = RECORD_BONUS * tracker.recordExcess;
+      const learning = this.seen <= RETURN_PERIOD_LEARN;
+      let period = learning ? 0 : tracker.observe(value, this.seen - RETURN_PERIOD_LEARN);
+      let bonus = learning ? 0 : RECORD_BONUS * tracker.recordExcess;
       if (this.period > 0) {
         // What recurs every period at this phase (a nightly job, a square wave's edge) is normal.
         const ring = this.featureHistory[k];
@@ -273,7 +286,7 @@ export class StreamingAnomalyDetector {
         }
       }
       this.featureHistory[k][slot] = value;
-      const surprise = value < o.minFeature ? 0 : Math.log(Math.min(period, RETURN_PERIOD_CAP)) + bonus;
+      const surprise = value < o.minFeature || period <= 0 ? 0 : Math.log(Math.min(period, RETURN_PERIOD_CAP)) + bonus;
       if (surprise > best) {
         second = best;
         best = surprise;
@@ -284,8 +297,9 @@ export class StreamingAnomalyDetector {
 
     // The same event keeps scoring high; within the refractory period only a stronger score re-alarms.
     const since = this.seen - this.lastAlarmAt;
-    const score = since <= o.refractory && raw <= this.lastAlarmScore ? raw * 0.5 : raw;
-    if ((raw > this.lastAlarmScore || since > o.refractory) && raw >= 0.3) {
+    const fresh = since > o.refractory || raw > this.lastAlarmScore + REALARM_MARGIN;
+    const score = fresh ? raw : raw * 0.5;
+    if (fresh && raw >= 0.3) {
       this.lastAlarmAt = this.seen;
       this.lastAlarmScore = raw;
     }

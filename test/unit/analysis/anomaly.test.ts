@@ -62,6 +62,24 @@ describe('streaming anomaly detector', () => {
     assert.ok(late.length >= 1 && late.every((r) => r.start >= 3000 && r.start < 3100), `regions ${JSON.stringify(late)}`);
   });
 
+  it('flags a second event that follows a first one closely, as its own region', () => {
+    const z = noise(7);
+    // A spike at 2000, then a level shift 150 points later: two incidents, two regions.
+    const values = Array.from({ length: 3000 }, (_, i) => 100 + (i === 2000 ? 40 : 0) + (i >= 2150 ? 12 : 0) + z());
+    const { regions } = detectAnomalies(series('two', values));
+    assert.ok(regions.some((r) => r.start <= 2000 && r.end >= 2000), `regions ${JSON.stringify(regions)}`);
+    assert.ok(regions.some((r) => r.start >= 2145 && r.start <= 2160), `regions ${JSON.stringify(regions)}`);
+  });
+
+  it('still raises no region on long noise, with or without a wild start', () => {
+    for (const seed of [8, 9]) {
+      const z = noise(seed);
+      const values = Array.from({ length: 8000 }, (_, i) => (i < 5 ? 500 * z() : 0) + 20 + 3 * z());
+      const { regions } = detectAnomalies(series('noise', values));
+      assert.deepEqual(regions.filter((r) => r.start > 60), [], `seed ${seed}`);
+    }
+  });
+
   it('survives NaN, Infinity, gaps and irregular timestamps, and still sees the change after them', () => {
     const z = noise(4);
     const timestamps: number[] = [];
