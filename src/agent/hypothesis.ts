@@ -661,7 +661,8 @@ export function buildHypothesis(bundle: IncidentBundle, opts: HypothesisOptions 
     opts.diagnostics.causeKind = decision.causeKind;
   }
   mark('decide');
-  let confidence = decision ? confidenceOf(decision.features) : 0;
+  // Never certain: the signals are samples and the model is simple, so cap below 1.
+  let confidence = decision ? Math.min(0.995, confidenceOf(decision.features)) : 0;
   confidence = Math.round(confidence * 1000) / 1000;
   const abstained = !decision || confidence < threshold;
 
