@@ -1,12 +1,15 @@
 // A user opens the Incident Lens container from the activity bar and sees the Alerts view's welcome content.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { openVsCode, openIncidentLens, screenshot, projectRoot, type Session } from './support';
+import { screenshotOnFailure, openVsCode, openIncidentLens, screenshot, projectRoot, type Session } from './support';
 
 describe('Incident Lens in VS Code (browser, end to end)', function () {
   let s: Session;
   before(async () => {
     s = await openVsCode(path.join(projectRoot, 'test', 'fixtures', 'sample-workspace'));
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, s?.page);
   });
   after(async () => s?.stop());
 

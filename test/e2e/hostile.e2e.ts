@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { investigationFrame, openIncidentLens, openVsCode, projectRoot, screenshot, waitFor, type Session } from './support';
+import { openAlertRow, screenshotOnFailure, investigationFrame, openIncidentLens, openVsCode, projectRoot, screenshot, waitFor, type Session } from './support';
 
 const hostileService = '<img src=x onerror="window.__pwned=1">';
 const hostileRoute = '</script><script>window.__pwned=2</script>';
@@ -57,6 +57,9 @@ describe('hostile labels and log lines (browser, end to end)', function () {
   before(async () => {
     s = await openVsCode(path.join(projectRoot, 'test', 'fixtures', 'sample-workspace'));
   });
+  afterEach(async function () {
+    await screenshotOnFailure(this, s?.page);
+  });
   after(async () => s?.stop());
 
   it('shows markup and script from telemetry as text in the tree and the panel, and runs none of it', async () => {
@@ -71,8 +74,7 @@ describe('hostile labels and log lines (browser, end to end)', function () {
     });
     const rowText = await row.innerText();
     assert.ok(rowText.length > 0);
-    await row.click();
-    const frame = await investigationFrame(s.page);
+    const frame = await openAlertRow(s.page, row);
     await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
     const appText = await frame.locator('#app').innerText();
     assert.ok(appText.includes('<img src=x'), 'the hostile service name is not shown as text');

@@ -2,7 +2,7 @@
 // click the alert in the tree, read the panel (charts, log patterns, waterfall, hypothesis, suspect
 // commit), "Go to code" opens the offending lines; then the same panel by keyboard alone from triage.
 import * as assert from 'node:assert/strict';
-import { createLabWorkspace, investigationFrame, openIncidentLens, openVsCode, runCommand, screenshot, startLabProcess, waitFor, type Session } from './support';
+import { openAlertRow, screenshotOnFailure, createLabWorkspace, investigationFrame, openIncidentLens, openVsCode, runCommand, screenshot, startLabProcess, waitFor, type Session } from './support';
 
 describe('investigating the demo lab incident (browser, end to end)', function () {
   let s: Session;
@@ -13,6 +13,9 @@ describe('investigating the demo lab incident (browser, end to end)', function (
     workspace = createLabWorkspace();
     s = await openVsCode(workspace.dir);
     lab = startLabProcess(workspace.dir, `http://127.0.0.1:${s.receiverPort}`, ['--rps', '8', '--bad-after-s', '3']);
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, s?.page);
   });
   after(async () => {
     await lab?.stop();
@@ -28,8 +31,7 @@ describe('investigating the demo lab incident (browser, end to end)', function (
 
   it('clicking the alert opens the investigation panel with the hypothesis, charts, patterns, waterfall and suspect commit', async () => {
     const row = s.page.locator('.sidebar .monaco-list-row[aria-label^="Alert HighErrorRatio, firing"][aria-label*="service payments"]').first();
-    await row.click();
-    const frame = await investigationFrame(s.page);
+    const frame = await openAlertRow(s.page, row);
     await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
     await frame.waitForSelector('.chart canvas', { timeout: 15_000 });
     const summary = await frame.locator('.hypothesis-summary').innerText();
@@ -85,6 +87,9 @@ describe('remediating the demo lab incident (browser, end to end)', function () 
     s = await openVsCode(workspace.dir);
     lab = startLabProcess(workspace.dir, `http://127.0.0.1:${s.receiverPort}`, ['--rps', '8', '--bad-after-s', '3']);
   });
+  afterEach(async function () {
+    await screenshotOnFailure(this, s?.page);
+  });
   after(async () => {
     await lab?.stop();
     await s?.stop();
@@ -94,8 +99,7 @@ describe('remediating the demo lab incident (browser, end to end)', function () 
     await openIncidentLens(s.page);
     const row = s.page.locator('.sidebar .monaco-list-row[aria-label^="Alert HighErrorRatio, firing"][aria-label*="service payments"]').first();
     await waitFor(`the payments alert (lab: ${lab.log().slice(-300)})`, 150_000, async () => (await row.count()) > 0);
-    await row.click();
-    const frame = await investigationFrame(s.page);
+    const frame = await openAlertRow(s.page, row);
     await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
     const rollback = frame.locator('button[data-action-id="rollback-deploy"]').first();
     await rollback.waitFor({ timeout: 10_000 });

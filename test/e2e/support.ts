@@ -122,3 +122,24 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/** Saves a screenshot named after a failed test, so a failure can be looked at. */
+export async function screenshotOnFailure(ctx: Mocha.Context, page: Page | undefined): Promise<void> {
+  const t = ctx.currentTest;
+  if (!page || !t || t.state !== 'failed') return;
+  const name = `FAILED-${t.fullTitle().replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}`;
+  await screenshot(page, name).catch(() => undefined);
+}
+
+/** Opens an alert row's investigation as a user would: a click, and Enter on the focused row if the click was lost. */
+export async function openAlertRow(page: Page, row: ReturnType<Page['locator']>): Promise<Frame> {
+  await row.scrollIntoViewIfNeeded();
+  await row.click();
+  try {
+    return await investigationFrame(page, 20_000);
+  } catch {
+    await row.click();
+    await page.keyboard.press('Enter');
+    return investigationFrame(page, 40_000);
+  }
+}

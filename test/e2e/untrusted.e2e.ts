@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
-import { createLabWorkspace, investigationFrame, openIncidentLens, openVsCode, screenshot, waitFor, type Session } from './support';
+import { openAlertRow, screenshotOnFailure, createLabWorkspace, investigationFrame, openIncidentLens, openVsCode, screenshot, waitFor, type Session } from './support';
 
 function postSpans(port: number, now: number): Promise<number> {
   const spans = Array.from({ length: 40 }, (_, i) => {
@@ -36,6 +36,9 @@ describe('untrusted workspace (browser, end to end)', function () {
     const workspace = createLabWorkspace();
     s = await openVsCode(workspace.dir, { trust: true });
   });
+  afterEach(async function () {
+    await screenshotOnFailure(this, s?.page);
+  });
   after(async () => s?.stop());
 
   it('runs no action and says why', async () => {
@@ -48,8 +51,7 @@ describe('untrusted workspace (browser, end to end)', function () {
       await postSpans(s.receiverPort, Date.now());
       return (await row.count()) > 0;
     });
-    await row.click();
-    const frame = await investigationFrame(s.page);
+    const frame = await openAlertRow(s.page, row);
     await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
     const note = await frame.locator('#actions').innerText();
     assert.match(note, /not trusted/i, `the panel does not say why actions are off: ${note}`);
