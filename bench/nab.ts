@@ -5,13 +5,15 @@ import * as fs from 'node:fs';
 import { parseBenchArgs, printResult, resolveDataDir, round } from './common';
 import { detectAnomalies } from '../src/analysis/anomaly';
 import { evaluateDetector, scoreCorpus, type NabFileScores, type ProfileResult } from '../src/analysis/nab/corpus';
+import { selectNabFiles } from './lib/nabFolds';
 import { PROFILE_SHORT, PUBLISHED_NAB, listNabDataFiles, nabResultPath, readNabCsv, readNabProfiles, readNabWindows } from './lib/nabData';
 
 const args = parseBenchArgs();
 const root = resolveDataDir(args, 'nab');
 const profiles = readNabProfiles(root);
 const windows = readNabWindows(root);
-const relPaths = listNabDataFiles(root);
+// --files odd|even|<substring>: score a subset (each profile's threshold is then swept on that subset).
+const relPaths = selectNabFiles(listNabDataFiles(root), typeof args.flags.files === 'string' ? args.flags.files : undefined);
 
 const ours: NabFileScores[] = [];
 const baseline: NabFileScores[] = [];
