@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { openAlertRow, screenshotOnFailure, investigationFrame, openIncidentLens, openVsCode, projectRoot, screenshot, waitFor, type Session } from './support';
+import { openAlertRow, screenshotOnFailure, openIncidentLens, openVsCode, projectRoot, screenshot, waitFor, type Session } from './support';
 
 const hostileService = '<img src=x onerror="window.__pwned=1">';
 const hostileRoute = '</script><script>window.__pwned=2</script>';

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
-import { openAlertRow, screenshotOnFailure, createLabWorkspace, investigationFrame, openIncidentLens, openVsCode, screenshot, waitFor, type Session } from './support';
+import { openAlertRow, screenshotOnFailure, createLabWorkspace, openIncidentLens, openVsCode, screenshot, waitFor, type Session } from './support';
 
 function postSpans(port: number, now: number): Promise<number> {
   const spans = Array.from({ length: 40 }, (_, i) => {
