@@ -121,41 +121,68 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Prints where a CPU profile of the activation spent its own (self) time: by original source file when
- *  dist/extension.js.map and the source-map package (webpack's) are there, else by script. */
+/**
+ * Prints where a CPU profile of the activation spent its time: self time by script, and inclusive time
+ * by original source file of the bundle (a module's top-level code includes what it imports), mapped
+ * through dist/extension.js.map when the source-map package (webpack's) is there.
+ */
 async function summarizeProfile(file: string): Promise<void> {
-  const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile & { nodes: { id: number; children?: number[] }[] };
   const selfUs = new Map<number, number>();
   prof.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
-  type Consumer = { originalPositionFor(p: { line: number; column: number }): { source: string | null; line: number | null; name: string | null }; destroy?(): void };
+  type Position = { source: string | null };
+  type Consumer = { originalPositionFor(p: { line: number; column: number; bias?: number }): Position; destroy?(): void };
   let smc: Consumer | undefined;
+  let leastUpperBound = 2;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { SourceMapConsumer } = require('source-map') as { SourceMapConsumer: new (m: unknown) => Promise<Consumer> };
-    smc = await new SourceMapConsumer(JSON.parse(fs.readFileSync(path.join(projectRoot, 'dist', 'extension.js.map'), 'utf8')));
+    const sm = require('source-map') as { SourceMapConsumer: (new (m: unknown) => Promise<Consumer>) & { LEAST_UPPER_BOUND: number } };
+    leastUpperBound = sm.SourceMapConsumer.LEAST_UPPER_BOUND;
+    smc = await new sm.SourceMapConsumer(JSON.parse(fs.readFileSync(path.join(projectRoot, 'dist', 'extension.js.map'), 'utf8')));
   } catch {
     smc = undefined;
   }
-  const bySource = new Map<string, number>();
-  const byFunction = new Map<string, number>();
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const sourceOf = new Map<number, string | undefined>();
+  const bundleSource = (id: number): string | undefined => {
+    if (sourceOf.has(id)) return sourceOf.get(id);
+    const cf = byId.get(id)!.callFrame;
+    let src: string | undefined;
+    if (cf.url.endsWith('dist/extension.js')) {
+      const at = { line: cf.lineNumber + 1, column: cf.columnNumber };
+      const pos = smc?.originalPositionFor(at);
+      // Minified function starts often sit just before a mapped column.
+      const source = pos?.source ?? smc?.originalPositionFor({ ...at, bias: leastUpperBound }).source;
+      src = source ? source.replace(/^webpack:\/\/[^/]*\//, '') : 'dist/extension.js (unmapped)';
+    }
+    sourceOf.set(id, src);
+    return src;
+  };
+  const bySelf = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   const add = (m: Map<string, number>, k: string, ms: number) => m.set(k, (m.get(k) ?? 0) + ms);
   for (const n of prof.nodes) {
     const ms = (selfUs.get(n.id) ?? 0) / 1000;
     if (!ms) continue;
     const cf = n.callFrame;
-    if (cf.url.endsWith('dist/extension.js')) {
-      const pos = smc?.originalPositionFor({ line: cf.lineNumber + 1, column: cf.columnNumber });
-      const src = pos?.source ? pos.source.replace(/^webpack:\/\/[^/]*\//, '') : 'dist/extension.js';
-      add(bySource, src, ms);
-      add(byFunction, `${src}:${pos?.line ?? cf.lineNumber + 1} ${pos?.name ?? cf.functionName ?? '(anonymous)'}`, ms);
-    } else add(bySource, cf.url ? cf.url.replace(/^.*\/node_modules\//, 'node_modules/').replace(/^file:\/\/.*\/vscode\//, 'vscode/') : `(${cf.functionName || 'native'})`, ms);
+    add(bySelf, bundleSource(n.id) ?? (cf.url ? cf.url.replace(/^.*\/node_modules\//, 'node_modules/') : `(${cf.functionName || 'native'})`), ms);
+    const seen = new Set<string>();
+    for (let id: number | undefined = n.id; id !== undefined; id = parent.get(id)) {
+      const src = bundleSource(id);
+      if (src && !seen.has(src)) {
+        seen.add(src);
+        add(inclusive, src, ms);
+      }
+    }
   }
   smc?.destroy?.();
   const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n);
-  console.log('  self time by source (top 15):');
-  for (const [k, v] of top(bySource, 15)) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
-  console.log('  self time in the bundle by function (top 10):');
-  for (const [k, v] of top(byFunction, 10)) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
+  console.log('  self time by source (top 12):');
+  for (const [k, v] of top(bySelf, 12)) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
+  console.log('  inclusive time by bundled module (its top-level code and what it imports; the outermost frames map loosely):');
+  for (const [k, v] of top(inclusive, 20)) console.log(`    ${v.toFixed(1).padStart(7)} ms  ${k}`);
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;

@@ -1,13 +1,14 @@
 // Incident Lens's UI measured in a real VS Code (1.100.3's server from the offline harness) through
 // Chromium + playwright:
 //  - panelReadyMs: with the demo lab feeding the embedded receiver, from the click on the firing
-//    payments alert in the Alerts tree until the investigation webview shows the hypothesis
+//    payments alert in the Alerts tree (the page's mousedown) until the investigation webview shows the
+//    hypothesis
 //    (#app[data-ready="true"]); the panel is closed between runs, the first (cold) run is reported apart.
 //  - tree10kMs: 10,000 Alertmanager API v2 alerts served from a local HTTP server; from the click on the
 //    view's Refresh action until the tree shows the group rows of the new answer (the largest group's
 //    name changes with every answer, so its row proves the new data is on screen). Timed inside the page:
 //    a capturing mousedown listener starts the clock, a MutationObserver stops it at the next frame.
-//  - expanding the largest group and wheel-scrolling through it, timed the same way.
+//  - expanding the largest group (1,500 alerts, shown 500 at a time), timed the same way.
 // Aims: panel under 1.5 s, tree under 300 ms.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -121,8 +122,6 @@ async function startFakeAlertmanager(): Promise<FakeAlertmanager> {
 interface DoneWhen {
   /** Every selector matches something. */
   selectors?: string[];
-  /** Some rendered row of the side bar's list has data-index >= this. */
-  minRowIndex?: number;
 }
 
 // Plain JavaScript text, not a function: tsx wraps named functions in a __name() helper that does not
@@ -133,11 +132,6 @@ const armTimerSource = `(({ startEvent, done }) => {
   window.__bench = state;
   const satisfied = () => {
     if (done.selectors && !done.selectors.every((s) => document.querySelector(s))) return false;
-    if (done.minRowIndex !== undefined) {
-      let max = -1;
-      document.querySelectorAll('.sidebar .monaco-list-row[data-index]').forEach((r) => (max = Math.max(max, Number(r.getAttribute('data-index')))));
-      if (max < done.minRowIndex) return false;
-    }
     return true;
   };
   const observer = new MutationObserver(() => {
@@ -150,14 +144,14 @@ const armTimerSource = `(({ startEvent, done }) => {
     if (state.t0 === undefined) state.t0 = performance.now();
   };
   document.addEventListener(startEvent, onStart, { capture: true, once: true });
-  observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label', 'data-index', 'aria-expanded'] });
+  observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label', 'aria-expanded'] });
   state.stop = () => {
     observer.disconnect();
     document.removeEventListener(startEvent, onStart, { capture: true });
   };
 })`;
 
-async function armTimer(page: Page, startEvent: 'mousedown' | 'wheel', done: DoneWhen): Promise<void> {
+async function armTimer(page: Page, startEvent: 'mousedown', done: DoneWhen): Promise<void> {
   await page.evaluate(`${armTimerSource}(${JSON.stringify({ startEvent, done })})`);
 }
 
@@ -201,7 +195,6 @@ interface TreeFigures {
   toRequestMs: number[];
   afterAnswerMs: number[];
   expandMs?: number;
-  scrollMs: number[];
 }
 
 async function measureTree(browser: import('playwright-core').Browser, teardown: Teardown, refreshes: number): Promise<TreeFigures> {
@@ -257,9 +250,9 @@ async function measureTree(browser: import('playwright-core').Browser, teardown:
     await page.waitForTimeout(300);
   }
 
-  // Expanding the 1,500-alert group (the tree pages children by 500) and wheel-scrolling through it.
+  // Expanding the 1,500-alert group (the tree pages children by 500). Wheel-scrolling was tried and
+  // left out: headless Chromium delivered the wheel events but the tree did not scroll.
   let expandMs: number | undefined;
-  const scrollMs: number[] = [];
   try {
     const current = markerName(am.served());
     const groupRow = groupRowSelector(current, markerCount, markerCount);
@@ -267,24 +260,10 @@ async function measureTree(browser: import('playwright-core').Browser, teardown:
     await clickCenter(page, `${groupRow} .monaco-tl-twistie`);
     expandMs = (await readTimer(page, 'the group to expand', 30_000)).ms;
     console.log(`  expand the ${markerCount}-alert group: ${expandMs.toFixed(1)} ms`);
-    // The wheel goes to the Alerts tree: over its first child row.
-    const box = await page.locator('.sidebar .monaco-list-row[aria-level="2"]').first().boundingBox();
-    if (!box) throw new Error('the tree has no box');
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const rowsPerStep = 100;
-    const rowHeight = 22;
-    for (let step = 1; step <= 4; step++) {
-      await armTimer(page, 'wheel', { minRowIndex: step * rowsPerStep });
-      await page.mouse.wheel(0, rowsPerStep * rowHeight);
-      scrollMs.push((await readTimer(page, `rows beyond ${step * rowsPerStep} to render`, 15_000)).ms);
-      await page.waitForTimeout(200);
-    }
-    console.log(`  wheel-scroll by ${rowsPerStep} rows in the expanded group: ${describeSamples(scrollMs)}`);
   } catch (err) {
-    const state = await page.evaluate(`(() => { let max = -1; const rows = document.querySelectorAll('.sidebar .monaco-list-row'); rows.forEach((r) => (max = Math.max(max, Number(r.getAttribute('data-index') ?? -1)))); return { rows: rows.length, maxIndex: max, started: window.__bench?.t0 !== undefined }; })()`).catch(() => undefined);
-    console.log(`  (expand/scroll not measured: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}; page: ${JSON.stringify(state)})`);
+    console.log(`  (expand not measured: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
   }
-  return { firstMs: samples[0], refreshMs: samples.slice(1), serveMs: am.serveTimes.slice(serveStart), toRequestMs, afterAnswerMs, expandMs, scrollMs };
+  return { firstMs: samples[0], refreshMs: samples.slice(1), serveMs: am.serveTimes.slice(serveStart), toRequestMs, afterAnswerMs, expandMs };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,19 +303,41 @@ async function measurePanel(browser: import('playwright-core').Browser, teardown
   await poll(`the payments alert in the tree (lab: ${lab.log().slice(-300)})`, 150_000, async () => ((await page.locator(paymentsRow).count()) > 0 ? true : undefined), 500);
   const samples: number[] = [];
   const webviewMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const row = page.locator(paymentsRow).first();
-    const box = await row.boundingBox();
-    if (!box) throw new Error('the payments alert row has no box');
-    const t0 = performance.now();
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    const frame = await findReadyFrame(page, 90_000);
-    const appeared = performance.now() - t0;
+  const nowEpoch = () => performance.timeOrigin + performance.now();
+  for (let i = 0, attempts = 0; i < runs; attempts++) {
+    if (attempts > runs + 3) throw new Error('too many clicks missed the payments alert');
+    // The lab keeps pushing alerts, so rows can move: playwright's click re-finds the row and waits for
+    // it to be still; the clock starts at the page's own mousedown, which also says which row was hit.
+    await page.evaluate(`(() => {
+      const state = {};
+      window.__benchClick = state;
+      document.addEventListener('mousedown', (e) => {
+        state.t0 = performance.timeOrigin + performance.now();
+        state.label = e.target.closest?.('.monaco-list-row')?.getAttribute('aria-label') ?? '';
+      }, { capture: true, once: true });
+    })()`);
+    await page.locator(paymentsRow).first().click({ timeout: 30_000 });
+    const click = (await page.evaluate('window.__benchClick')) as { t0?: number; label?: string };
+    if (click.t0 === undefined || !/^Alert HighErrorRatio, firing/.test(click.label ?? '') || !(click.label ?? '').includes('service payments')) {
+      console.log(`  (a click landed on ${JSON.stringify(click.label)}, not the payments alert: not counted)`);
+      await runCommand(page, 'View: Close All Editors');
+      continue;
+    }
+    let frame: Frame;
+    try {
+      frame = await findReadyFrame(page, 30_000);
+    } catch {
+      console.log('  (no investigation webview 30 s after the click: not counted, trying again)');
+      await runCommand(page, 'View: Close All Editors');
+      continue;
+    }
+    const appeared = nowEpoch() - click.t0;
     await frame.waitForSelector('#app[data-ready="true"]', { timeout: 90_000 });
-    const ms = performance.now() - t0;
+    const ms = nowEpoch() - click.t0;
     samples.push(ms);
     webviewMs.push(appeared);
     console.log(`  panel ${i + 1}${i === 0 ? ' (cold)' : ''}: ${ms.toFixed(0)} ms (the webview's page was there after ${appeared.toFixed(0)} ms)`);
+    i++;
     await runCommand(page, 'View: Close All Editors');
     await poll('the panel to close', 15_000, async () => ((await panelOpen(page)) ? undefined : true), 100);
     await page.waitForTimeout(500);
@@ -377,8 +378,7 @@ async function main(): Promise<void> {
       panelColdMs: round(panel[0], 0),
       tree10kMs: round(tree10kMs, 1),
       tree10kFirstMs: round(tree.firstMs, 1),
-      expand1500Ms: tree.expandMs === undefined ? null : round(tree.expandMs, 1),
-      scroll100RowsMs: tree.scrollMs.length ? round(median(tree.scrollMs), 1) : null,
+      expand500ChildrenMs: tree.expandMs === undefined ? null : round(tree.expandMs, 1),
     });
   } finally {
     await teardown.run();
