@@ -130,7 +130,8 @@ function focusEvidence(e: Evidence): void {
 function hypothesisSection(v: InvestigationView): HTMLElement {
   const hyp = v.hypothesis;
   if (!hyp) return h('section', null);
-  const pct = Math.round(hyp.confidence * 100);
+  // Never print 100%: a calibrated confidence is capped below certainty, and rounding should not hide that.
+  const pct = Math.min(99, Math.round(hyp.confidence * 100));
   const fill = h('div', { class: `fill ${pct >= 70 ? 'high' : pct >= 40 ? 'mid' : 'low'}` });
   // Width through CSSOM: the CSP forbids inline style attributes, not style properties.
   fill.style.width = `${pct}%`;
