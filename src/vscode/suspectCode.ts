@@ -101,7 +101,7 @@ export class SuspectCodeMarkers implements vscode.CodeLensProvider, vscode.Hover
     const lenses: vscode.CodeLens[] = [];
     for (const m of this.markers.values()) {
       if (m.uri.fsPath !== doc.uri.fsPath) continue;
-      const pct = Math.round(m.hypothesis.confidence * 100);
+      const pct = Math.min(99, Math.round(m.hypothesis.confidence * 100));
       lenses.push(
         new vscode.CodeLens(m.range.with(undefined, m.range.start), {
           title: `$(flame) Incident: ${m.alert.name} - suspect, ${pct}% confidence`,
