@@ -14,8 +14,10 @@ const examples = path.resolve(__dirname, '../../../../shared/data/otlp-examples/
 const read = (name: string) => fs.readFileSync(path.join(examples, name));
 
 describe('OTLP decoders', () => {
-  before(function () {
-    if (!fs.existsSync(examples)) this.skip();
+  describe('on the official OTLP/JSON examples (../shared/data/otlp-examples)', () => {
+    before(function () {
+      // The fixtures live in the shared data folder beside the project; without it these say so and skip.
+      if (!fs.existsSync(examples)) this.skip();
   });
 
   it('decodes the official trace example', () => {
@@ -70,6 +72,8 @@ describe('OTLP decoders', () => {
     const events = decodeLogsJson(read('events.json')).logs;
     assert.equal(events[0].attributes?.['event.name'], 'browser.page_view');
     assert.equal(JSON.parse(events[0].body).title, 'Free Online GUID Generator');
+  });
+
   });
 
   it('gives the same spans from protobuf as from JSON for what the OpenTelemetry SDK serializes', () => {
