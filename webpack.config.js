@@ -18,14 +18,16 @@ class EmitFilesPlugin {
   }
 }
 
-const tsRule = { test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true } }] };
+const tsRule = { test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loader', options: { transpileOnly: true, compilerOptions: { module: 'es2020' } } }] };
 
 /** @type {import('webpack').Configuration} */
 const extension = {
   name: 'extension',
   target: 'node',
   entry: { extension: './src/extension.ts' },
-  output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2', clean: { keep: /webview/ } },
+  // ES modules for webpack (tsc emits CommonJS for Node tests), so import() becomes a chunk.
+  // Lazily imported engines (investigation, remediation, sources) become chunks beside extension.js.
+  output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', chunkFilename: 'chunk-[name].js', libraryTarget: 'commonjs2', clean: { keep: /webview/ } },
   externals: { vscode: 'commonjs vscode' },
   resolve: { extensions: ['.ts', '.js'] },
   module: { rules: [tsRule] },

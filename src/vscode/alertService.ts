@@ -6,9 +6,8 @@ import type { Alert } from '../core/model';
 import type { AlertSource, LogSource, MetricSource, SilenceSource, TraceSource } from '../core/sources';
 import type { Logger } from '../core/logger';
 import { errorMessage } from '../core/errors';
-import { collectAlerts, createSource, validateSourceConfigs } from '../sources/registry';
-import { createEmbeddedDefault } from '../sources/otlp/embeddedSource';
-import { WebhookReceiver } from '../sources/webhook';
+import type { createEmbeddedDefault } from '../sources/otlp/embeddedSource';
+import type { WebhookReceiver } from '../sources/webhook';
 import { settings } from './config';
 
 export interface SourceProblem {
@@ -57,6 +56,12 @@ export class AlertService implements vscode.Disposable {
 
   /** (Re)builds every source from the settings. Safe to call again after a configuration change. */
   async start(): Promise<void> {
+    // Backends load after activation has returned (separate chunks), so activation stays cheap.
+    const [{ createSource, validateSourceConfigs }, { createEmbeddedDefault }, { WebhookReceiver }] = await Promise.all([
+      import('../sources/registry'),
+      import('../sources/otlp/embeddedSource'),
+      import('../sources/webhook'),
+    ]);
     await this.stopSources();
     const { configs, errors } = validateSourceConfigs(settings.rawSources());
     this.configErrors = errors.map((message) => ({ source: 'settings', kind: 'config', message }));
@@ -111,6 +116,7 @@ export class AlertService implements vscode.Disposable {
     this.inFlight = (async () => {
       const alertSources = this.sources.filter((s): s is AnySource & AlertSource => typeof s.listAlerts === 'function');
       const ac = new AbortController();
+      const { collectAlerts } = await import('../sources/registry');
       const { alerts, errors } = await collectAlerts(alertSources, ac.signal);
       this.current = { alerts: this.extraAlerts.length ? [...alerts, ...this.extraAlerts] : alerts, errors: [...this.configErrors, ...errors], updatedAt: Date.now() };
       this.changed.fire(this.current);

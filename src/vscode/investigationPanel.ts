@@ -11,9 +11,14 @@ import {
   viewType, readyCommand, stateNotification, goToCodeCommand, openDiffCommand, runActionCommand, markWrongCommand, rerunCommand, traceRequest,
   type InvestigationView, type PanelUiState, type StepView,
 } from '../protocol/investigation';
-import { buildInvestigationView, traceViewFor } from '../agent/investigationView';
-import { investigate } from '../agent/investigate';
-import { GitChangeSource } from '../sources/git';
+// The investigation engine loads on first use (a separate chunk): activation does not pay for it.
+const engine = () =>
+  Promise.all([import('../agent/investigate'), import('../agent/investigationView'), import('../sources/git')]).then(([inv, view, git]) => ({
+    investigate: inv.investigate,
+    buildInvestigationView: view.buildInvestigationView,
+    traceViewFor: view.traceViewFor,
+    GitChangeSource: git.GitChangeSource,
+  }));
 import type { Services } from './services';
 import { settings } from './config';
 import { openCommitDiff } from './gitContent';
@@ -94,6 +99,7 @@ class InvestigationPanel implements vscode.Disposable {
         try {
           const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
           const signal = abortSignalFor(this.cancel.token);
+          const { investigate, buildInvestigationView, GitChangeSource } = await engine();
           const result = await investigate(alert, {
             ...this.s.alerts.signalSources(),
             changes: folder ? new GitChangeSource({ workspace: folder, deployTagPattern: settings.deployTagPattern() }) : undefined,
@@ -161,7 +167,7 @@ class InvestigationPanel implements vscode.Disposable {
         await this.run();
       } else if (raw.method === traceRequest.method && typeof raw.id === 'number') {
         const traceId = String((raw.params as { traceId?: unknown })?.traceId ?? '');
-        const result = inv.bundle ? traceViewFor(inv.bundle.spans, traceId) : undefined;
+        const result = inv.bundle ? (await engine()).traceViewFor(inv.bundle.spans, traceId) : undefined;
         void this.panel.webview.postMessage({ method: traceRequest.method, id: raw.id, result } satisfies IpcMessage);
       }
     } catch (err) {

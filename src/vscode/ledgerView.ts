@@ -17,9 +17,9 @@ export class LedgerView implements vscode.TreeDataProvider<Row>, vscode.Disposab
     this.sub = remediation.onDidChangeLedger(() => this.changed.fire());
   }
 
-  getChildren(row?: Row): Row[] {
+  async getChildren(row?: Row): Promise<Row[]> {
     if (row) return [];
-    const c = this.remediation.counts();
+    const c = await this.remediation.counts();
     if (!c) return [{ label: 'No ledger yet', value: '', icon: 'book' }];
     return [
       { label: 'Suggestions', value: String(c.suggestions), icon: 'lightbulb' },

@@ -8,16 +8,26 @@ import * as path from 'node:path';
 import type { Alert, Hypothesis, ProposedAction } from '../core/model';
 import type { Logger } from '../core/logger';
 import { errorMessage } from '../core/errors';
-import { planAction, loadRunbookFile, type PlanContext } from '../remediation/catalog';
-import { displayArgv, type CommandPlan } from '../remediation/plan';
-import { Ledger, ledgerCounts, verifyLedger, type LedgerCounts } from '../remediation/ledger';
-import { createProcessExecutor } from '../remediation/executor';
-import { runRemediation, type RemediationOutcome } from '../remediation/flow';
-import { loadPolicyFile, emptyPolicy } from '../policy/load';
+import type { PlanContext } from '../remediation/catalog';
+import type { CommandPlan } from '../remediation/plan';
+import type { Ledger, LedgerCounts } from '../remediation/ledger';
+import type { RemediationOutcome } from '../remediation/flow';
 import type { Policy } from '../policy/types';
 import type { Services } from './services';
 import { settings } from './config';
 import { RemediationTerminal } from './remediationTerminal';
+
+// The remediation engine (catalog, policy, yaml, executor, ledger) loads on first use: a separate
+// chunk, so activation does not pay for it.
+const engine = () =>
+  Promise.all([
+    import('../remediation/catalog'),
+    import('../remediation/plan'),
+    import('../remediation/ledger'),
+    import('../remediation/executor'),
+    import('../remediation/flow'),
+    import('../policy/load'),
+  ]).then(([catalog, plan, ledger, executor, flow, policy]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy }));
 
 export class RemediationController implements vscode.Disposable {
   private services: Services | undefined;
@@ -45,17 +55,18 @@ export class RemediationController implements vscode.Disposable {
     return this.terminal.transcript;
   }
 
-  private openLedger(): Ledger {
+  private async openLedger(): Promise<Ledger> {
     if (!this.ledger) {
+      const { Ledger } = await engine();
       fs.mkdirSync(path.dirname(this.ledgerPath), { recursive: true });
       this.ledger = Ledger.open(this.ledgerPath);
     }
     return this.ledger;
   }
 
-  private append(type: Parameters<Ledger['append']>[0], data: Record<string, unknown>): void {
+  private async append(type: Parameters<Ledger['append']>[0], data: Record<string, unknown>): Promise<void> {
     try {
-      this.openLedger().append(type, data);
+      (await this.openLedger()).append(type, data);
     } catch (err) {
       this.logger.error(`audit ledger: ${errorMessage(err)}`);
     }
@@ -69,10 +80,10 @@ export class RemediationController implements vscode.Disposable {
     return { enabled: true };
   }
 
-  counts(): LedgerCounts | undefined {
+  async counts(): Promise<LedgerCounts | undefined> {
     if (!fs.existsSync(this.ledgerPath)) return undefined;
     try {
-      return ledgerCounts(this.ledgerPath);
+      return (await engine()).ledgerCounts(this.ledgerPath);
     } catch (err) {
       this.logger.warn(`ledger counts: ${errorMessage(err)}`);
       return undefined;
@@ -80,7 +91,7 @@ export class RemediationController implements vscode.Disposable {
   }
 
   recordHypothesis(alert: Alert, h: Hypothesis): void {
-    this.append('hypothesis', {
+    void this.append('hypothesis', {
       alert: { id: alert.id, name: alert.name, source: alert.sourceName },
       summary: h.summary,
       confidence: h.confidence,
@@ -90,15 +101,16 @@ export class RemediationController implements vscode.Disposable {
   }
 
   recordSilence(alert: Alert, silenceId: string, durationMs: number, comment: string): void {
-    this.append('execution', { kind: 'silence', alert: { id: alert.id, name: alert.name }, silenceId, durationMs, comment, exitCode: 0 });
+    void this.append('execution', { kind: 'silence', alert: { id: alert.id, name: alert.name }, silenceId, durationMs, comment, exitCode: 0 });
   }
 
   async markWrong(alert: Alert, h: Hypothesis): Promise<void> {
-    this.append('hypothesis-wrong', { alert: { id: alert.id, name: alert.name }, summary: h.summary, confidence: h.confidence });
+    await this.append('hypothesis-wrong', { alert: { id: alert.id, name: alert.name }, summary: h.summary, confidence: h.confidence });
     void vscode.window.showInformationMessage('Recorded: this hypothesis was wrong. It counts toward the false-positive rate in the Audit Ledger.');
   }
 
-  loadPolicy(): Policy {
+  async loadPolicy(): Promise<Policy> {
+    const { loadPolicyFile, emptyPolicy } = await engine();
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     // An untrusted workspace's policy file is not read: the built-in default (and the trust gate) apply.
     if (!root || !vscode.workspace.isTrusted) return emptyPolicy();
@@ -107,7 +119,8 @@ export class RemediationController implements vscode.Disposable {
     return loadPolicyFile(file);
   }
 
-  planContext(alert: Alert): PlanContext {
+  async planContext(alert: Alert): Promise<PlanContext> {
+    const { loadRunbookFile } = await engine();
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
     const runbookFile = path.join(root, '.incident-lens', 'actions.yaml');
     const runbooks = vscode.workspace.isTrusted && fs.existsSync(runbookFile) ? loadRunbookFile(runbookFile).actions : [];
@@ -135,13 +148,14 @@ export class RemediationController implements vscode.Disposable {
     if (!s) throw new Error('remediation used before activation finished');
     const gate = this.gate();
     if (!gate.enabled) {
-      this.append('rejection', { actionId: proposed.actionId, reason: gate.reason, by: 'gate' });
+      await this.append('rejection', { actionId: proposed.actionId, reason: gate.reason, by: 'gate' });
       void vscode.window.showWarningMessage(gate.reason ?? 'Actions are disabled.');
       return undefined;
     }
+    const { planAction, displayArgv, runRemediation, createProcessExecutor } = await engine();
     let plan: CommandPlan;
     try {
-      plan = planAction(proposed, this.planContext(alert));
+      plan = planAction(proposed, await this.planContext(alert));
     } catch (err) {
       void vscode.window.showErrorMessage(`Cannot plan "${proposed.title}": ${errorMessage(err)}`);
       return undefined;
@@ -150,10 +164,10 @@ export class RemediationController implements vscode.Disposable {
     const ac = new AbortController();
     try {
       const outcome = await runRemediation(plan, {
-        policy: this.loadPolicy(),
+        policy: await this.loadPolicy(),
         autonomy: settings.autonomy(),
         trusted: vscode.workspace.isTrusted,
-        ledger: this.openLedger(),
+        ledger: await this.openLedger(),
         executor: createProcessExecutor(),
         signal: ac.signal,
         origin: { alertId: alert.id, hypothesis: _h?.summary, why: proposed.why },
@@ -218,7 +232,7 @@ export class RemediationController implements vscode.Disposable {
 
   async verifyLedgerCommand(): Promise<{ ok: boolean; message: string }> {
     if (!fs.existsSync(this.ledgerPath)) return { ok: true, message: 'The audit ledger is empty: nothing has been recorded yet.' };
-    const r = verifyLedger(this.ledgerPath);
+    const r = (await engine()).verifyLedger(this.ledgerPath);
     const message = r.ok
       ? `Audit ledger verified: ${r.entries} entries, hash chain intact${r.tornTail ? ' (a torn last line from an interrupted write was ignored)' : ''}.`
       : `Audit ledger TAMPERED: first bad entry seq ${r.firstBad?.seq} (line ${r.firstBad?.line}): ${r.firstBad?.reason}`;

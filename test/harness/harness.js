@@ -59,18 +59,23 @@ async function startServer(opts = {}) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-lens-vscode-'));
   const dirs = { userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions'), serverData: path.join(tmp, 'server-data') };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
-  // User settings for the run (e.g. a receiver port that does not clash with a developer's own).
-  const settingsDir = path.join(dirs.serverData, 'data', 'User');
-  fs.mkdirSync(settingsDir, { recursive: true });
-  fs.writeFileSync(path.join(settingsDir, 'settings.json'), JSON.stringify({
+  // Settings for the run. The web workbench keeps user settings in the browser, so they are written as
+  // the remote machine's settings, which the server applies (and as user settings for desktop runs).
+  const settings = JSON.stringify({
     'workbench.startupEditor': 'none',
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
     'workbench.tips.enabled': false,
     'telemetry.telemetryLevel': 'off',
     'extensions.autoCheckUpdates': false,
+    'git.openRepositoryInParentFolders': 'never',
     'update.mode': 'none',
     ...(opts.settings || {}),
-  }, null, 2));
+  }, null, 2);
+  for (const scope of ['User', 'Machine']) {
+    const dir = path.join(dirs.serverData, 'data', scope);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'settings.json'), settings);
+  }
   const args = [
     serverMain(), '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--server-data-dir', dirs.serverData,

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { secretKey } from '../alertService';
-import { validateSourceConfigs } from '../../sources/registry';
 
 export async function configureSources(_s: Services): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.openSettings', 'incidentLens.sources');
 }
 
 export async function setSourceSecret(s: Services, sourceName?: string): Promise<void> {
+  const { validateSourceConfigs } = await import('../../sources/registry');
   const { configs } = validateSourceConfigs(vscode.workspace.getConfiguration('incidentLens').get('sources', []));
   const name = sourceName ?? (await s.prompter.pick(configs.map((c) => ({ label: c.name, description: `${c.kind} · ${c.url}`, value: c.name })), { title: 'Set the token or password of which source?' }));
   if (!name) return;
