@@ -42,6 +42,8 @@ describe('investigating the demo lab incident (browser, end to end)', function (
     assert.ok((await frame.locator('.waterfall .wf-row').count()) > 0, 'no trace waterfall');
     assert.ok((await frame.locator('.waterfall .wf-row.origin').count()) > 0, 'the waterfall marks no error origin');
     await screenshot(s.page, '11-investigation-panel');
+    await frame.locator('#metrics').scrollIntoViewIfNeeded();
+    await screenshot(s.page, '12-investigation-metrics');
     await frame.locator('#traces').scrollIntoViewIfNeeded();
     await screenshot(s.page, '12-investigation-traces');
   });
