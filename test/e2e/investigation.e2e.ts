@@ -76,6 +76,21 @@ describe('investigating the demo lab incident (browser, end to end)', function (
     assert.match(await frame.locator('.hypothesis-summary').innerText(), /payments/i);
     await screenshot(s.page, '15-triage-panel');
   });
+
+  it('follows the color theme (switched to Dark High Contrast from the palette)', async () => {
+    await runCommand(s.page, 'Preferences: Color Theme');
+    await s.page.keyboard.type('Dark High Contrast', { delay: 10 });
+    await s.page.locator('.quick-input-list .monaco-list-row:has-text("Dark High Contrast")').first().waitFor({ timeout: 15_000 });
+    await s.page.keyboard.press('Enter');
+    const frame = await investigationFrame(s.page);
+    const background = await waitFor('a dark panel background', 20_000, async () => {
+      const bg = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const [r, g, b] = (bg.match(/\d+/g) ?? ['255', '255', '255']).map(Number);
+      return r + g + b < 150 ? bg : undefined;
+    });
+    assert.ok(background);
+    await screenshot(s.page, '16-panel-high-contrast');
+  });
 });
 
 describe('remediating the demo lab incident (browser, end to end)', function () {
