@@ -100,7 +100,8 @@ function zipEntries(file: string): ZipEntry[] {
 
 function runVsce(file: string, extra: string[]): { ok: boolean; output: string } {
   // stdin closed: a question from vsce (e.g. about a missing LICENSE) fails instead of hanging.
-  const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', ...extra, '-o', file], {
+  // The same command as `npm run package` (package.json), with the output file added.
+  const r = spawnSync('npm', ['run', '--silent', 'package', '--', ...extra, '-o', file], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
@@ -242,7 +243,7 @@ async function main(): Promise<void> {
     const bundle = fs.statSync(path.join(projectRoot, 'dist', 'extension.js')).size;
     console.log(`  dist/extension.js is ${kb(bundle)}`);
 
-    console.log('\n.vsix: npx vsce package --no-dependencies --allow-missing-repository');
+    console.log('\n.vsix: npm run package (vsce package --no-dependencies)');
     const vsix = packageVsix();
     teardown.add('vsix temp dir', () => fs.rmSync(vsix.dir, { recursive: true, force: true }));
     if (vsix.problem) {
