@@ -42,7 +42,10 @@ export function chartsFor(bundle: IncidentBundle, h: Hypothesis | undefined): Ch
     } catch {
       anomalies = [];
     }
-    return { id: s.id, title: s.name, service: s.service, unit: s.unit, timestamps, values, anomalies, evidenceIds: evidenceIdsFor(h, s.id) };
+    // Series of one name differ by their labels: show them, except the service (the chart says it).
+    const labels = Object.entries(s.labels).filter(([k]) => k !== 'service' && k !== '__name__').map(([k, v]) => `${k}=${v}`).join(', ');
+    const title = labels ? `${s.name} {${labels.length > 80 ? labels.slice(0, 79) + '…' : labels}}` : s.name;
+    return { id: s.id, title, service: s.service, unit: s.unit, timestamps, values, anomalies, evidenceIds: evidenceIdsFor(h, s.id) };
   });
 }
 

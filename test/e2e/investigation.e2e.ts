@@ -77,8 +77,10 @@ describe('investigating the demo lab incident (browser, end to end)', function (
     await screenshot(s.page, '15-triage-panel');
   });
 
-  it('follows the color theme (switched to Dark High Contrast from the palette)', async () => {
-    await runCommand(s.page, 'Preferences: Color Theme');
+  it('follows the color theme (switched to Dark High Contrast with Ctrl+K Ctrl+T)', async () => {
+    await s.page.keyboard.press('Control+K');
+    await s.page.keyboard.press('Control+T');
+    await s.page.locator('.quick-input-widget input').waitFor({ timeout: 15_000 });
     await s.page.keyboard.type('Dark High Contrast', { delay: 10 });
     await s.page.locator('.quick-input-list .monaco-list-row:has-text("Dark High Contrast")').first().waitFor({ timeout: 15_000 });
     await s.page.keyboard.press('Enter');

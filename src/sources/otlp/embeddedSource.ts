@@ -165,12 +165,16 @@ function stepFor(window: TimeWindow): number {
 function redSeries(store: TelemetryStore, service: string, requested: TimeWindow): MetricSeries[] {
   // Start where the service's data starts: buckets before it would read as "zero requests" and look
   // like a step when a freshly started app begins reporting. Finer buckets for short histories.
+  // Likewise end where it ends: buckets after the newest span (a window reaching past now) are not
+  // "zero requests" either.
   let first = Infinity;
+  let last = -Infinity;
   store.forEachSpan(requested, { service, kind: 'server' }, (s) => {
     if (s.endTime < first) first = s.endTime;
+    if (s.endTime > last) last = s.endTime;
   });
   if (!Number.isFinite(first)) return [];
-  const window = { start: Math.max(requested.start, first - 1000), end: requested.end };
+  const window = { start: Math.max(requested.start, first - 1000), end: Math.min(requested.end, last + 1000) };
   const step = Math.max(5_000, Math.ceil((window.end - window.start) / 120 / 1000) * 1000);
   const buckets = Math.max(1, Math.ceil((window.end - window.start) / step));
   interface RouteStats {
