@@ -9,11 +9,18 @@ version=4.100.3
 dir="${INCIDENT_LENS_HARNESS_DIR:-$HOME/.cache/incident-lens/code-server-$version}"
 marker="$dir/.complete"
 
+if [ -n "${VSCODE_EXECUTABLE:-}" ]; then
+  echo "harness: VSCODE_EXECUTABLE is set; the tests use that VS Code, no harness needed"
+  exit 0
+fi
+
 need_apt=()
 for pkg in chromium ripgrep libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev git prometheus prometheus-alertmanager; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
-if [ ${#need_apt[@]} -gt 0 ]; then
+if [ ${#need_apt[@]} -gt 0 ] && ! command -v apt-get >/dev/null; then
+  echo "harness: missing ${need_apt[*]}, and this machine has no apt-get: install them by hand" >&2
+elif [ ${#need_apt[@]} -gt 0 ]; then
   echo "harness: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
