@@ -143,3 +143,33 @@ export async function openAlertRow(page: Page, row: ReturnType<Page['locator']>)
     return investigationFrame(page, 40_000);
   }
 }
+
+export interface LabSession {
+  s: Session;
+  lab: ReturnType<typeof startLabProcess>;
+  workspace: ReturnType<typeof createLabWorkspace>;
+}
+
+/**
+ * Registers the hooks of a describe block that runs VS Code on a fresh demo lab (faulty deploy 3 s in),
+ * with a screenshot of every failure; the returned object is filled in by `before`.
+ */
+export function useLabSession(): LabSession {
+  const holder = {} as LabSession;
+  before(async () => {
+    holder.workspace = createLabWorkspace();
+    holder.s = await openVsCode(holder.workspace.dir);
+    holder.lab = startLabProcess(holder.workspace.dir, `http://127.0.0.1:${holder.s.receiverPort}`, ['--rps', '8', '--bad-after-s', '3']);
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, holder.s?.page);
+  });
+  after(async () => {
+    await holder.lab?.stop();
+    await holder.s?.stop();
+  });
+  return holder;
+}
+
+/** The tree row of the lab's payments error-ratio alert. */
+export const paymentsAlertRow = (page: Page) => page.locator('.sidebar .monaco-list-row[aria-label^="Alert HighErrorRatio, firing"][aria-label*="service payments"]').first();

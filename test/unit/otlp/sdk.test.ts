@@ -261,6 +261,10 @@ describe('OpenTelemetry SDK -> receiver -> store', function () {
       const stepSeconds = rate.timestamps.length > 1 ? (rate.timestamps[1] - rate.timestamps[0]) / 1000 : 5;
       assert.ok(Math.abs(rate.values.reduce((a, b) => a + b, 0) * stepSeconds - 30) < 1e-9, 'the rate buckets add up to the 30 requests');
       assert.ok(rate.timestamps[0] >= Date.now() - 60_000, 'the series starts where the data starts, not at the window start');
+      // A window reaching into the future ends at the newest data: later buckets would read as a drop to zero.
+      const ahead = await source.seriesForService('payments', { start: Date.now() - 5 * 60_000, end: Date.now() + 10 * 60_000 });
+      const aheadRate = ahead.find((x) => x.name === RED_REQUEST_RATE && x.labels.route === 'POST /charge');
+      assert.ok(aheadRate && aheadRate.timestamps[aheadRate.timestamps.length - 1] <= Date.now() + 1000, 'no buckets after the newest span');
       assert.ok(errs.values.some((v) => Math.abs(v - 0.2) < 1e-9));
     } finally {
       sub.dispose();
