@@ -57,6 +57,13 @@ async function main() {
     spawn('code', ['--new-window', `--extensionDevelopmentPath=${root}`, workspaceDir], { stdio: 'inherit' });
   } else {
     const harness = require(path.join(root, 'test', 'harness', 'harness.js'));
+    try {
+      harness.serverMain();
+    } catch {
+      console.log('start: no VS Code here yet: installing the offline harness (scripts/install-harness.sh, once)');
+      const r = spawnSync('bash', [path.join(root, 'scripts', 'install-harness.sh')], { stdio: 'inherit' });
+      if (r.status !== 0) throw new Error('could not install the VS Code harness; see the output above');
+    }
     const server = await harness.startServer({ port: Number(option('port', '8080')) });
     stopVsCode = () => server.stop();
     const url = harness.workbenchUrl(server, { folder: workspaceDir });
