@@ -3,7 +3,7 @@
 //   npm run bench -- hypothesis-scale
 import * as os from 'node:os';
 import { parseBenchArgs, peakRssMB, printResult } from './common';
-import { generateScenario } from '../src/agent/scenarios';
+import { generateScenario } from '../src/eval/scenarios/generator';
 import { buildHypothesis } from '../src/agent/hypothesis';
 import type { Change, LogRecord, MetricSeries, Span } from '../src/core/model';
 import type { IncidentBundle } from '../src/core/bundle';

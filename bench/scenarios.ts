@@ -1,39 +1,27 @@
-// Scenario benchmark: how often the hypothesis names the right service and commit on generated
-// incidents (or on labelled bundles from --data DIR), how often it correctly names no commit when no
-// change is to blame, and how long one hypothesis takes.
-//   npm run bench -- scenarios [--seed N] [--per-kind N] [--data DIR]
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// Scenario benchmark: how often the hypothesis names the right service and commit on incidents from our
+// own scenario generator, how often it correctly names no commit when no change is to blame, and how long
+// one hypothesis takes. Labelled bundles from elsewhere are scored by `npm run bench -- cases --data DIR`.
+//   npm run bench -- scenarios [--seed N] [--per-kind N]
 import { parseBenchArgs, printResult, round } from './common';
-import { generateSuite } from '../src/agent/scenarios';
-import { buildHypothesis } from '../src/agent/hypothesis';
-import { validateBundle, type IncidentBundle } from '../src/core/bundle';
+import { generateSuite } from '../src/eval/scenarios/generator';
+import { diagnoseBundle } from '../src/agent/diagnose';
+import { withoutTruth } from '../src/eval/truth';
 import { ABSTAIN_DEFINITION, scoreCase, type CaseScore } from './lib/scoring';
 
 const args = parseBenchArgs();
 const seed = Number(args.flags.seed ?? 7);
 const perKind = Number(args.flags['per-kind'] ?? 25);
 
-function loadBundles(): { bundles: IncidentBundle[]; origin: string } {
-  if (args.data) {
-    const dir = path.resolve(args.data);
-    if (!fs.existsSync(dir)) throw new Error(`--data ${dir} does not exist`);
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-    const bundles = files.map((f) => validateBundle(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))).filter((b) => b.truth);
-    if (!bundles.length) throw new Error(`no bundles with truth in ${dir}`);
-    return { bundles, origin: `${bundles.length} labelled bundles from ${dir}` };
-  }
-  return { bundles: generateSuite(seed, perKind), origin: `generated suite, seed ${seed}, ${perKind} per kind (bundle seeds ${seed * 1000}..${seed * 1000 + perKind - 1}; the confidence bias was calibrated on suites 900..904, i.e. bundle seeds 900000..904xxx, not these)` };
-}
+const bundles = generateSuite(seed, perKind);
+const origin = `generated suite, seed ${seed}, ${perKind} per kind (bundle seeds ${seed * 1000}..${seed * 1000 + perKind - 1}; the confidence bias was calibrated on suites 900..904, i.e. bundle seeds 900000..904xxx, not these)`;
 
-const { bundles, origin } = loadBundles();
 console.log(`scenarios: ${origin}`);
 const scores: CaseScore[] = [];
 const times: number[] = [];
 for (const b of bundles) {
-  const { truth: _truth, ...blind } = b; // the hypothesis never sees the answer
+  const blind = withoutTruth(b); // the hypothesis never sees the answer
   const t0 = performance.now();
-  const h = buildHypothesis(blind);
+  const h = diagnoseBundle(blind);
   times.push(performance.now() - t0);
   scores.push(scoreCase(b, h));
 }

@@ -1,13 +1,10 @@
-// Command-line entry point: investigate a saved incident bundle, or write generated scenario bundles.
+// Command-line entry point: investigate a saved incident bundle.
 //   incident-lens investigate --bundle FILE [--json] [--threshold X]
-//   incident-lens scenarios --out DIR [--seed N] [--per-kind N] [--kind KIND]
 
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Hypothesis } from './core/model';
 import { validateBundle } from './core/bundle';
-import { buildHypothesis } from './agent/hypothesis';
-import { SCENARIO_KINDS, generateScenario, generateSuite, writeBundles, type ScenarioKind } from './agent/scenarios';
+import { diagnoseBundle } from './agent/diagnose';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -20,10 +17,7 @@ const defaultIo: CliIo = {
 };
 
 const USAGE = `usage:
-  incident-lens investigate --bundle FILE [--json] [--threshold X]
-  incident-lens scenarios --out DIR [--seed N] [--per-kind N] [--kind KIND]
-
-kinds: ${SCENARIO_KINDS.join(', ')}`;
+  incident-lens investigate --bundle FILE [--json] [--threshold X]`;
 
 /** Largest bundle file read (bundles are bounded by the sources' limits; this guards against the wrong file). */
 const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
@@ -147,22 +141,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       const bundle = readBundle(flags.bundle);
       // The hypothesis must not see the answer, even by accident.
       const { truth: _truth, ...withoutTruth } = bundle;
-      const h = buildHypothesis(withoutTruth, { confidenceThreshold: threshold });
+      const h = diagnoseBundle(withoutTruth, { confidenceThreshold: threshold });
       io.out(flags.json ? JSON.stringify(h, null, 2) : formatHypothesis(h));
-      return 0;
-    }
-    if (command === 'scenarios') {
-      const flags = parseFlags(rest, { out: 'string', seed: 'string', 'per-kind': 'string', kind: 'string' });
-      if (typeof flags.out !== 'string') throw new UsageError('scenarios needs --out DIR');
-      const seed = numberFlag(flags, 'seed', 1, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
-      const perKind = numberFlag(flags, 'per-kind', 3, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
-      let bundles;
-      if (typeof flags.kind === 'string') {
-        if (!SCENARIO_KINDS.includes(flags.kind as ScenarioKind)) throw new UsageError(`unknown kind ${JSON.stringify(flags.kind)}; kinds: ${SCENARIO_KINDS.join(', ')}`);
-        bundles = Array.from({ length: perKind }, (_, i) => generateScenario(flags.kind as ScenarioKind, seed * 1000 + i));
-      } else bundles = generateSuite(seed, perKind);
-      const files = writeBundles(bundles, path.resolve(flags.out));
-      io.out(`wrote ${files.length} bundles to ${path.resolve(flags.out)}`);
       return 0;
     }
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);

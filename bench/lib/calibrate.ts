@@ -1,7 +1,7 @@
 // Fits the hypothesis confidence (a logistic function of the decision's features) to how often the
 // decision is right on generated suites. Calibration seeds are 900..(900+suites-1): the scenarios
 // benchmark uses other seeds. Run: npx tsx bench/lib/calibrate.ts [--suites 4] [--per-kind 10]
-import { generateSuite } from '../../src/agent/scenarios';
+import { generateSuite } from '../../src/eval/scenarios/generator';
 import { buildHypothesis, CONFIDENCE_WEIGHTS, type DecisionFeatures } from '../../src/agent/hypothesis';
 import { parseBenchArgs } from '../common';
 import { scoreCase } from './scoring';

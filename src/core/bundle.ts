@@ -2,26 +2,7 @@
 // The investigation pipeline assembles one from live sources; the scenario generator writes them
 // with ground truth; the CLI and the benchmarks read them from files.
 
-import type { Alert, CauseKind, Change, LogRecord, MetricSeries, Span } from './model';
-
-/** The known answer of a generated or labelled incident. The hypothesis builder never reads it. */
-export interface IncidentTruth {
-  causeKind: CauseKind;
-  /** The service where the cause lives. */
-  service?: string;
-  /** The sha of the commit that caused it, when a commit did. */
-  commit?: string;
-  /** The changed file and lines that caused it (new-version line numbers, 1-based, inclusive). */
-  path?: string;
-  startLine?: number;
-  endLine?: number;
-  /** The host at fault, for infrastructure causes. */
-  host?: string;
-  /** True when no change in the repository is to blame (outage downstream, traffic, hardware...). */
-  noCodeCause?: boolean;
-  /** The scenario kind that produced the bundle, e.g. "deploy-exception". */
-  scenario: string;
-}
+import type { Alert, Change, LogRecord, MetricSeries, Span } from './model';
 
 /**
  * Everything known about one incident, bounded to a time window around the alert.
@@ -36,7 +17,8 @@ export interface IncidentTruth {
  *   hunks and deploy markers.
  * - `serviceGraph` gives caller -> callee edges when traces alone don't show the topology.
  * - `files` optionally holds file contents keyed by repo-relative path, for showing suspect lines.
- * - `truth` is only present in generated or labelled bundles and is used by benchmarks for scoring.
+ * - `truth` is only present in generated or labelled bundles: the ground truth, read only by evaluation
+ *   code (src/eval/truth.ts), never by the product.
  */
 export interface IncidentBundle {
   version: 1;
@@ -50,7 +32,8 @@ export interface IncidentBundle {
   changes: Change[];
   serviceGraph?: { from: string; to: string }[];
   files?: Record<string, string>;
-  truth?: IncidentTruth;
+  /** Ground truth of labelled bundles (src/eval/truth.ts IncidentTruth); the product never reads it. */
+  truth?: unknown;
 }
 
 /** Checks the shape of a parsed bundle and says what is wrong, instead of failing later deep inside. */

@@ -177,6 +177,8 @@ export interface Hypothesis {
   summary: string;
   causeKind: CauseKind;
   service?: string;
+  /** The host or node at fault, for infrastructure causes. */
+  host?: string;
   suspectCommit?: SuspectCommit;
   suspectCommits: SuspectCommit[];
   location?: CodeLocation;

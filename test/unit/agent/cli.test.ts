@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Hypothesis } from '../../../src/core/model';
+import { generateScenario, writeBundles } from '../../../src/eval/scenarios/generator';
 
 const BIN = path.resolve(__dirname, '../../../bin/incident-lens.js');
 
@@ -24,9 +25,8 @@ describe('incident-lens CLI', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes scenario bundles and prints a readable hypothesis for one', function () {
-    const gen = run(['scenarios', '--out', dir, '--seed', '31', '--per-kind', '1', '--kind', 'deploy-exception']);
-    assert.equal(gen.code, 0, gen.stderr);
+  it('prints a readable hypothesis for a saved bundle', function () {
+    writeBundles([generateScenario('deploy-exception', 31_000)], dir);
     const file = path.join(dir, 'deploy-exception-001.json');
     assert.ok(fs.existsSync(file));
     const truth = JSON.parse(fs.readFileSync(file, 'utf8')).truth;

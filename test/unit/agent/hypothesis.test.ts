@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Alert, LogRecord, MetricSeries, Span } from '../../../src/core/model';
 import type { IncidentBundle } from '../../../src/core/bundle';
 import { buildHypothesis, groupByCause } from '../../../src/agent/hypothesis';
-import { generateScenario } from '../../../src/agent/scenarios';
+import { generateScenario } from '../../../src/eval/scenarios/generator';
 
 // Seeds here are outside both the calibration seeds (900000+) and the benchmark's (7000+).
 function blind(b: IncidentBundle): IncidentBundle {

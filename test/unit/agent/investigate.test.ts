@@ -8,7 +8,7 @@ import type { LogQuery, LogSource, MetricSource, TraceQuery, TraceSource, TimeWi
 import { SourceError } from '../../../src/core/errors';
 import { GitChangeSource } from '../../../src/sources/git';
 import { investigate } from '../../../src/agent/investigate';
-import { generateScenario } from '../../../src/agent/scenarios';
+import { generateScenario } from '../../../src/eval/scenarios/generator';
 
 // Backends that answer from a generated incident, filtering by the query like a real store would.
 class ScenarioMetrics implements MetricSource {
