@@ -10,17 +10,17 @@ import { RemediationController } from './vscode/remediation';
 import { LedgerView } from './vscode/ledgerView';
 import { registerCommands } from './vscode/commands/registry';
 import { GitContentProvider, gitScheme } from './vscode/gitContent';
-import { vscodePrompter, type Prompter } from './vscode/prompter';
+import { vscodePrompter } from './vscode/prompter';
 import { settings } from './vscode/config';
 import type { Services } from './vscode/services';
 import { errorMessage } from './core/errors';
+import { InvestigationService } from './agent/investigationService';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
   readonly services: Services;
   /** Resolves when the sources (and the embedded receiver) have started. */
   readonly started: Promise<void>;
-  setPrompter(p: Prompter | undefined): void;
 }
 
 export function activate(context: vscode.ExtensionContext): IncidentLensApi {
@@ -35,6 +35,23 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     const panels = new InvestigationPanels();
     const suspectCode = new SuspectCodeMarkers(context.extensionUri, alerts);
     const remediation = new RemediationController(context, logger);
+    const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const investigations = new InvestigationService({
+      // The pipeline and its analysis load on first use (a separate chunk): activation does not pay for it.
+      investigate: (...args) => import('./agent/investigate').then((m) => m.investigate(...args)),
+      sources: () => alerts.sources?.signalSources() ?? { metrics: [], logs: [], traces: [] },
+      changes: async () => {
+        const root = workspaceRoot();
+        if (!root) return undefined;
+        const { GitChangeSource } = await import('./sources/git');
+        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern() });
+      },
+      options: () => ({ confidenceThreshold: settings.confidenceThreshold(), serviceMap: settings.serviceMap() }),
+      onFinished: (inv) => {
+        suspectCode.show(inv.alert, inv.hypothesis, workspaceRoot());
+        remediation.recordHypothesis(inv.alert, inv.hypothesis);
+      },
+    });
     const services: Services = {
       extension: context,
       logger,
@@ -42,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       alerts,
       tree,
       treeView: treeView as vscode.TreeView<unknown>,
+      investigations,
       panels,
       suspectCode,
       remediation,
@@ -74,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, panels, suspectCode, remediation, ledgerView, statusBar,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar,
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
@@ -102,13 +120,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       }),
     );
     logger.info(`activated in ${(performance.now() - activatedAt).toFixed(1)} ms`);
-    return {
-      services,
-      started,
-      setPrompter(p) {
-        services.prompter = p ?? vscodePrompter;
-      },
-    };
+    return { services, started };
   } catch (err) {
     // VS Code shows nothing by itself when activation fails: say it.
     logger.error(`activation failed: ${errorMessage(err)}`);

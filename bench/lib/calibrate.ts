@@ -2,7 +2,8 @@
 // decision is right on generated suites. Calibration seeds are 900..(900+suites-1): the scenarios
 // benchmark uses other seeds. Run: npx tsx bench/lib/calibrate.ts [--suites 4] [--per-kind 10]
 import { generateSuite } from '../../src/eval/scenarios/generator';
-import { buildHypothesis, CONFIDENCE_WEIGHTS, type DecisionFeatures } from '../../src/agent/hypothesis';
+import { diagnoseBundle as buildHypothesis } from '../../src/agent/diagnose';
+import { CONFIDENCE_WEIGHTS, type DecisionFeatures } from '../../src/agent/hypothesis/confidence';
 import { parseBenchArgs } from '../common';
 import { scoreCase } from './scoring';
 
@@ -19,7 +20,7 @@ for (let seed = 900; seed < 900 + suites; seed++) {
     const h = buildHypothesis(blind, { confidenceThreshold: 0, diagnostics });
     if (!diagnostics.features) continue; // no decision at all: always abstains, nothing to calibrate
     const correct = scoreCase(b, h).correct;
-    rows.push({ x: keys.map((k) => diagnostics.features![k]), y: correct ? 1 : 0, kind: b.truth!.scenario });
+    rows.push({ x: keys.map((k) => diagnostics.features![k]), y: correct ? 1 : 0, kind: b.truth.scenario });
   }
 }
 console.log(`${rows.length} decisions, ${rows.filter((r) => r.y).length} correct`);

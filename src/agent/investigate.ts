@@ -1,12 +1,14 @@
 // The investigation pipeline: gather bounded signals around an alert from every configured source in
-// parallel, assemble an incident bundle, build the hypothesis, and blame the suspect lines.
-// A failing source costs its signals, never the investigation: it becomes an entry in `errors`.
+// parallel, assemble an incident bundle, compute the findings once, build the hypothesis from them, and
+// blame the suspect lines. Progress is typed events per signal kind; a failing source costs its signals,
+// never the investigation: it becomes an error tagged with its kind and source.
 
-import type { Alert, Change, Hypothesis, LogRecord, MetricSeries, Span, TraceSummary } from '../core/model';
+import type { Alert, Change, LogRecord, MetricSeries, Span, TraceSummary } from '../core/model';
 import type { ChangeSource, LogSource, MetricSource, TimeWindow, TraceSource } from '../core/sources';
 import type { IncidentBundle } from '../core/bundle';
+import type { Investigation, InvestigationError, ProgressEvent, SignalKind } from '../core/investigation';
 import { errorMessage } from '../core/errors';
-import { buildHypothesis } from './hypothesis';
+import { diagnose } from './diagnose';
 
 export interface InvestigationSources {
   metrics?: MetricSource[];
@@ -36,7 +38,7 @@ export interface InvestigateOptions {
   confidenceThreshold?: number;
   serviceMap?: Record<string, string>;
   signal?: AbortSignal;
-  onProgress?: (step: string) => void;
+  onProgress?: (event: ProgressEvent) => void;
   limits?: InvestigationLimits;
   /** The current time (tests); default Date.now(). */
   now?: number;
@@ -44,22 +46,7 @@ export interface InvestigateOptions {
   relatedAlerts?: Alert[];
 }
 
-export interface InvestigationResult {
-  bundle: IncidentBundle;
-  hypothesis: Hypothesis;
-  errors: { source: string; message: string }[];
-}
-
 const MIN = 60_000;
-
-async function settle<T>(source: string, errors: InvestigationResult['errors'], work: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await work();
-  } catch (err) {
-    errors.push({ source, message: errorMessage(err) });
-    return undefined;
-  }
-}
 
 /** Runs fn over items with at most `width` in flight. */
 async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -83,11 +70,34 @@ function throwIfAborted(signal?: AbortSignal): void {
   }
 }
 
-export async function investigate(alert: Alert, sources: InvestigationSources, opts: InvestigateOptions = {}): Promise<InvestigationResult> {
+/**
+ * Which traces to fetch in full: up to half the budget of failing ones (most errors, then newest), the
+ * rest spread evenly over time so that the window before the onset is represented too.
+ */
+export function pickTraces(summaries: TraceSummary[], max: number): TraceSummary[] {
+  const unique = [...new Map(summaries.map((s) => [s.traceId, s])).values()];
+  const failing = unique.filter((s) => s.errorCount > 0).sort((a, b) => b.errorCount - a.errorCount || b.startTime - a.startTime).slice(0, Math.ceil(max / 2));
+  const taken = new Set(failing.map((s) => s.traceId));
+  const rest = unique.filter((s) => !taken.has(s.traceId)).sort((a, b) => a.startTime - b.startTime);
+  const room = Math.max(0, max - failing.length);
+  const spread: TraceSummary[] = [];
+  if (rest.length <= room) spread.push(...rest);
+  else for (let i = 0; i < room; i++) spread.push(rest[Math.floor((i * rest.length) / room)]);
+  return [...failing, ...spread];
+}
+
+/** The window an investigation reads: an hour before the alert up to now (at most 15 min after it). */
+export function investigationWindow(alert: Alert, now: number, lookbackMs = 3600_000): TimeWindow {
+  const alertStart = Number.isFinite(alert.startsAt) ? alert.startsAt : now;
+  return { start: alertStart - lookbackMs, end: Math.max(alertStart + MIN, Math.min(now, alert.endsAt ?? now, alertStart + 15 * MIN)) };
+}
+
+export async function investigate(alert: Alert, sources: InvestigationSources, opts: InvestigateOptions = {}): Promise<Investigation> {
   const { signal } = opts;
-  const progress = (step: string): void => {
+  const startedAt = Date.now();
+  const emit = (event: ProgressEvent): void => {
     try {
-      opts.onProgress?.(step);
+      opts.onProgress?.(event);
     } catch {
       // a progress listener's failure is not the investigation's
     }
@@ -101,70 +111,107 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
     changesLookbackMs: opts.limits?.changesLookbackMs ?? 24 * 3600_000,
   };
   const now = opts.now ?? Date.now();
-  const lookback = opts.lookbackMs ?? 3600_000;
-  const alertStart = Number.isFinite(alert.startsAt) ? alert.startsAt : now;
-  const window: TimeWindow = { start: alertStart - lookback, end: Math.max(alertStart + MIN, Math.min(now, alert.endsAt ?? now, alertStart + 15 * MIN)) };
+  const window = investigationWindow(alert, now, opts.lookbackMs);
   const service = alert.service ?? alert.labels?.service;
-  const errors: InvestigationResult['errors'] = [];
+  const errors: InvestigationError[] = [];
   throwIfAborted(signal);
+
+  const settle = async <T>(kind: SignalKind, source: string, work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (err) {
+      errors.push({ kind, source, message: errorMessage(err) });
+      return undefined;
+    }
+  };
+  /** Marks a step done, or failed when every one of its sources failed. */
+  const finish = (kind: SignalKind, sourceCount: number, count: number): void => {
+    const failed = new Set(errors.filter((e) => e.kind === kind).map((e) => e.source)).size;
+    if (sourceCount === 0) emit({ step: kind, state: 'skipped', detail: `no ${kind} source configured` });
+    else if (failed >= sourceCount) emit({ step: kind, state: 'failed', detail: errors.filter((e) => e.kind === kind).map((e) => `${e.source}: ${e.message}`).join('; '), count });
+    else emit({ step: kind, state: 'done', count, ...(failed ? { detail: `${failed} of ${sourceCount} sources failed` } : {}) });
+  };
+
+  const metricSources = sources.metrics ?? [];
+  const logSources = sources.logs ?? [];
+  const traceSources = sources.traces ?? [];
+  for (const [kind, n] of [['metrics', metricSources.length], ['logs', logSources.length], ['traces', traceSources.length], ['changes', sources.changes ? 1 : 0]] as const) {
+    emit({ step: kind, state: n ? 'running' : 'skipped', ...(n ? {} : { detail: `no ${kind} source configured` }) });
+  }
 
   // Phase 1, in parallel: logs, traces, changes, and the alert's own service's metrics.
   const metricsFor = async (svc: string): Promise<MetricSeries[]> => {
     const out: MetricSeries[] = [];
     await Promise.all(
-      (sources.metrics ?? []).map(async (m) => {
+      metricSources.map(async (m) => {
         if (!m.seriesForService) return;
-        const got = await settle(m.name, errors, () => m.seriesForService!(svc, window, signal));
+        const got = await settle('metrics', m.name, () => m.seriesForService!(svc, window, signal));
         if (got) out.push(...got.map((s) => ({ ...s, service: s.service ?? svc })));
       }),
     );
     return out;
   };
-  progress('Reading metrics, logs, traces and changes');
-  const logsWork = Promise.all(
-    (sources.logs ?? []).map((l) => settle(l.name, errors, () => l.queryLogs({ start: window.start, end: window.end, query: '', limit: limits.maxLogs }, signal))),
-  );
+  const logsWork = Promise.all(logSources.map((l) => settle('logs', l.name, () => l.queryLogs({ start: window.start, end: window.end, query: '', limit: limits.maxLogs }, signal)))).then((lists) => {
+    const logs: LogRecord[] = lists.flatMap((x) => x ?? []).sort((a, b) => a.time - b.time);
+    finish('logs', logSources.length, logs.length);
+    return logs;
+  });
   const tracesWork = Promise.all(
-    (sources.traces ?? []).map(async (t): Promise<Span[]> => {
-      const summaries = await settle(t.name, errors, () => t.searchTraces({ start: window.start, end: window.end, ...(service ? { service } : {}), limit: Math.max(limits.maxTraces * 2, 100) }, signal));
-      if (!summaries) return [];
-      // Failing traces first, then the slowest: they carry the signal.
-      const picked = [...summaries].sort((a: TraceSummary, b: TraceSummary) => b.errorCount - a.errorCount || b.durationMs - a.durationMs).slice(0, limits.maxTraces);
-      const traces = await pool(picked, 4, (s) => settle(t.name, errors, () => t.getTrace(s.traceId, signal)));
+    traceSources.map(async (t): Promise<Span[]> => {
+      // Two searches: the failing traces (they carry the signal) and the window at large (the baseline
+      // that before/after comparisons need). Backends differ in which traces they return first.
+      const base = { start: window.start, end: window.end, ...(service ? { service } : {}) };
+      const [failing, any] = await Promise.all([
+        settle('traces', t.name, () => t.searchTraces({ ...base, errorsOnly: true, limit: limits.maxTraces }, signal)),
+        settle('traces', t.name, () => t.searchTraces({ ...base, limit: Math.max(limits.maxTraces * 2, 100) }, signal)),
+      ]);
+      const picked = pickTraces([...(failing ?? []), ...(any ?? [])], limits.maxTraces);
+      const traces = await pool(picked, 4, (s) => settle('traces', t.name, () => t.getTrace(s.traceId, signal)));
       return traces.flatMap((x) => x ?? []);
     }),
-  );
+  ).then((lists) => {
+    const spans = lists.flat().slice(0, limits.maxSpans);
+    finish('traces', traceSources.length, spans.length);
+    return spans;
+  });
   const changesWork = sources.changes
-    ? settle(sources.changes.name, errors, () => sources.changes!.listChanges({ start: window.start - limits.changesLookbackMs, end: window.end }, signal))
+    ? settle('changes', sources.changes.name, () => sources.changes!.listChanges({ start: window.start - limits.changesLookbackMs, end: window.end }, signal)).then((c) => {
+        finish('changes', 1, c?.length ?? 0);
+        return c;
+      })
     : Promise.resolve(undefined as Change[] | undefined);
-  const ownMetricsWork = service ? metricsFor(service) : Promise.resolve([] as MetricSeries[]);
+  // Metrics: the alert's own service at once, then the other services the traces show (they need the
+  // traces, not the logs, so a slow log source does not hold the metrics back).
+  const metricsWork = (async (): Promise<MetricSeries[]> => {
+    const own = service ? await metricsFor(service) : [];
+    const spansSeen = await tracesWork;
+    const others = [...new Set(spansSeen.map((s) => s.service))].filter((s) => s && s !== service).slice(0, Math.max(0, limits.maxServices - 1));
+    if (others.length) emit({ step: 'metrics', state: 'running', detail: `related services: ${others.length}`, count: own.length });
+    const otherMetrics = (await pool(others, 3, metricsFor)).flat();
+    const metrics = [...own, ...otherMetrics].slice(0, limits.maxSeries);
+    finish('metrics', metricSources.length, metrics.length);
+    return metrics;
+  })();
 
-  const [logLists, spanLists, changes, ownMetrics] = await Promise.all([logsWork, tracesWork, changesWork, ownMetricsWork]);
+  const [logs, spans, changes, metrics] = await Promise.all([logsWork, tracesWork, changesWork, metricsWork]);
   throwIfAborted(signal);
-  const logs: LogRecord[] = logLists.flatMap((x) => x ?? []).sort((a, b) => a.time - b.time);
-  const spans: Span[] = spanLists.flat().slice(0, limits.maxSpans);
-
-  // Phase 2: metrics of the other services the traces show.
-  const others = [...new Set(spans.map((s) => s.service))].filter((s) => s && s !== service).slice(0, Math.max(0, limits.maxServices - 1));
-  if (others.length) progress(`Reading metrics of ${others.length} related service(s)`);
-  const otherMetrics = (await pool(others, 3, metricsFor)).flat();
-  throwIfAborted(signal);
-  const metrics = [...ownMetrics, ...otherMetrics].slice(0, limits.maxSeries);
 
   const related = (opts.relatedAlerts ?? []).filter((a) => a && a.id !== alert.id);
   const bundle: IncidentBundle = { version: 1, alert, ...(related.length ? { alerts: [alert, ...related] } : {}), window, metrics, logs, spans, changes: changes ?? [] };
-  progress('Building the hypothesis');
-  const hypothesis = buildHypothesis(bundle, { confidenceThreshold: opts.confidenceThreshold, serviceMap: opts.serviceMap });
+  emit({ step: 'findings', state: 'running' });
+  emit({ step: 'hypothesis', state: 'pending' });
+  const { findings, hypothesis } = diagnose(bundle, { confidenceThreshold: opts.confidenceThreshold, serviceMap: opts.serviceMap });
+  emit({ step: 'findings', state: 'done' });
+  emit({ step: 'hypothesis', state: 'running', detail: 'blaming the suspect lines' });
 
   const loc = hypothesis.location;
   if (loc && sources.changes) {
-    progress(`Blaming ${loc.path}:${loc.startLine}-${loc.endLine}`);
-    const blame = await settle(sources.changes.name, errors, () => sources.changes!.blame(loc.path, loc.startLine, loc.endLine, signal));
+    const blame = await settle('changes', sources.changes.name, () => sources.changes!.blame(loc.path, loc.startLine, loc.endLine, signal));
     if (blame) {
       loc.blame = blame;
       if (hypothesis.suspectCommit?.location && hypothesis.suspectCommit.location.path === loc.path) hypothesis.suspectCommit.location.blame = blame;
     }
   }
-  progress('Done');
-  return { bundle, hypothesis, errors };
+  emit({ step: 'hypothesis', state: 'done' });
+  return { alert, bundle, findings, hypothesis, errors, startedAt, finishedAt: Date.now() };
 }

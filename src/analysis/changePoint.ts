@@ -3,6 +3,7 @@
 // strongest sustained shift; a one-sided CUSUM then walks back to where the shift began, so a ramp is
 // dated at its foot rather than its middle. Isolated spikes are clipped first, since they are not onsets.
 import type { MetricSeries } from '../core/model';
+import { median } from './series/robust';
 
 export interface Onset {
   /** Index into the caller's arrays of the first point of the change. */
@@ -29,12 +30,6 @@ export interface FindOnsetOptions {
   minSegment?: number;
 }
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Noise level from the median absolute first difference: unaffected by steps and trends. */
 export function robustNoiseSigma(values: readonly number[]): number {

@@ -1,11 +1,13 @@
 // The investigation panel's messages and view model. Plain data; the webview renders every string
 // in it as text. The webview asks for actions by id and index only: the host decides what runs.
 import type { Alert, Hypothesis, TraceSummary } from '../core/model';
-import { defineCommand, defineNotification, defineRequest } from './ipc';
+import type { InvestigationStep } from '../core/investigation';
+import { defineCommand, defineNotification, defineRequest, noParams, objectCheck } from './ipc';
 
 export const viewType = 'incidentLens.investigation';
 
 export interface StepView {
+  step: InvestigationStep;
   label: string;
   state: 'pending' | 'running' | 'done' | 'failed';
   detail?: string;
@@ -100,12 +102,12 @@ export interface PanelUiState {
 }
 
 const scope = 'investigation';
-export const readyCommand = defineCommand<{ state?: PanelUiState }>(scope, 'ready');
+export const readyCommand = defineCommand<Record<string, never>>(scope, 'ready', noParams);
 export const stateNotification = defineNotification<InvestigationView>(scope, 'state');
-export const focusEvidenceNotification = defineNotification<{ evidenceId: string }>(scope, 'focusEvidence');
-export const goToCodeCommand = defineCommand<{ sha?: string }>(scope, 'goToCode');
-export const openDiffCommand = defineCommand<{ sha: string; path?: string }>(scope, 'openDiff');
-export const runActionCommand = defineCommand<{ index: number; actionId: string }>(scope, 'runAction');
-export const markWrongCommand = defineCommand<Record<string, never>>(scope, 'markWrong');
-export const rerunCommand = defineCommand<Record<string, never>>(scope, 'rerun');
-export const traceRequest = defineRequest<{ traceId: string }, TraceView | undefined>(scope, 'trace');
+export const goToCodeCommand = defineCommand<{ sha?: string }>(scope, 'goToCode', objectCheck({ sha: 'string?' }, 64));
+export const openDiffCommand = defineCommand<{ sha: string; path?: string }>(scope, 'openDiff', objectCheck({ sha: 'string', path: 'string?' }));
+export const runActionCommand = defineCommand<{ index: number; actionId: string }>(scope, 'runAction', objectCheck({ index: 'integer', actionId: 'string' }, 200));
+export const markWrongCommand = defineCommand<Record<string, never>>(scope, 'markWrong', noParams);
+export const rerunCommand = defineCommand<Record<string, never>>(scope, 'rerun', noParams);
+export const cancelCommand = defineCommand<Record<string, never>>(scope, 'cancel', noParams);
+export const traceRequest = defineRequest<{ traceId: string }, TraceView | undefined>(scope, 'trace', objectCheck({ traceId: 'string' }, 128));

@@ -1,5 +1,6 @@
-// Every question the extension asks goes through this interface, so integration tests can script the
-// answers (vscode-containers' habit) while users get VS Code's own quick picks and dialogs.
+// Every question the extension asks goes through this interface (vscode-containers' habit): the flows
+// that ask take a Prompter, so they can be driven with scripted answers, while users get VS Code's own
+// quick picks and dialogs.
 import * as vscode from 'vscode';
 
 export interface PickItem<T> {
@@ -33,21 +34,3 @@ export const vscodePrompter: Prompter = {
     return vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons);
   },
 };
-
-/** A prompter whose answers are scripted: used by integration tests through the test API. */
-export class ScriptedPrompter implements Prompter {
-  readonly asked: string[] = [];
-  constructor(private readonly answers: { pick?: unknown[]; input?: (string | undefined)[]; confirm?: (string | undefined)[] }) {}
-  async pick<T>(_items: PickItem<T>[], options: { title: string }): Promise<T | undefined> {
-    this.asked.push(`pick: ${options.title}`);
-    return this.answers.pick?.shift() as T | undefined;
-  }
-  async input(options: { title: string }): Promise<string | undefined> {
-    this.asked.push(`input: ${options.title}`);
-    return this.answers.input?.shift();
-  }
-  async confirm(message: string, detail: string): Promise<string | undefined> {
-    this.asked.push(`confirm: ${message}\n${detail}`);
-    return this.answers.confirm?.shift();
-  }
-}

@@ -36,8 +36,6 @@ export class RemediationController implements vscode.Disposable {
   readonly onDidChangeLedger = this.ledgerChanged.event;
   readonly ledgerPath: string;
   private ledger: Ledger | undefined;
-  /** The last outcome, for tests and the status message. */
-  lastOutcome: RemediationOutcome | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -190,7 +188,6 @@ export class RemediationController implements vscode.Disposable {
           },
         },
       });
-      this.lastOutcome = outcome;
       this.ledgerChanged.fire();
       const msg = `${plan.title}: ${outcome.status}${outcome.message ? ` — ${outcome.message}` : ''}`;
       if (outcome.status === 'recovered' || outcome.status === 'executed') void vscode.window.showInformationMessage(msg);
@@ -215,7 +212,7 @@ export class RemediationController implements vscode.Disposable {
     if (!s) return NaN;
     const now = Date.now();
     const m = /^local:error_ratio:(.+)$/.exec(query);
-    const sources = s.alerts.signalSources();
+    const sources = s.alerts.sources?.signalSources() ?? { metrics: [], traces: [] };
     if (m) {
       const traces = sources.traces.find((t) => t.kind === 'otlp');
       if (!traces) return NaN;

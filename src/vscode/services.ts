@@ -8,6 +8,7 @@ import type { InvestigationPanels } from './investigationPanel';
 import type { SuspectCodeMarkers } from './suspectCode';
 import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
+import type { InvestigationService } from '../agent/investigationService';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -16,8 +17,9 @@ export interface Services {
   readonly alerts: AlertService;
   readonly tree: AlertsTreeProvider;
   readonly treeView: vscode.TreeView<unknown>;
+  readonly investigations: InvestigationService;
   readonly panels: InvestigationPanels;
   readonly suspectCode: SuspectCodeMarkers;
   readonly remediation: RemediationController;
-  prompter: Prompter;
+  readonly prompter: Prompter;
 }

@@ -2,6 +2,7 @@
 // it started to. Robust statistics only (median / MAD): baselines of production metrics are
 // full of spikes, gaps and flat stretches.
 import type { MetricSeries } from '../../core/model';
+import { medianOfSorted as median } from '../series/robust';
 
 export type Direction = 'up' | 'down' | 'both';
 
@@ -61,12 +62,6 @@ export function directionOf(s: Pick<MetricSeries, 'name' | 'unit' | 'labels'>): 
   return 'both';
 }
 
-export function median(sorted: ArrayLike<number>): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const m = n >> 1;
-  return n % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-}
 
 function sortedCopy(xs: number[]): Float64Array {
   const a = Float64Array.from(xs);

@@ -50,7 +50,7 @@ export async function copyAlertDetails(s: Services, arg?: unknown): Promise<void
 export async function openInSource(s: Services, arg?: unknown): Promise<void> {
   const alert = await resolveAlert(s, arg, 'Open which alert?');
   if (!alert) return;
-  const link = safeHttpUrl(s.alerts.sourceOf(alert)?.uiLink?.(alert as never) ?? alert.generatorURL);
+  const link = safeHttpUrl(s.alerts.sources?.alertSourceNamed(alert.sourceName)?.uiLink?.(alert) ?? alert.generatorURL);
   if (!link) {
     void vscode.window.showInformationMessage(`${alert.sourceName} gives no link for "${alert.name}".`);
     return;
@@ -68,7 +68,7 @@ const durations = [
 export async function silenceAlert(s: Services, arg?: unknown, durationMs?: number, comment?: string): Promise<string | undefined> {
   const alert = await resolveAlert(s, arg, 'Silence which alert?');
   if (!alert) return undefined;
-  const target = s.alerts.silenceSourceFor(alert);
+  const target = s.alerts.sources?.silenceSourceFor(alert);
   if (!target) {
     void vscode.window.showWarningMessage(`No Alertmanager or Grafana source is configured, so "${alert.name}" cannot be silenced. Add one in the incidentLens.sources setting.`);
     return undefined;

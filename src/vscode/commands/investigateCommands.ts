@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Investigation } from '../../core/investigation';
 import type { Services } from '../services';
 import { pickAlert, resolveAlert } from './alertArgs';
 
@@ -37,9 +38,14 @@ export async function investigateById(s: Services, idOrUrl?: string): Promise<vo
   s.panels.open(alert);
 }
 
-export async function goToSuspectCode(s: Services): Promise<void> {
+/** The investigation of the active panel, else the most recent one. */
+export function currentInvestigation(s: Services): Investigation | undefined {
   const panel = s.panels.active();
-  await s.suspectCode.goTo(panel?.current.hypothesis);
+  return (panel ? s.investigations.current(panel.key) : undefined) ?? s.investigations.latest();
+}
+
+export async function goToSuspectCode(s: Services): Promise<void> {
+  await s.suspectCode.goTo(currentInvestigation(s)?.hypothesis);
 }
 
 export function dismissSuspectCode(s: Services): void {

@@ -1,17 +1,18 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { currentInvestigation } from './investigateCommands';
 
 /** Runs one of the current investigation's proposed actions (the panel's buttons do the same). */
 export async function runAction(s: Services, index?: number): Promise<unknown> {
-  const panel = s.panels.active();
-  const h = panel?.current.hypothesis;
-  if (!panel || !h || h.proposedActions.length === 0) {
+  const inv = currentInvestigation(s);
+  const h = inv?.hypothesis;
+  if (!inv || !h || h.proposedActions.length === 0) {
     void vscode.window.showInformationMessage('Open an investigation that proposes an action first.');
     return undefined;
   }
   const chosen = typeof index === 'number' ? h.proposedActions[index] : await s.prompter.pick(h.proposedActions.map((a) => ({ label: a.title, detail: a.why, value: a })), { title: 'Run which proposed action?' });
   if (!chosen) return undefined;
-  return s.remediation.run(panel.alert, chosen, h);
+  return s.remediation.run(inv.alert, chosen, h);
 }
 
 export async function verifyLedger(s: Services): Promise<{ ok: boolean; message: string }> {
@@ -22,10 +23,10 @@ export async function verifyLedger(s: Services): Promise<{ ok: boolean; message:
 }
 
 export async function markHypothesisWrong(s: Services): Promise<void> {
-  const panel = s.panels.active();
-  if (!panel?.current.hypothesis) {
+  const inv = currentInvestigation(s);
+  if (!inv) {
     void vscode.window.showInformationMessage('No investigation is open.');
     return;
   }
-  await s.remediation.markWrong(panel.alert, panel.current.hypothesis);
+  await s.remediation.markWrong(inv.alert, inv.hypothesis);
 }

@@ -2,7 +2,7 @@
 // by id only (go to code, open a diff, run proposed action #n). UI state (tab, log level) lives in
 // getState/setState; data is refetched from the host after a reload.
 import type { Evidence, SuspectCommit } from '../../core/model';
-import type { IpcMessage } from '../../protocol/ipc';
+import { IpcClient, type IpcMessage } from '../../protocol/ipc';
 import {
   readyCommand, stateNotification, goToCodeCommand, openDiffCommand, runActionCommand, markWrongCommand, rerunCommand, traceRequest,
   type InvestigationView, type PanelUiState, type TraceView, type LogPatternView,
@@ -22,40 +22,20 @@ const initial = JSON.parse(document.body.dataset.initialState ?? '{}') as PanelU
 let ui: PanelUiState = { ...initial, ...(vscode.getState() ?? {}) };
 let view: InvestigationView | undefined;
 let currentTrace: TraceView | undefined;
-let nextRequestId = 1;
-const pending = new Map<number, (result: unknown) => void>();
-
-function send<P>(type: { method: string }, params: P): void {
-  vscode.postMessage({ method: type.method, params });
-}
-
-function request<R>(type: { method: string }, params: unknown): Promise<R> {
-  const id = nextRequestId++;
-  return new Promise((resolve) => {
-    pending.set(id, resolve as (r: unknown) => void);
-    vscode.postMessage({ method: type.method, params, id });
-  });
-}
+const ipc = new IpcClient((m) => vscode.postMessage(m));
+const send = ipc.send.bind(ipc);
 
 function saveUi(patch: Partial<PanelUiState>): void {
   ui = { ...ui, ...patch };
   vscode.setState(ui);
 }
 
-window.addEventListener('message', (event: MessageEvent) => {
-  const m = event.data as IpcMessage;
-  if (!m || typeof m.method !== 'string') return;
-  if (typeof m.id === 'number' && pending.has(m.id)) {
-    pending.get(m.id)?.(m.result);
-    pending.delete(m.id);
-    return;
-  }
-  if (m.method === stateNotification.method) {
-    view = m.params as InvestigationView;
-    currentTrace = view.trace;
-    render();
-  }
+ipc.onNotification(stateNotification, (next) => {
+  view = next;
+  currentTrace = view.trace;
+  render();
 });
+window.addEventListener('message', (event: MessageEvent) => ipc.receive(event.data));
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -259,7 +239,12 @@ function traceList(title: string, traces: InvestigationView['slowTraces']): HTML
 
 async function showTrace(traceId: string, highlightSpan?: string): Promise<void> {
   if (!currentTrace || currentTrace.traceId !== traceId) {
-    currentTrace = (await request<TraceView | undefined>(traceRequest, { traceId })) ?? currentTrace;
+    try {
+      currentTrace = (await ipc.request(traceRequest, { traceId })) ?? currentTrace;
+    } catch (err) {
+      document.getElementById('waterfall')?.replaceChildren(`Could not load trace ${traceId}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
   }
   const holder = document.getElementById('waterfall');
   if (holder && currentTrace) {
@@ -292,5 +277,5 @@ function tracesSection(v: InvestigationView): HTMLElement {
 }
 
 render();
-send(readyCommand, { state: ui });
+send(readyCommand, {});
 vscode.setState(ui);

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { Alert } from '../../../src/core/model';
 import type { IncidentLensApi } from '../../../src/extension';
 import { activateExtension } from './activation.itest';
+import { investigationView } from '../../../src/protocol/investigationView';
 
 const projectRoot = path.resolve(__dirname, '../../../..');
 
@@ -76,9 +77,10 @@ describe('the demo incident lab in VS Code', function () {
   it('investigates the alert: the hypothesis names payments and the faulty commit with its lines', async () => {
     const panel = api.services.panels.open(alert);
     await panel.whenReady();
-    const inv = panel.current;
-    assert.equal(inv.view.phase, 'ready', `investigation ended in ${inv.view.phase}: ${inv.view.error ?? ''}`);
-    const h = inv.hypothesis;
+    const run = api.services.investigations.get(panel.key)!;
+    const view = investigationView(run, { enabled: true });
+    assert.equal(view.phase, 'ready', `investigation ended in ${view.phase}: ${view.error ?? ''}`);
+    const h = run.investigation?.hypothesis;
     assert.ok(h, 'no hypothesis');
     assert.equal(h.service, 'payments', h.summary);
     assert.equal(h.abstained, false, h.summary);
@@ -86,8 +88,8 @@ describe('the demo incident lab in VS Code', function () {
     assert.ok(h.location, 'no code location');
     assert.equal(h.location.path, 'services/payments/src/card-validation.js');
     assert.ok(h.evidence.length >= 2, 'too little evidence');
-    assert.ok(inv.view.charts.length > 0, 'no charts');
-    assert.ok(inv.view.trace && inv.view.trace.rows.some((r) => r.isErrorOrigin), 'no waterfall with an error origin');
+    assert.ok(view.charts.length > 0, 'no charts');
+    assert.ok(view.trace && view.trace.rows.some((r) => r.isErrorOrigin), 'no waterfall with an error origin');
   });
 
   it('"Go to Suspect Code" opens the offending file at the offending lines', async () => {

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { Alert, LogRecord, MetricSeries, Span } from '../../../src/core/model';
 import type { IncidentBundle } from '../../../src/core/bundle';
-import { buildHypothesis, groupByCause } from '../../../src/agent/hypothesis';
+import { diagnoseBundle as buildHypothesis } from '../../../src/agent/diagnose';
+import { groupByCause } from '../../../src/agent/hypothesis/grouping';
 import { generateScenario } from '../../../src/eval/scenarios/generator';
 
 // Seeds here are outside both the calibration seeds (900000+) and the benchmark's (7000+).

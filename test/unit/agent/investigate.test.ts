@@ -3,61 +3,15 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LogRecord, MetricSeries, Span, TraceSummary } from '../../../src/core/model';
-import type { LogQuery, LogSource, MetricSource, TraceQuery, TraceSource, TimeWindow } from '../../../src/core/sources';
+import type { ProgressEvent } from '../../../src/core/investigation';
+import type { LogRecord } from '../../../src/core/model';
+import type { LogSource } from '../../../src/core/sources';
 import { SourceError } from '../../../src/core/errors';
 import { GitChangeSource } from '../../../src/sources/git';
 import { investigate } from '../../../src/agent/investigate';
+import { ScenarioLogs, ScenarioMetrics, ScenarioTraces } from './scenarioSources';
 import { generateScenario } from '../../../src/eval/scenarios/generator';
 
-// Backends that answer from a generated incident, filtering by the query like a real store would.
-class ScenarioMetrics implements MetricSource {
-  readonly name = 'metrics';
-  readonly kind = 'memory';
-  constructor(private readonly series: MetricSeries[]) {}
-  async queryRange(): Promise<MetricSeries[]> {
-    return [];
-  }
-  async seriesForService(service: string, window: TimeWindow): Promise<MetricSeries[]> {
-    return this.series
-      .filter((s) => s.service === service)
-      .map((s) => {
-        const keep = s.timestamps.map((t, i) => (t >= window.start && t <= window.end ? i : -1)).filter((i) => i >= 0);
-        return { ...s, timestamps: keep.map((i) => s.timestamps[i]), values: keep.map((i) => s.values[i]) };
-      });
-  }
-}
-
-class ScenarioLogs implements LogSource {
-  readonly name = 'logs';
-  readonly kind = 'memory';
-  constructor(private readonly logs: LogRecord[]) {}
-  async queryLogs(q: LogQuery): Promise<LogRecord[]> {
-    return this.logs.filter((r) => r.time >= q.start && r.time <= q.end && (!q.service || r.service === q.service)).slice(-q.limit);
-  }
-}
-
-class ScenarioTraces implements TraceSource {
-  readonly name = 'traces';
-  readonly kind = 'memory';
-  private readonly byTrace = new Map<string, Span[]>();
-  constructor(spans: Span[]) {
-    for (const s of spans) this.byTrace.set(s.traceId, [...(this.byTrace.get(s.traceId) ?? []), s]);
-  }
-  async searchTraces(q: TraceQuery): Promise<TraceSummary[]> {
-    const out: TraceSummary[] = [];
-    for (const [traceId, spans] of this.byTrace) {
-      const root = spans.find((s) => !s.parentSpanId)!;
-      if (root.startTime < q.start || root.startTime > q.end) continue;
-      if (q.service && !spans.some((s) => s.service === q.service)) continue;
-      out.push({ traceId, rootService: root.service, rootName: root.name, startTime: root.startTime, durationMs: root.endTime - root.startTime, spanCount: spans.length, errorCount: spans.filter((s) => s.status === 'error').length });
-    }
-    return out.slice(0, q.limit);
-  }
-  async getTrace(traceId: string): Promise<Span[]> {
-    return this.byTrace.get(traceId) ?? [];
-  }
-}
 
 class DownLogs implements LogSource {
   readonly name = 'loki-prod';
@@ -103,13 +57,13 @@ describe('investigate', function () {
     const causeSha = git(repo, ['rev-parse', 'HEAD']).trim();
     git(repo, ['tag', '-a', 'deploy/prod-1', '-m', 'deploy'], causeDeploy);
 
-    const steps: string[] = [];
+    const steps: ProgressEvent[] = [];
     const result = await investigate(
       b.alert,
       { metrics: [new ScenarioMetrics(b.metrics)], logs: [new ScenarioLogs(b.logs), new DownLogs()], traces: [new ScenarioTraces(b.spans)], changes: new GitChangeSource({ workspace: repo }) },
       { now: b.window.end, onProgress: (s) => steps.push(s) },
     );
-    assert.deepEqual(result.errors, [{ source: 'loki-prod', message: 'loki-prod: connection refused' }]);
+    assert.deepEqual(result.errors, [{ kind: 'logs', source: 'loki-prod', message: 'loki-prod: connection refused' }]);
     assert.ok(result.bundle.metrics.length > 0 && result.bundle.logs.length > 0 && result.bundle.spans.length > 0);
     assert.deepEqual(result.bundle.changes.map((c) => c.message), ['Support gift cards'], 'the 2-day-old import is outside the 24 h look-back');
     const h = result.hypothesis;
@@ -119,7 +73,10 @@ describe('investigate', function () {
     assert.equal(h.location?.path, truth.path);
     assert.ok(h.location!.blame && h.location!.blame.length > 0, 'the suspect lines are blamed');
     assert.ok(h.location!.blame!.some((l) => l.sha === causeSha && /changed/.test(l.text)));
-    assert.ok(steps.includes('Building the hypothesis') && steps[steps.length - 1] === 'Done');
+    const last = (step: string) => steps.filter((e) => e.step === step).pop()?.state;
+    assert.deepEqual(['metrics', 'logs', 'traces', 'changes', 'findings', 'hypothesis'].map(last), ['done', 'done', 'done', 'done', 'done', 'done'], 'one of two log sources failing leaves logs done');
+    assert.equal(steps[steps.length - 1].step, 'hypothesis');
+    assert.match(steps.filter((e) => e.step === 'logs').pop()!.detail ?? '', /1 of 2 sources failed/);
   });
 
   it('stops when cancelled', async function () {

@@ -1,0 +1,190 @@
+// What the traces say about an incident, relative to its onset: where errors originate (and whether the
+// same origin failed before), which operations spend more of their own time than before, the service
+// call graph, and the hosts of failing spans. Built on the repaired trace trees of ../traces.ts.
+import type { Span, TraceSummary } from '../../core/model';
+import type { CallEdgeFinding, ErrorOriginFinding, OperationLatencyFinding, TraceWaterfall } from '../../core/investigation';
+import { analyzeTraces, buildWaterfall, failingTraces, slowestTraces } from '../traces';
+import { median } from '../series/robust';
+
+const MIN = 60_000;
+
+export interface TraceFindings {
+  errorOrigins: ErrorOriginFinding[];
+  slowOperations: OperationLatencyFinding[];
+  callGraph: CallEdgeFinding[];
+  warnings: string[];
+  traceCount: number;
+  /** host.name of erroring spans after the onset, with counts. */
+  failingHosts: Map<string, number>;
+  /** Services with server or root spans of their own (they have telemetry here). */
+  instrumented: Set<string>;
+}
+
+/** The peer a client span calls, by OpenTelemetry's attributes, most specific first. */
+export function peerOf(span: Span): string | undefined {
+  const a = span.attributes ?? {};
+  const v = a['peer.service'] ?? a['server.address'] ?? a['net.peer.name'] ?? a['db.system'];
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+function validSpans(spans: Span[]): Span[] {
+  return spans.filter((s) => s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime));
+}
+
+export function traceFindings(spans: Span[], onset: number): TraceFindings {
+  const valid = validSpans(spans);
+  const instrumented = new Set<string>();
+  for (const s of valid) if (s.kind === 'server' || !s.parentSpanId) instrumented.add(s.service);
+  const after = valid.filter((s) => s.startTime >= onset - MIN);
+  let analysis: ReturnType<typeof analyzeTraces> | undefined;
+  const warnings: string[] = [];
+  try {
+    analysis = analyzeTraces(after, { maxErrorOrigins: 20 });
+    warnings.push(...analysis.warnings);
+  } catch (err) {
+    warnings.push(`trace analysis failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // Spans grouped by trace: parent links resolve inside a trace without building a key per span.
+  const traces = new Map<string, Span[]>();
+  for (const s of valid) {
+    const list = traces.get(s.traceId);
+    if (list) list.push(s);
+    else traces.set(s.traceId, [s]);
+  }
+  // Errors by origin before the onset, so a chronic failure isn't taken for the incident.
+  const beforeErrors = new Map<string, number>();
+  for (const s of valid) if (s.status === 'error' && s.startTime < onset - MIN) beforeErrors.set(`${s.service}\u0000${s.name}`, (beforeErrors.get(`${s.service}\u0000${s.name}`) ?? 0) + 1);
+  const errorOrigins: ErrorOriginFinding[] = (analysis?.errorOrigins ?? []).map((o) => {
+    const sample = traces.get(o.sampleTraceId)?.find((x) => x.spanId === o.sampleSpanId);
+    const peer = sample && sample.kind === 'client' ? peerOf(sample) : undefined;
+    const external = peer && !instrumented.has(peer) ? peer : undefined;
+    return {
+      ref: `${o.sampleTraceId}/${o.sampleSpanId}`,
+      service: o.service,
+      operation: o.name,
+      ...(sample?.kind ? { kind: sample.kind } : {}),
+      count: o.count,
+      countBefore: beforeErrors.get(`${o.service}\u0000${o.name}`) ?? 0,
+      traceCount: o.traceCount,
+      ...(o.exceptionType ? { exceptionType: o.exceptionType } : {}),
+      ...(o.exceptionMessage ? { exceptionMessage: o.exceptionMessage } : {}),
+      ...(o.stacktrace ? { stacktrace: o.stacktrace } : {}),
+      ...(o.statusMessage ? { statusMessage: o.statusMessage } : {}),
+      ...(o.code ? { code: o.code } : {}),
+      ...(external ? { external } : {}),
+    };
+  });
+
+  // Own time per (service, span name, kind): median before vs after the onset.
+  type Group = { before: number[]; after: number[]; sample: Span; codes: Map<string, { c: { filepath: string; function?: string; lineno?: number }; n: number }> };
+  const groups: Group[] = [];
+  const groupIndex = new Map<string, Map<string, Map<string, Group>>>();
+  const groupOf = (s: Span): Group => {
+    let byName = groupIndex.get(s.service);
+    if (!byName) groupIndex.set(s.service, (byName = new Map()));
+    let byKind = byName.get(s.name);
+    if (!byKind) byName.set(s.name, (byKind = new Map()));
+    let g = byKind.get(s.kind ?? '');
+    if (!g) {
+      byKind.set(s.kind ?? '', (g = { before: [], after: [], sample: s, codes: new Map() }));
+      groups.push(g);
+    }
+    return g;
+  };
+  const failingHosts = new Map<string, number>();
+  for (const list of traces.values()) {
+    const index = new Map<string, number>();
+    list.forEach((x, i) => index.set(x.spanId, i));
+    const childTime = new Float64Array(list.length);
+    for (const c of list) {
+      if (!c.parentSpanId || c.parentSpanId === c.spanId) continue;
+      const pi = index.get(c.parentSpanId);
+      if (pi === undefined) continue;
+      const p = list[pi];
+      childTime[pi] += Math.max(0, Math.min(c.endTime, p.endTime) - Math.max(c.startTime, p.startTime));
+    }
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      const self = Math.max(0, s.endTime - s.startTime - childTime[i]);
+      const g = groupOf(s);
+      if (s.startTime < onset) {
+        if (g.before.length < 5000) g.before.push(self);
+        continue;
+      }
+      if (g.after.length < 5000) g.after.push(self);
+      const fp = s.attributes?.['code.filepath'];
+      if (typeof fp === 'string') {
+        const ln = Number(s.attributes['code.lineno']);
+        const k = `${fp}:${ln}`;
+        let e = g.codes.get(k);
+        if (!e) {
+          const fn = s.attributes['code.function'];
+          g.codes.set(k, (e = { c: { filepath: fp, ...(Number.isFinite(ln) ? { lineno: ln } : {}), ...(typeof fn === 'string' ? { function: fn } : {}) }, n: 0 }));
+        }
+        e.n++;
+      }
+      const host = s.attributes?.['host.name'];
+      if (typeof host === 'string' && s.status === 'error') failingHosts.set(host, (failingHosts.get(host) ?? 0) + 1);
+    }
+  }
+  const slow: OperationLatencyFinding[] = [];
+  for (const g of groups) {
+    if (g.after.length < 5 || g.before.length < 5) continue;
+    const b = median(g.before);
+    const a = median(g.after);
+    if (a > Math.max(2 * b, b + 5)) {
+      let code: OperationLatencyFinding['code'];
+      let best = 0;
+      for (const e of g.codes.values()) {
+        if (e.n > best) {
+          best = e.n;
+          code = e.c;
+        }
+      }
+      const peer = g.sample.kind === 'client' ? peerOf(g.sample) : undefined;
+      const external = peer && !instrumented.has(peer) ? peer : undefined;
+      slow.push({
+        ref: `${g.sample.traceId}/${g.sample.spanId}`,
+        service: g.sample.service,
+        operation: g.sample.name,
+        ...(g.sample.kind ? { kind: g.sample.kind } : {}),
+        beforeMs: b,
+        afterMs: a,
+        count: g.after.length,
+        ...(external ? { external } : {}),
+        ...(code ? { code } : {}),
+      });
+    }
+  }
+  slow.sort((x, y) => (y.afterMs - y.beforeMs) * y.count - (x.afterMs - x.beforeMs) * x.count);
+  const callGraph = (analysis?.callGraph ?? []).map((e) => ({ from: e.from, to: e.to, calls: e.calls, errors: e.errors, p95Ms: e.p95Ms }));
+  return { errorOrigins, slowOperations: slow.slice(0, 10), callGraph, warnings, traceCount: analysis?.traceCount ?? 0, failingHosts, instrumented };
+}
+
+/**
+ * The traces a person is shown: the slowest and the failing ones, with waterfalls for them and for the
+ * traces of the given sample refs ("traceId/spanId"), computed here once so that views only render.
+ */
+export function traceViews(spans: Span[], sampleRefs: string[], n = 5): { slowest: TraceSummary[]; failing: TraceSummary[]; waterfalls: TraceWaterfall[] } {
+  const valid = validSpans(spans);
+  const slowest = slowestTraces(valid, n);
+  const failing = failingTraces(valid, n);
+  const ids = [...new Set([...sampleRefs.map((r) => r.split('/')[0]), ...failing.map((t) => t.traceId), ...slowest.map((t) => t.traceId)])].slice(0, 3 * n);
+  const byTrace = new Map<string, Span[]>();
+  const wanted = new Set(ids);
+  for (const s of valid) {
+    if (!wanted.has(s.traceId)) continue;
+    const list = byTrace.get(s.traceId);
+    if (list) list.push(s);
+    else byTrace.set(s.traceId, [s]);
+  }
+  const waterfalls: TraceWaterfall[] = [];
+  for (const id of ids) {
+    const own = byTrace.get(id);
+    if (!own?.length) continue;
+    const rows = buildWaterfall(own).map(({ traceId: _t, ...rest }) => rest);
+    const totalMs = rows.reduce((m, r) => Math.max(m, r.startOffsetMs + r.durationMs), 0);
+    waterfalls.push({ traceId: id, totalMs, rows });
+  }
+  return { slowest, failing, waterfalls };
+}

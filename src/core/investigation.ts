@@ -1,0 +1,223 @@
+// One investigation as data: the bundle of signals gathered around an alert, the findings computed from
+// it once (in src/analysis/), and the hypothesis built from the findings (in src/agent/). The panel, the
+// CLI, the LLM agent's tools and the MCP server all read this; none of them runs the analysis again.
+// Plain data only: it must survive JSON.stringify.
+
+import type { Alert, Hypothesis, LogLevel, SpanStatus, SuspectCommit, TraceSummary } from './model';
+import type { IncidentBundle } from './bundle';
+
+/** The kinds of signal an investigation gathers, each from its own sources. */
+export type SignalKind = 'metrics' | 'logs' | 'traces' | 'changes';
+/** Steps of one investigation, in the order they finish. */
+export type InvestigationStep = SignalKind | 'findings' | 'hypothesis';
+export const investigationSteps: readonly InvestigationStep[] = ['metrics', 'logs', 'traces', 'changes', 'findings', 'hypothesis'];
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+/** A typed progress event: one step changed state. `count` is how many items it has so far. */
+export interface ProgressEvent {
+  step: InvestigationStep;
+  state: StepState;
+  /** A short human detail: "3 of 4 sources", "no trace source configured". */
+  detail?: string;
+  count?: number;
+}
+
+/** A source that failed costs only its own signals: it becomes one of these, tagged with its kind. */
+export interface InvestigationError {
+  kind: SignalKind;
+  /** The configured source's name. */
+  source: string;
+  message: string;
+}
+
+// ---------- findings ----------
+
+/** What a series measures, read from its type, unit and naming conventions (never from one system's names). */
+export type SeriesRole = 'traffic' | 'errors' | 'latency' | 'saturation' | 'memory' | 'availability' | 'other';
+
+export interface SeriesFinding {
+  /** The series id in bundle.metrics: also the id evidence uses to point at its chart. */
+  id: string;
+  name: string;
+  service?: string;
+  /** host / node / instance, when the series is per host. */
+  host?: string;
+  unit?: string;
+  role: SeriesRole;
+  /** Set when the series left its baseline and stayed out until the alert. */
+  excursion?: {
+    onset: number;
+    direction: 'up' | 'down';
+    /** Robust z of the excursion, capped at 50. */
+    score: number;
+    /** Mean during the excursion over the baseline median. */
+    ratio: number;
+  };
+  /** Stretches a chart shades as anomalous. */
+  regions: { start: number; end: number }[];
+}
+
+export interface OnsetFinding {
+  /** Best estimate of when the incident started. */
+  time: number;
+  /** What dated it: a series excursion, or a fallback when nothing moved clearly. */
+  basis: 'metric' | 'fallback';
+  /** The series that dated it (basis "metric"). */
+  seriesId?: string;
+}
+
+export interface LogPatternFinding {
+  /** Content-derived, stable id: the same template gets the same id whatever else was mined. */
+  id: string;
+  template: string;
+  level: LogLevel;
+  service?: string;
+  countBefore: number;
+  countAfter: number;
+  isNew: boolean;
+  /** log2 of the after/before rate ratio. */
+  rateChange: number;
+  /** New or clearly more frequent after the onset (at least 3 lines, over 3x the rate before). */
+  rising: boolean;
+  firstAfter?: number;
+  samples: string[];
+}
+
+export interface ErrorOriginFinding {
+  /** "traceId/spanId" of a sample span: what evidence points at. */
+  ref: string;
+  service: string;
+  operation: string;
+  kind?: string;
+  /** Failing spans with no failing child, after the onset. */
+  count: number;
+  /** The same origin before the onset (chronic failures are not the incident). */
+  countBefore: number;
+  traceCount: number;
+  exceptionType?: string;
+  exceptionMessage?: string;
+  stacktrace?: string;
+  statusMessage?: string;
+  code?: { filepath?: string; function?: string; lineno?: number };
+  /** A client span's peer that has no telemetry of its own here (peer.service, server.address, db.system). */
+  external?: string;
+}
+
+export interface OperationLatencyFinding {
+  /** "traceId/spanId" of a sample span. */
+  ref: string;
+  service: string;
+  operation: string;
+  kind?: string;
+  /** Median own time (duration minus children) before and after the onset, ms. */
+  beforeMs: number;
+  afterMs: number;
+  count: number;
+  external?: string;
+  code?: { filepath: string; function?: string; lineno?: number };
+}
+
+export interface CallEdgeFinding {
+  from: string;
+  to: string;
+  calls: number;
+  errors: number;
+  p95Ms: number;
+}
+
+export interface HostFinding {
+  host: string;
+  /** Weighted count of series off on this host while the same series is fine on other hosts. */
+  anomalies: number;
+  /** Share of all host-attributed anomalies. */
+  share: number;
+  /** A host-level (node) series is among them. */
+  nodeLevel: boolean;
+  /** Node-level series of this host that moved. */
+  seriesIds: string[];
+}
+
+/** A suspect change with the strength of each kind of evidence for it. */
+export interface SuspectFinding extends SuspectCommit {
+  strength: {
+    /** 0..1: stack frames / code attributes point into its changed lines (1) or files (0.65) or folders (0.3). */
+    code: number;
+    /** 1 when it touches the most implicated service, 0.6 another implicated one, else 0. */
+    service: number;
+    /** 0..1: exp(-age / 2 h), times 0.6 when it was never deployed. */
+    recency: number;
+    /** 0..1: deployed within 30 min before the onset (1 = at the onset). */
+    close: number;
+    config: boolean;
+    deployed: boolean;
+    services: string[];
+  };
+}
+
+export interface StackFrameFinding {
+  path: string;
+  line?: number;
+  function?: string;
+  library?: boolean;
+}
+
+export interface ServiceRank {
+  service: string;
+  /** Share of the implicating signal this service carries, 0..1. */
+  share: number;
+}
+
+export interface WaterfallRowData {
+  spanId: string;
+  parentSpanId?: string;
+  depth: number;
+  service: string;
+  name: string;
+  startOffsetMs: number;
+  durationMs: number;
+  selfMs: number;
+  status: SpanStatus;
+  isErrorOrigin: boolean;
+  onCriticalPath: boolean;
+}
+
+export interface TraceWaterfall {
+  traceId: string;
+  totalMs: number;
+  rows: WaterfallRowData[];
+}
+
+export interface Findings {
+  window: { start: number; end: number };
+  /** The earliest start of the alerts explained together. */
+  alertTime: number;
+  alertServices: string[];
+  counts: { series: number; logs: number; spans: number; traces: number; changes: number };
+  onset: OnsetFinding;
+  series: SeriesFinding[];
+  logPatterns: LogPatternFinding[];
+  errorOrigins: ErrorOriginFinding[];
+  slowOperations: OperationLatencyFinding[];
+  callGraph: CallEdgeFinding[];
+  hosts: HostFinding[];
+  services: ServiceRank[];
+  stackFrames: StackFrameFinding[];
+  codeAttributes: { filepath: string; function?: string; lineno?: number }[];
+  suspects: SuspectFinding[];
+  traces: { slowest: TraceSummary[]; failing: TraceSummary[]; waterfalls: TraceWaterfall[] };
+  /** Things the analysis repaired or could not do (cycles cut, a failing miner). */
+  warnings: string[];
+  /** Stage timings in ms (diagnostics and benchmarks). */
+  timingsMs?: Record<string, number>;
+}
+
+export interface Investigation {
+  alert: Alert;
+  bundle: IncidentBundle;
+  findings: Findings;
+  hypothesis: Hypothesis;
+  errors: InvestigationError[];
+  startedAt: number;
+  finishedAt: number;
+}
