@@ -6,9 +6,11 @@ import { configureSources, setSourceSecret, showLog } from './configCommands';
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
 
+import type { CommandId } from './commandIds';
+
 type Handler = (s: Services, ...args: any[]) => unknown;
 
-export const commandTable: Record<string, Handler> = {
+export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.refreshAlerts': refreshAlerts,
   'incidentLens.triage': triage,
   'incidentLens.investigate': investigate,
