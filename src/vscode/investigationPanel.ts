@@ -157,7 +157,11 @@ class InvestigationPanel implements vscode.Disposable {
         const file = raw.params.path && commit.files.includes(raw.params.path) ? raw.params.path : (commit.location?.path ?? commit.files[0]);
         if (file) await openCommitDiff(folder, commit.sha, file);
       } else if (is(runActionCommand, raw)) {
-        const proposed = inv.hypothesis?.proposedActions[raw.params.index];
+        const actions = inv.hypothesis?.proposedActions ?? [];
+        const index: unknown = raw.params?.index;
+        // A webview message is untrusted data: the index must be a whole number naming one of our proposals.
+        if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= actions.length) return;
+        const proposed = actions[index];
         // The webview names an action by index and id; both must agree with what the host proposed.
         if (!proposed || proposed.actionId !== raw.params.actionId) return;
         await this.s.remediation.run(inv.alert, proposed, inv.hypothesis);
