@@ -3,56 +3,60 @@
 //
 // Precedence, in this order:
 //  1. Built-in guards, which no rule can override, each a deny:
-//     untrusted workspace; unreadable or invalid policy file; autonomy "observe"; a cluster-wide or
-//     all-namespaces form in argv; a blast radius above the policy's `limits`.
+//     untrusted workspace; unreadable or invalid policy file; autonomy "observe"; a target name with
+//     control characters or over-long; a cluster-wide or all-namespaces form in argv; a blast radius
+//     above the policy's `limits` (an unknown or invalid size is above every limit).
 //  2. Workspace rules. Every rule whose `if` matches is collected; the most restrictive verdict wins
 //     (deny > dry-run-only > require-approval > allow: dry-run-only never runs the real command, so
 //     it is stricter than an approval that does). Among equals the first in file order decides.
 //     A destructive action stays denied unless a matching rule names `destructive: true` in its
 //     `if`, so a broad `action: "*"` never unlocks one by accident.
 //  3. With no matching rule, the built-in defaults: destructive -> deny; production -> require-approval;
-//     anything else -> allow.
+//     anything else -> allow. Production is what the policy's `environments` map says; an
+//     environment it does not declare is production.
+//
+// Facts come from the policy, never from the plan's own claims: the tier is looked up in the
+// policy's `services` map (plan.target.tier is display only), and names are compared in their
+// normal form (names.ts), case-insensitively.
 //  4. Autonomy can only tighten an allow: "suggest" asks for approval of everything, "executeLowRisk"
 //     asks unless the plan's risk is low, "executeHighRisk" keeps the allow.
 
 import type { PolicyDecision, PolicyVerdict } from '../core/model';
 import { findClusterWideForms } from './argvGuards';
+import { blastRadiusSize, describeSize } from './blastRadius';
 import { anyGlobMatches } from './glob';
+import { checkName } from './names';
+import { classifyEnvironment, tierOf } from './target';
 import { timeWindowMatches } from './timeWindow';
 import { autonomyLevels, type Policy, type PolicyEvaluationContext, type PolicyRule, type PolicySubject, type RuleCondition } from './types';
 
 const restrictiveness: Record<PolicyVerdict, number> = { allow: 0, 'require-approval': 1, 'dry-run-only': 2, deny: 3 };
 
-export function isProductionEnvironment(environment: string): boolean {
-  return /^(prod|production|prd|live)([-_.:/].*)?$/i.test(environment);
-}
-
-/** Pods or replicas a plan touches; an unknown size counts as unbounded. */
-function sizeOf(plan: PolicySubject, what: 'pods' | 'replicas'): number {
-  if (plan.blastRadius.unknown) return Number.POSITIVE_INFINITY;
-  return plan.blastRadius[what] ?? 0;
-}
-
 interface Facts {
   plan: PolicySubject;
+  /** Normalised names. */
+  environment: string;
+  service?: string;
+  namespace?: string;
   tier?: string;
   ctx: PolicyEvaluationContext;
 }
 
+const ci = { ignoreCase: true };
+
 function conditionMatches(c: RuleCondition, f: Facts): boolean {
-  const t = f.plan.target;
-  if (c.action && !anyGlobMatches(c.action, f.plan.actionId)) return false;
-  if (c.environment && !anyGlobMatches(c.environment, t.environment)) return false;
-  if (c.tier && !anyGlobMatches(c.tier, f.tier)) return false;
-  if (c.service && !anyGlobMatches(c.service, t.service)) return false;
-  if (c.namespace && !anyGlobMatches(c.namespace, t.namespace)) return false;
+  if (c.action && !anyGlobMatches(c.action, f.plan.actionId, ci)) return false;
+  if (c.environment && !anyGlobMatches(c.environment, f.environment, ci)) return false;
+  if (c.tier && !anyGlobMatches(c.tier, f.tier, ci)) return false;
+  if (c.service && !anyGlobMatches(c.service, f.service, ci)) return false;
+  if (c.namespace && !anyGlobMatches(c.namespace, f.namespace, ci)) return false;
   if (c.risk && !c.risk.includes(f.plan.risk)) return false;
   if (c.destructive !== undefined && c.destructive !== f.plan.destructive) return false;
   if (c.autonomy && !c.autonomy.includes(f.ctx.autonomy)) return false;
   const b = c.blastRadius;
   if (b) {
-    const pods = sizeOf(f.plan, 'pods');
-    const replicas = sizeOf(f.plan, 'replicas');
+    const pods = blastRadiusSize(f.plan.blastRadius, 'pods');
+    const replicas = blastRadiusSize(f.plan.blastRadius, 'replicas');
     if (b.maxPods !== undefined && !(pods <= b.maxPods)) return false;
     if (b.maxReplicas !== undefined && !(replicas <= b.maxReplicas)) return false;
     if (b.minPods !== undefined && !(pods >= b.minPods)) return false;
@@ -77,20 +81,28 @@ export function evaluatePolicy(plan: PolicySubject, ctx: PolicyEvaluationContext
   if (ctx.autonomy === 'observe') return deny('default:observe', 'Autonomy is "observe": read-only, nothing runs.');
   if (!(ctx.now instanceof Date) || Number.isNaN(ctx.now.getTime())) return deny('default:clock', 'No valid current time to check change freezes against.');
 
+  const target = plan.target ?? ({} as Partial<PolicySubject['target']>);
+  const environment = checkName(target.environment, 'The target environment');
+  if (!environment.ok) return deny('default:invalid-target', `${environment.problem}: no action runs against a name that cannot be matched reliably.`);
+  const names: { service?: string; namespace?: string } = {};
+  for (const key of ['service', 'namespace'] as const) {
+    if (target[key] === undefined) continue;
+    const c = checkName(target[key], `The target ${key}`);
+    if (!c.ok) return deny('default:invalid-target', `${c.problem}: no action runs against a name that cannot be matched reliably.`);
+    names[key] = c.name;
+  }
+
   const clusterWide = findClusterWideForms(plan.argv);
   if (clusterWide.length > 0) return deny('default:cluster-wide', `Cluster-wide or all-namespaces commands are never run: ${clusterWide.join('; ')}.`);
 
-  const pods = sizeOf(plan, 'pods');
-  const replicas = sizeOf(plan, 'replicas');
-  if (policy.limits.maxPods !== undefined && pods > policy.limits.maxPods) {
-    return deny('default:blast-radius-limit', `Blast radius ${plan.blastRadius.unknown ? 'is unknown' : `is ${pods} pods`}, above the policy limit of ${policy.limits.maxPods} pods (${plan.blastRadius.description}).`);
-  }
-  if (policy.limits.maxReplicas !== undefined && replicas > policy.limits.maxReplicas) {
-    return deny('default:blast-radius-limit', `Blast radius ${plan.blastRadius.unknown ? 'is unknown' : `is ${replicas} replicas`}, above the policy limit of ${policy.limits.maxReplicas} replicas (${plan.blastRadius.description}).`);
+  for (const [what, limit] of [['pods', policy.limits.maxPods], ['replicas', policy.limits.maxReplicas]] as const) {
+    if (limit !== undefined && !(blastRadiusSize(plan.blastRadius, what) <= limit)) {
+      return deny('default:blast-radius-limit', `Blast radius is ${describeSize(plan.blastRadius, what)}, above the policy limit of ${limit} ${what} (${plan.blastRadius?.description ?? 'no description'}).`);
+    }
   }
 
-  const tier = plan.target.tier ?? (plan.target.service !== undefined ? policy.services[plan.target.service]?.tier : undefined);
-  const facts: Facts = { plan, tier, ctx };
+  const tier = tierOf(policy, names.service);
+  const facts: Facts = { plan, environment: environment.name, service: names.service, namespace: names.namespace, tier, ctx };
   const matchedRules = policy.rules.filter((r) => conditionMatches(r.if, facts));
   const matched = matchedRules.map((r) => r.name);
   const reasons: string[] = [];
@@ -114,14 +126,17 @@ export function evaluatePolicy(plan: PolicySubject, ctx: PolicyEvaluationContext
     verdict = 'deny';
     decidedBy = 'default:destructive';
     reasons.push(`"${plan.actionId}" is destructive and no rule allows it: destructive actions are denied by default.`);
-  } else if (isProductionEnvironment(plan.target.environment)) {
-    verdict = 'require-approval';
-    decidedBy = 'default:production-approval';
-    reasons.push(`No rule matched; "${plan.target.environment}" is production, which needs a person's approval by default.`);
   } else {
-    verdict = 'allow';
-    decidedBy = 'default:allow';
-    reasons.push(`No rule matched; "${plan.target.environment}" is not production and the action is not destructive.`);
+    const cls = classifyEnvironment(policy, environment.name);
+    if (cls.production) {
+      verdict = 'require-approval';
+      decidedBy = 'default:production-approval';
+      reasons.push(`No rule matched; ${cls.reason}, which needs a person's approval by default.`);
+    } else {
+      verdict = 'allow';
+      decidedBy = 'default:allow';
+      reasons.push(`No rule matched; ${cls.reason}, and the action is not destructive.`);
+    }
   }
 
   if (verdict === 'allow') {

@@ -1,11 +1,14 @@
 // Reads .incident-lens/policy.yaml. Anything wrong with the file (syntax, a wrong type, an unknown
 // key or verdict) becomes Policy.error with its line and column, and evaluatePolicy then denies
-// everything: a policy we cannot read must never mean "no rules, so allow".
+// everything: a policy we cannot read must never mean "no rules, so allow". A hostile file (an alias
+// bomb, a huge file, a "__proto__" key) is one more way of being wrong: it is reported, never thrown.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, type Document } from 'yaml';
 import type { PolicyVerdict } from '../core/model';
+import { checkName } from './names';
+import { parseYamlSafely } from './safeYaml';
 import { autonomyLevels, type AutonomyLevel, type DayOfWeek, type Policy, type PolicyRule, type RuleCondition, type TimeWindow } from './types';
 import { allDays, isValidTimeZone, parseTimeOfDay, parseWindowBound } from './timeWindow';
 
@@ -18,7 +21,8 @@ export function workspacePolicyPath(workspaceDir: string): string {
 }
 
 export function emptyPolicy(source = 'built-in'): Policy {
-  return { source, rules: [], limits: {}, services: {} };
+  // Null-prototype maps: a key such as "constructor" is data, never Object.prototype's.
+  return { source, rules: [], limits: {}, services: Object.create(null) as Policy['services'], environments: Object.create(null) as Policy['environments'] };
 }
 
 type Path = (string | number)[];
@@ -64,11 +68,35 @@ class PolicyParser {
     const out: string[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      if (typeof item !== 'string' || item === '') return this.fail(Array.isArray(v) ? [...path, i] : path, `expected a non-empty string or a list of them, got ${describe(item)}`);
+      const at = Array.isArray(v) ? [...path, i] : path;
+      if (typeof item !== 'string' || item === '') return this.fail(at, `expected a non-empty string or a list of them, got ${describe(item)}`);
       out.push(item);
     }
     if (out.length === 0) return this.fail(path, 'expected at least one value');
     return out;
+  }
+
+  /** Globs over names: in the normal form of names.ts, so they compare like the names they match. */
+  nameList(v: unknown, path: Path): string[] | undefined {
+    const list = this.stringList(v, path);
+    if (!list) return undefined;
+    const out: string[] = [];
+    for (const item of list) {
+      const c = checkName(item, `the pattern ${JSON.stringify(item.slice(0, 40))}`);
+      if (!c.ok) return this.fail(path, c.problem);
+      out.push(c.name);
+    }
+    return out;
+  }
+
+  /** A map key that names something: normalised, and unique after normalisation. */
+  nameKey(key: string, path: Path, seen: Map<string, string>): string | undefined {
+    const c = checkName(key, `the name ${JSON.stringify(key.slice(0, 40))}`);
+    if (!c.ok) return this.fail(path, c.problem);
+    const earlier = seen.get(c.name);
+    if (earlier !== undefined) return this.fail(path, `"${key}" and "${earlier}" are the same name (names are compared case-insensitively, spaces trimmed)`);
+    seen.set(c.name, key);
+    return c.name;
   }
 
   enumList<T extends string>(v: unknown, path: Path, allowed: readonly T[]): T[] | undefined {
@@ -141,7 +169,7 @@ class PolicyParser {
     this.checkKeys(v, path, ['action', 'environment', 'tier', 'service', 'namespace', 'risk', 'destructive', 'blastRadius', 'time', 'autonomy']);
     const c: RuleCondition = {};
     for (const key of ['action', 'environment', 'tier', 'service', 'namespace'] as const) {
-      if (v[key] !== undefined) c[key] = this.stringList(v[key], [...path, key]);
+      if (v[key] !== undefined) c[key] = this.nameList(v[key], [...path, key]);
     }
     if (v.risk !== undefined) c.risk = this.enumList(v.risk, [...path, 'risk'], risks);
     if (v.autonomy !== undefined) c.autonomy = this.enumList<AutonomyLevel>(v.autonomy, [...path, 'autonomy'], autonomyLevels);
@@ -174,7 +202,7 @@ class PolicyParser {
       this.fail([], `the policy must be a mapping with "rules", got ${describe(js)}`);
       return policy;
     }
-    this.checkKeys(js, [], ['version', 'limits', 'services', 'rules']);
+    this.checkKeys(js, [], ['version', 'limits', 'services', 'environments', 'rules']);
     if (js.version !== undefined && js.version !== 1) this.fail(['version'], `unsupported version ${describe(js.version)} (this build reads version 1)`);
     if (js.limits !== undefined) {
       if (!this.isMap(js.limits)) this.fail(['limits'], `expected maxPods / maxReplicas, got ${describe(js.limits)}`);
@@ -187,14 +215,37 @@ class PolicyParser {
     if (js.services !== undefined) {
       if (!this.isMap(js.services)) this.fail(['services'], `expected a mapping of service name to { tier }, got ${describe(js.services)}`);
       else {
+        const seen = new Map<string, string>();
         for (const [name, facts] of Object.entries(js.services)) {
+          const key = this.nameKey(name, ['services', name], seen);
           if (!this.isMap(facts)) {
             this.fail(['services', name], `expected { tier: ... }, got ${describe(facts)}`);
             continue;
           }
           this.checkKeys(facts, ['services', name], ['tier']);
-          if (facts.tier !== undefined && typeof facts.tier !== 'string') this.fail(['services', name, 'tier'], `expected a string, got ${describe(facts.tier)}`);
-          policy.services[name] = { tier: typeof facts.tier === 'string' ? facts.tier : undefined };
+          let tier: string | undefined;
+          if (facts.tier !== undefined) {
+            const t = typeof facts.tier === 'string' ? checkName(facts.tier, 'the tier') : undefined;
+            if (!t) this.fail(['services', name, 'tier'], `expected a string, got ${describe(facts.tier)}`);
+            else if (!t.ok) this.fail(['services', name, 'tier'], t.problem);
+            else tier = t.name;
+          }
+          if (key !== undefined) policy.services[key] = { tier };
+        }
+      }
+    }
+    if (js.environments !== undefined) {
+      if (!this.isMap(js.environments)) this.fail(['environments'], `expected a mapping of environment name (or glob) to { production: true|false }, got ${describe(js.environments)}`);
+      else {
+        const seen = new Map<string, string>();
+        for (const [name, facts] of Object.entries(js.environments)) {
+          const key = this.nameKey(name, ['environments', name], seen);
+          if (!this.isMap(facts) || typeof facts.production !== 'boolean') {
+            this.fail(['environments', name], `expected { production: true } or { production: false }, got ${describe(facts)}`);
+            continue;
+          }
+          this.checkKeys(facts, ['environments', name], ['production']);
+          if (key !== undefined) policy.environments[key] = { production: facts.production };
         }
       }
     }
@@ -240,19 +291,17 @@ function describe(v: unknown): string {
 
 /** Parses policy YAML text. Never throws: problems are in the result's `error`. */
 export function loadPolicy(text: string, source = 'policy.yaml'): Policy {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => {
-      const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-      return `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
-    });
-    return { ...emptyPolicy(source), error: `policy file is not valid YAML: ${problems.join('; ')}` };
+  try {
+    const parsed = parseYamlSafely(text, source);
+    if (!parsed.ok) return { ...emptyPolicy(source), error: `policy file ${parsed.kind === 'syntax' ? 'is not valid YAML' : 'is refused'}: ${parsed.problems.join('; ')}` };
+    const parser = new PolicyParser(parsed.doc, parsed.lines, source);
+    const policy = parser.policy(parsed.value);
+    if (parser.errors.length > 0) return { ...emptyPolicy(source), error: `policy file is invalid: ${parser.errors.join('; ')}` };
+    return policy;
+  } catch (err) {
+    // Nothing above should throw; if it does, the policy still fails closed.
+    return { ...emptyPolicy(source), error: `policy file could not be read: ${(err as Error)?.message ?? String(err)}` };
   }
-  const parser = new PolicyParser(doc, lines, source);
-  const policy = parser.policy(doc.toJS());
-  if (parser.errors.length > 0) return { ...emptyPolicy(source), error: `policy file is invalid: ${parser.errors.join('; ')}` };
-  return policy;
 }
 
 /**

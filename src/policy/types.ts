@@ -12,6 +12,7 @@ export interface PolicyTarget {
   namespace?: string;
   service?: string;
   environment: string;
+  /** Shown to a person only. The engine reads a service's tier from the policy's `services` map, never from here. */
   tier?: string;
 }
 
@@ -82,8 +83,13 @@ export interface Policy {
   rules: PolicyRule[];
   /** Hard blast-radius limits: a plan above them is denied whatever the rules say. */
   limits: { maxPods?: number; maxReplicas?: number };
-  /** Service facts the rules can match on (tier), keyed by service name. */
+  /** Service facts the rules can match on (tier), keyed by normalised service name (see names.ts). */
   services: Record<string, { tier?: string }>;
+  /**
+   * Which environments are production, keyed by normalised name or glob. An environment that no
+   * key matches counts as production; when several match, production wins.
+   */
+  environments: Record<string, { production: boolean }>;
   /** Set when the file could not be read or parsed: the engine then denies everything. */
   error?: string;
 }

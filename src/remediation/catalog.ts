@@ -2,13 +2,18 @@
 // into a CommandPlan. Every parameter is validated here, before anything can run: a Kubernetes name
 // must be a Kubernetes name. Runbook actions a team declares in .incident-lens/actions.yaml are
 // argv templates whose {{param}} placeholders are filled as data, never through a shell.
+// Data can still be read as an option by the program it reaches (`--kubeconfig=/tmp/evil` as its
+// own element), so every value, declared pattern or not, is checked: a safe default pattern,
+// no leading "-" unless the parameter allows it, no control characters, a bounded length; and a
+// runbook's cwd must resolve (symlinks followed) inside the workspace.
 
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import type { ProposedAction } from '../core/model';
 import { isDestructiveArgv } from '../policy/argvGuards';
 import { globMatch } from '../policy/glob';
+import { hiddenCharacterIn, isPrototypeKey, NameError, normaliseName } from '../policy/names';
+import { parseYamlSafely } from '../policy/safeYaml';
 import {
   PlanError,
   requireString,
@@ -75,15 +80,23 @@ function optionalCount(p: ProposedAction['params'], name: string, what: string, 
   return p[name] === undefined ? undefined : validateCount(p[name], what, 0, max);
 }
 
+/** A proposal's replica count, for the blast radius. A claimed 0 would make any action look harmless, so it counts as unknown. */
+function claimedReplicas(p: ProposedAction['params']): number | undefined {
+  const n = optionalCount(p, 'replicas', 'Replica count');
+  return n === 0 ? undefined : n;
+}
+
 const labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 function planSilence(p: ProposedAction['params'], ctx: PlanContext, why: string): CommandPlan {
   if (!ctx.alertmanagerUrl) throw new PlanError('No Alertmanager URL is configured, so there is nowhere to add a silence.');
   if (!/^https?:\/\/[^\s]+$/.test(ctx.alertmanagerUrl)) throw new PlanError(`Alertmanager URL ${JSON.stringify(ctx.alertmanagerUrl)} is not an http(s) URL.`);
-  const matchers: Record<string, string> = {};
+  // Null prototype, and prototype names refused: a "__proto__" matcher would otherwise vanish silently.
+  const matchers = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(p)) {
     if (!key.startsWith('match.')) continue;
     const name = key.slice('match.'.length);
+    if (isPrototypeKey(name)) throw new PlanError(`Silence matcher "${name}" is refused: that name would reach a JavaScript object's prototype instead of the matcher list.`);
     if (!labelNamePattern.test(name)) throw new PlanError(`Label name ${JSON.stringify(name)} is not a valid Prometheus label name.`);
     const v = String(value);
     if (v.includes('\0')) throw new PlanError(`Label ${name} has a NUL character in its value.`);
@@ -112,7 +125,7 @@ function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPla
       const t = kubeTarget(p, ctx);
       return kubectlRolloutUndo(ctx.tools?.kubectl ?? 'kubectl', t, {
         toRevision: p.revision === undefined ? undefined : validateCount(p.revision, 'Revision', 1, 1_000_000),
-        replicas: optionalCount(p, 'replicas', 'Replica count'),
+        replicas: claimedReplicas(p),
         verification: ctx.verification,
       });
     }
@@ -122,7 +135,7 @@ function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPla
       return helmRollback(ctx.tools?.helm ?? 'helm', { ...t, release }, {
         revision: p.revision === undefined ? undefined : validateCount(p.revision, 'Revision', 1, 1_000_000),
         currentRevision: p.currentRevision === undefined ? undefined : validateCount(p.currentRevision, 'Current revision', 1, 1_000_000),
-        replicas: optionalCount(p, 'replicas', 'Replica count'),
+        replicas: claimedReplicas(p),
         verification: ctx.verification,
       });
     }
@@ -136,7 +149,7 @@ function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPla
       return argocdRollback(ctx.tools?.argocd ?? 'argocd', { app, environment: ctx.environment, service: p.service === undefined ? undefined : validateK8sName(String(p.service), 'Service'), namespace: ctx.namespace, tier: ctx.tier, cluster: ctx.cluster }, {
         historyId: validateCount(p.historyId ?? p.revision, 'History id', 0, 1_000_000),
         currentHistoryId: p.currentHistoryId === undefined ? undefined : validateCount(p.currentHistoryId, 'Current history id', 0, 1_000_000),
-        replicas: optionalCount(p, 'replicas', 'Replica count'),
+        replicas: claimedReplicas(p),
         verification: ctx.verification,
       });
     }
@@ -150,7 +163,7 @@ function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPla
         fromRevision: p.fromRevision === undefined ? undefined : validateRevision(String(p.fromRevision)),
         environment: ctx.environment,
         tier: ctx.tier,
-        replicas: optionalCount(p, 'replicas', 'Replica count'),
+        replicas: claimedReplicas(p),
         dryRunFlag: ctx.deployTool.dryRunFlag,
         cwd: ctx.workspaceDir,
         verification: ctx.verification,
@@ -162,15 +175,22 @@ function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPla
 }
 
 /** Builds the plan for a proposed action, or throws PlanError saying what is wrong with it. */
-export function planAction(proposed: ProposedAction, ctx: PlanContext): CommandPlan {
-  if (!ctx.environment || typeof ctx.environment !== 'string') throw new PlanError('No target environment: every action must name the environment it is for.');
+export function planAction(proposed: ProposedAction, planCtx: PlanContext): CommandPlan {
+  if (!planCtx.environment || typeof planCtx.environment !== 'string') throw new PlanError('No target environment: every action must name the environment it is for.');
+  let environment: string;
+  try {
+    environment = normaliseName(planCtx.environment, 'The target environment');
+  } catch (err) {
+    throw new PlanError((err as NameError).message);
+  }
+  const ctx: PlanContext = { ...planCtx, environment };
   const p = proposed.params ?? {};
   const kubectl = ctx.tools?.kubectl ?? 'kubectl';
   switch (proposed.actionId) {
     case 'rollback-deploy':
       return planRollback(p, ctx);
     case 'restart':
-      return kubectlRolloutRestart(kubectl, kubeTarget(p, ctx), { replicas: optionalCount(p, 'replicas', 'Replica count'), verification: ctx.verification });
+      return kubectlRolloutRestart(kubectl, kubeTarget(p, ctx), { replicas: claimedReplicas(p), verification: ctx.verification });
     case 'scale': {
       const bounds = ctx.scaleBounds ?? defaultScaleBounds;
       return kubectlScale(kubectl, kubeTarget(p, ctx), {
@@ -195,9 +215,50 @@ export function planAction(proposed: ProposedAction, ctx: PlanContext): CommandP
 // Runbook actions (.incident-lens/actions.yaml)
 
 export interface RunbookParam {
-  /** Anchored regular expression the value must match; without one any value is accepted as data. */
+  /** Anchored regular expression the value must match; without one, defaultParamPattern. */
   pattern?: string;
   description?: string;
+  /** Values may start with "-". Off by default: such a value is read as an option by most programs. */
+  allowLeadingDash?: boolean;
+}
+
+/** What a parameter accepts when its runbook declares no pattern: a name, id, revision or path, never an option. */
+export const defaultParamPattern = '[A-Za-z0-9_][A-Za-z0-9_.:@+=,/-]*';
+/** Longest accepted value; also bounds the time a declared pattern can take. */
+export const maxParamLength = 1024;
+
+/** Checks one value for a placeholder; throws PlanError naming the parameter and the rule it breaks. */
+export function validateParamValue(name: string, raw: string | number, spec: RunbookParam, source: string): string {
+  const value = String(raw);
+  if (value.length > maxParamLength) throw new PlanError(`Parameter "${name}" is ${value.length} characters long, more than ${maxParamLength}.`);
+  const hidden = hiddenCharacterIn(value);
+  if (hidden) throw new PlanError(`Parameter "${name}" = ${JSON.stringify(value.slice(0, 80))} contains the control character ${hidden} (newlines and other control characters are refused).`);
+  if (value.startsWith('-') && !spec.allowLeadingDash) {
+    throw new PlanError(`Parameter "${name}" = ${JSON.stringify(value.slice(0, 80))} starts with "-", so the program would read it as an option; ${source} does not allow that for "${name}" (allowLeadingDash).`);
+  }
+  const pattern = spec.pattern ?? defaultParamPattern;
+  if (!new RegExp(`^(?:${pattern})$`, 's').test(value)) {
+    throw new PlanError(`Parameter "${name}" = ${JSON.stringify(value.slice(0, 80))} does not match ${spec.pattern !== undefined ? `the pattern ${spec.pattern} declared in ${source}` : `the default pattern ${defaultParamPattern} (declare a pattern in ${source} to accept other values)`}.`);
+  }
+  return value;
+}
+
+/** `dir` resolved against the workspace, symlinks followed; throws PlanError unless it is inside the workspace. */
+export function resolveInsideWorkspace(workspaceDir: string, dir: string, what: string): string {
+  const resolved = nodePath.resolve(workspaceDir, dir);
+  let real: string;
+  let root: string;
+  try {
+    root = fs.realpathSync(workspaceDir);
+    real = fs.realpathSync(resolved);
+  } catch (err) {
+    throw new PlanError(`${what} ${JSON.stringify(resolved)} cannot be resolved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+  }
+  const rel = nodePath.relative(root, real);
+  if (rel !== '' && (rel.startsWith('..') || nodePath.isAbsolute(rel))) {
+    throw new PlanError(`${what} ${JSON.stringify(dir)} resolves to ${real}, outside the workspace ${root}: runbook actions run inside the workspace only.`);
+  }
+  return real;
 }
 
 export interface RunbookAction {
@@ -241,21 +302,19 @@ export function fillArgv(template: readonly string[], values: Record<string, str
 }
 
 function planRunbookAction(action: RunbookAction, params: ProposedAction['params'], ctx: PlanContext): CommandPlan {
-  if (action.environments && !action.environments.some((g) => globMatch(g, ctx.environment))) {
+  if (action.environments && !action.environments.some((g) => globMatch(g.trim(), ctx.environment, { ignoreCase: true }))) {
     throw new PlanError(`Action "${action.id}" is declared for ${action.environments.join(', ')}, not for "${ctx.environment}".`);
   }
-  const values: Record<string, string> = { workspaceDir: ctx.workspaceDir, environment: ctx.environment };
+  const values = Object.create(null) as Record<string, string>;
+  values.workspaceDir = ctx.workspaceDir;
+  // The environment may come from an alert: it is checked like any parameter.
+  values.environment = validateParamValue('environment', ctx.environment, {}, 'the built-in rules');
   if (ctx.namespace !== undefined) values.namespace = validateNamespace(ctx.namespace);
   if (ctx.kubeContext !== undefined) values.kubeContext = validateContext(ctx.kubeContext);
   for (const [name, spec] of Object.entries(action.params)) {
     const raw = params[name];
     if (raw === undefined) throw new PlanError(`Action "${action.id}" needs parameter "${name}"${spec.description ? ` (${spec.description})` : ''}.`);
-    const value = String(raw);
-    if (value.includes('\0')) throw new PlanError(`Parameter "${name}" contains a NUL character.`);
-    if (spec.pattern !== undefined && !new RegExp(`^(?:${spec.pattern})$`, 's').test(value)) {
-      throw new PlanError(`Parameter "${name}" = ${JSON.stringify(value)} does not match the pattern ${spec.pattern} declared in ${action.source}.`);
-    }
-    values[name] = value;
+    values[name] = validateParamValue(name, raw, spec, action.source);
   }
   const argv = fillArgv(action.argv, values);
   // "node" means the Node that runs us, so a runbook script works without node on PATH.
@@ -272,7 +331,7 @@ function planRunbookAction(action: RunbookAction, params: ProposedAction['params
     title: action.title,
     tool: 'runbook',
     argv,
-    cwd: action.cwd !== undefined ? nodePath.resolve(ctx.workspaceDir, fillArgv([action.cwd], values)[0]) : ctx.workspaceDir,
+    cwd: action.cwd !== undefined ? resolveInsideWorkspace(ctx.workspaceDir, fillArgv([action.cwd], values)[0], `The cwd of "${action.id}"`) : ctx.workspaceDir,
     env: action.env,
     target: {
       environment: ctx.environment,
@@ -283,7 +342,8 @@ function planRunbookAction(action: RunbookAction, params: ProposedAction['params
       tier: ctx.tier,
     },
     risk: action.risk,
-    blastRadius: action.blastRadius ?? { pods: 0, description: `runbook action ${action.id} declares no pod impact` },
+    // Not declared is not "no pods": it is unknown, above every limit.
+    blastRadius: action.blastRadius ?? { unknown: true, description: `runbook action ${action.id} declares no blast radius, so its size is unknown` },
     dryRunArgv,
     verification: action.verification ? { ...action.verification, query: fillArgv([action.verification.query], values)[0] } : ctx.verification,
     rollback,
@@ -298,22 +358,28 @@ export interface RunbookLoad {
   error?: string;
 }
 
-/** Parses actions.yaml text. Never throws. */
+/** Parses actions.yaml text. Never throws: a file it cannot use offers no action and says why. */
 export function loadRunbookActions(text: string, source = 'actions.yaml'): RunbookLoad {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-    return { actions: [], error: `${source}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}` };
+  try {
+    return parseRunbookActions(text, source);
+  } catch (err) {
+    return { actions: [], error: `${source} could not be read: ${(err as Error)?.message ?? String(err)}` };
   }
+}
+
+function parseRunbookActions(text: string, source: string): RunbookLoad {
+  const parsed = parseYamlSafely(text, source);
+  if (!parsed.ok) {
+    return { actions: [], error: parsed.kind === 'syntax' ? `${parsed.problems[0].replace(/^(\S+?): /, '$1: not valid YAML: ')}` : `${source} is refused: ${parsed.problems.join('; ')}` };
+  }
+  const { doc, lines } = parsed;
   const errors: string[] = [];
   const at = (path: (string | number)[], message: string) => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     const pos = node?.range ? lines.linePos(node.range[0]) : undefined;
     errors.push(`${source}${pos ? `:${pos.line}:${pos.col}` : ''}: ${path.join('.')}: ${message}`);
   };
-  const js = doc.toJS() as unknown;
+  const js = parsed.value;
   const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const strings = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
   if (js === null || js === undefined) return { actions: [] };
@@ -337,16 +403,18 @@ export function loadRunbookActions(text: string, source = 'actions.yaml'): Runbo
       for (const [name, spec] of Object.entries(raw.params)) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || contextPlaceholders.includes(name)) return at([...path, 'params', name], `invalid or reserved parameter name "${name}"`);
         const s = spec ?? {};
-        if (!isMap(s)) return at([...path, 'params', name], 'expected { pattern, description }');
+        if (!isMap(s)) return at([...path, 'params', name], 'expected { pattern, description, allowLeadingDash }');
+        for (const k of Object.keys(s)) if (!['pattern', 'description', 'allowLeadingDash'].includes(k)) return at([...path, 'params', name, k], `unknown key "${k}" (expected pattern, description, allowLeadingDash)`);
         if (s.pattern !== undefined) {
-          if (typeof s.pattern !== 'string') return at([...path, 'params', name, 'pattern'], 'expected a regular expression string');
+          if (typeof s.pattern !== 'string' || s.pattern === '') return at([...path, 'params', name, 'pattern'], 'expected a regular expression string');
           try {
-            new RegExp(s.pattern);
+            new RegExp(`^(?:${s.pattern})$`, 's');
           } catch (err) {
             return at([...path, 'params', name, 'pattern'], `invalid regular expression: ${(err as Error).message}`);
           }
         }
-        params[name] = { pattern: s.pattern as string | undefined, description: typeof s.description === 'string' ? s.description : undefined };
+        if (s.allowLeadingDash !== undefined && typeof s.allowLeadingDash !== 'boolean') return at([...path, 'params', name, 'allowLeadingDash'], 'expected true or false');
+        params[name] = { pattern: s.pattern as string | undefined, description: typeof s.description === 'string' ? s.description : undefined, ...(s.allowLeadingDash === true ? { allowLeadingDash: true } : {}) };
       }
     }
     const risk = raw.risk ?? 'medium';
@@ -382,7 +450,8 @@ export function loadRunbookActions(text: string, source = 'actions.yaml'): Runbo
     let blastRadius: RunbookAction['blastRadius'];
     if (raw.blastRadius !== undefined) {
       const b = raw.blastRadius;
-      if (!isMap(b) || (b.pods !== undefined && typeof b.pods !== 'number') || (b.replicas !== undefined && typeof b.replicas !== 'number')) return at([...path, 'blastRadius'], 'expected { pods, replicas, description }');
+      const count = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0);
+      if (!isMap(b) || !count(b.pods) || !count(b.replicas)) return at([...path, 'blastRadius'], 'expected { pods, replicas, description } with whole numbers >= 0 (a size left out counts as unknown, above every limit)');
       blastRadius = { pods: b.pods as number | undefined, replicas: b.replicas as number | undefined, description: typeof b.description === 'string' ? b.description : `declared by ${id}` };
     }
     const templates = [...raw.argv, ...((raw.dryRunArgv as string[] | undefined) ?? []), ...(rollback?.argv ?? []), ...(typeof raw.cwd === 'string' ? [raw.cwd] : []), ...(verification ? [verification.query] : [])];

@@ -2,7 +2,8 @@
 // names, does it avoid cluster-wide forms, and is its blast radius within limits. Policy decides
 // whether an action may run; these checks make sure it lands where the policy thought it would.
 
-import { findClusterWideForms, toolName } from '../policy/argvGuards';
+import { analyseArgv, findClusterWideForms, flagValuesOf } from '../policy/argvGuards';
+import { blastRadiusSize, describeSize } from '../policy/blastRadius';
 import { describeExit, type CommandExecutor } from './executor';
 import type { CommandPlan } from './plan';
 
@@ -50,9 +51,18 @@ export async function checkPlanEnvironment(plan: Pick<CommandPlan, 'argv' | 'tar
     problems.push(`The plan targets kube context "${plan.target.context}", but environment "${env}" uses "${expectedForEnv}".`);
   }
 
-  const tool = toolName(plan.argv[0]);
-  if (contextTools.has(tool)) {
-    const contexts = [...new Set(flagValues(plan.argv, tool === 'helm' ? ['--kube-context'] : ['--context']))];
+  const shape = analyseArgv(plan.argv);
+  if (shape.kind === 'opaque') problems.push(`The kube cluster and namespace this command acts on cannot be confirmed: ${shape.reason}.`);
+  const cmd = shape.kind === 'kube' ? shape.command : undefined;
+  const tool = cmd?.tool ?? '';
+  if (cmd && contextTools.has(tool)) {
+    // Another kubeconfig or API server makes the current-context check below answer for the wrong file.
+    const elsewhere = [
+      ...cmd.assignments.filter((a) => /^KUBECONFIG=/.test(a)),
+      ...cmd.flags.filter((f) => ['--kubeconfig', '--server', '--kube-apiserver', '--cluster', '--user', '--token', '--kube-token'].includes(f.name)).map((f) => f.name),
+    ];
+    if (elsewhere.length > 0) problems.push(`The command picks its own cluster or credentials (${elsewhere.join(', ')}), so its target cannot be confirmed against environment "${env}".`);
+    const contexts = [...new Set(flagValuesOf(cmd, tool === 'helm' ? '--kube-context' : '--context'))];
     const expected = plan.target.context ?? expectedForEnv;
     let actual: string | undefined;
     if (contexts.length > 1) {
@@ -60,7 +70,7 @@ export async function checkPlanEnvironment(plan: Pick<CommandPlan, 'argv' | 'tar
     } else if (contexts.length === 1) {
       actual = contexts[0];
     } else if (opts.executor) {
-      const kubectl = tool === 'kubectl' || tool === 'oc' ? plan.argv[0] : 'kubectl';
+      const kubectl = tool === 'kubectl' || tool === 'oc' ? plan.argv[cmd.toolIndex] : 'kubectl';
       const r = await opts.executor.run({ argv: [kubectl, 'config', 'current-context'], env: ['KUBECONFIG'], timeoutMs: opts.timeoutMs ?? 10_000 });
       if (r.exitCode === 0) actual = r.stdout.trim();
       else problems.push(`Could not read the current kube context (${describeExit(r)}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}).`);
@@ -72,7 +82,7 @@ export async function checkPlanEnvironment(plan: Pick<CommandPlan, 'argv' | 'tar
       else if (actual !== expected) problems.push(`The command would run against kube context "${actual}", but environment "${env}" uses "${expected}".`);
       else checked.push(`kube context is "${actual}", as environment "${env}" requires`);
     }
-    const namespaces = [...new Set(flagValues(plan.argv, ['-n', '--namespace']))];
+    const namespaces = [...new Set(flagValuesOf(cmd, '--namespace'))];
     if (namespaces.length > 1) problems.push(`The command names several namespaces (${namespaces.join(', ')}).`);
     else if (plan.target.namespace && namespaces.length === 1 && namespaces[0] !== plan.target.namespace) {
       problems.push(`The command acts in namespace "${namespaces[0]}", but the plan targets "${plan.target.namespace}".`);
@@ -87,8 +97,8 @@ export async function checkPlanEnvironment(plan: Pick<CommandPlan, 'argv' | 'tar
   const limits = opts.limits ?? {};
   for (const [what, limit] of [['pods', limits.maxPods], ['replicas', limits.maxReplicas]] as const) {
     if (limit === undefined) continue;
-    const size = b.unknown ? Number.POSITIVE_INFINITY : (b[what] ?? 0);
-    if (size > limit) problems.push(`Blast radius ${b.unknown ? 'is unknown' : `of ${size} ${what}`} is above the limit of ${limit} ${what}.`);
+    const size = blastRadiusSize(b, what);
+    if (!(size <= limit)) problems.push(`Blast radius ${Number.isFinite(size) ? `of ${size} ${what} is` : `is ${describeSize(b, what)},`} above the limit of ${limit} ${what}.`);
     else checked.push(`blast radius ${size} ${what} within the limit of ${limit}`);
   }
   return { ok: problems.length === 0, problems, checked };

@@ -5,12 +5,21 @@
 //
 // Entry: {"seq":1,"time":"<ISO>","type":"suggestion","data":{...},"prevHash":"<hex>","hash":"<hex>"}
 // hash = sha256(canonicalJson({seq, time, type, data, prevHash})), the first prevHash is 64 zeros.
-// A process killed mid-write can leave a torn last line; verifyLedger reports it as a torn tail,
-// and the next append starts a fresh line after it, so no earlier entry is ever touched.
+//
+// Appends hold a lock across processes and windows (ledgerLock.ts) and re-read the tail under it,
+// so concurrent writers continue one chain. After each append the head (seq and hash of the newest
+// entry) is saved outside the file (ledgerHead.ts), which is what detects the newest entries being
+// cut off or replaced. A process killed mid-write leaves a torn last line (no final newline): it is
+// reported as a warning naming what was lost, and the next append cuts it off and records a
+// "ledger-repair" entry saying so. Any other unreadable line is tampering.
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sidecarHeadStore, type HeadStore, type LedgerHead } from './ledgerHead';
+import { acquireLock, type LockOptions } from './ledgerLock';
+
+export { keyValueHeadStore, sidecarHeadStore, type HeadStore, type LedgerHead } from './ledgerHead';
 
 export type LedgerEntryType =
   | 'suggestion'
@@ -25,6 +34,7 @@ export type LedgerEntryType =
   | 'rollback'
   | 'hypothesis'
   | 'hypothesis-wrong'
+  | 'ledger-repair'
   | 'note';
 
 export interface LedgerEntry {
@@ -71,43 +81,112 @@ function parseEntry(line: string): LedgerEntry | undefined {
   return e as unknown as LedgerEntry;
 }
 
+export interface LedgerOptions extends LockOptions {
+  /** Head stores besides the sidecar file beside the ledger (the VS Code side adds its global state). */
+  extraHeadStores?: HeadStore[];
+}
+
+function headStoresFor(filePath: string, options: LedgerOptions): HeadStore[] {
+  return [sidecarHeadStore(filePath), ...(options.extraHeadStores ?? [])];
+}
+
+/** A last line without its newline: an append interrupted mid-write. */
+export interface TornWrite {
+  line: number;
+  bytes: number;
+  /** What the fragment says it was, when that much of it was written. */
+  seq?: number;
+  type?: string;
+}
+
+function describeTorn(fragment: string, line: number): TornWrite {
+  const seq = /"seq":(\d+)/.exec(fragment);
+  const type = /"type":"([A-Za-z0-9:_-]{1,64})"/.exec(fragment);
+  return { line, bytes: Buffer.byteLength(fragment), ...(seq ? { seq: Number(seq[1]) } : {}), ...(type ? { type: type[1] } : {}) };
+}
+
+function tornMessage(t: TornWrite): string {
+  const what = t.seq !== undefined ? `entry ${t.seq}${t.type ? ` (${t.type})` : ''}` : 'an entry';
+  return `line ${t.line} is a torn write: ${what} was being appended when its writer stopped, and only ${t.bytes} bytes of it reached the disk. Its append never returned, so nothing that waited for it went ahead; its content is lost. Every entry before it is intact.`;
+}
+
 interface TailState {
   seq: number;
   prevHash: string;
   size: number;
-  endsWithNewline: boolean;
+  /** Byte offset where the last complete line starts; the bytes from there to the end. */
+  tailStart: number;
+  tail: Buffer;
+  torn?: TornWrite & { offset: number; text: string };
 }
 
-function scan(filePath: string): TailState {
-  let text: string;
-  try {
-    text = fs.readFileSync(filePath, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { seq: 0, prevHash: genesisHash, size: 0, endsWithNewline: true };
-    throw err;
-  }
+const emptyState: TailState = { seq: 0, prevHash: genesisHash, size: 0, tailStart: 0, tail: Buffer.alloc(0) };
+
+function scanBuffer(buf: Buffer): TailState {
+  if (buf.length === 0) return emptyState;
+  const lastNl = buf.lastIndexOf(0x0a);
+  const completeEnd = lastNl + 1;
+  const lines = buf.subarray(0, completeEnd).toString('utf8').split('\n');
+  lines.pop();
   let seq = 0;
   let prevHash = genesisHash;
-  for (const line of text.split('\n')) {
-    const e = parseEntry(line);
-    if (e && e.seq > seq) {
+  // The chain continues from the last readable entry; verifyLedger reports anything wrong before it.
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const e = parseEntry(lines[i]);
+    if (e) {
       seq = e.seq;
       prevHash = e.hash;
+      break;
     }
   }
-  return { seq, prevHash, size: Buffer.byteLength(text), endsWithNewline: text.length === 0 || text.endsWith('\n') };
+  const tailStart = lastNl <= 0 ? 0 : buf.lastIndexOf(0x0a, lastNl - 1) + 1;
+  const fragment = buf.subarray(completeEnd).toString('utf8');
+  const torn = completeEnd < buf.length ? { ...describeTorn(fragment, lines.length + 1), offset: completeEnd, text: fragment } : undefined;
+  return { seq, prevHash, size: buf.length, tailStart, tail: Buffer.from(buf.subarray(tailStart)), torn };
+}
+
+function readAll(fd: number): Buffer {
+  const size = fs.fstatSync(fd).size;
+  const buf = Buffer.alloc(size);
+  let got = 0;
+  while (got < size) {
+    const n = fs.readSync(fd, buf, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+function makeEntry(seq: number, type: string, data: unknown, prevHash: string, now: Date): LedgerEntry {
+  // What is hashed is what a reader will parse back.
+  const body = { seq, time: now.toISOString(), type, data: JSON.parse(JSON.stringify(data ?? null)) as unknown, prevHash };
+  return { ...body, hash: entryHash(body) };
 }
 
 export class Ledger {
   private state: TailState;
+  private readonly heads: HeadStore[];
+  /** The last error saving a head, if any: the entry is on disk, only the truncation check is weaker. */
+  lastHeadError: string | undefined;
 
-  private constructor(readonly path: string) {
-    this.state = scan(path);
+  private constructor(
+    readonly path: string,
+    private readonly options: LedgerOptions,
+  ) {
+    this.heads = headStoresFor(path, options);
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      buf = Buffer.alloc(0);
+    }
+    this.state = scanBuffer(buf);
   }
 
   /** Opens (and creates on first append) the ledger file at path. */
-  static open(filePath: string): Ledger {
-    return new Ledger(filePath);
+  static open(filePath: string, options: LedgerOptions = {}): Ledger {
+    return new Ledger(filePath, options);
   }
 
   get lastSeq(): number {
@@ -118,35 +197,63 @@ export class Ledger {
     return this.state.prevHash;
   }
 
-  /** Appends one entry and returns once it is on disk (fsync). */
+  private tailUnchanged(fd: number): boolean {
+    if (fs.fstatSync(fd).size !== this.state.size) return false;
+    const buf = Buffer.alloc(this.state.tail.length);
+    const n = buf.length === 0 ? 0 : fs.readSync(fd, buf, 0, buf.length, this.state.tailStart);
+    return n === buf.length && buf.equals(this.state.tail);
+  }
+
+  /** Appends one entry and returns once it is on disk (fsync) and its head is saved. */
   append(type: LedgerEntryType | string, data: unknown, now: Date = new Date()): LedgerEntry {
     const dir = path.dirname(this.path);
-    const created = !fs.existsSync(this.path);
-    if (created) fs.mkdirSync(dir, { recursive: true });
-    const fd = fs.openSync(this.path, 'a', 0o600);
+    fs.mkdirSync(dir, { recursive: true });
+    const release = acquireLock(`${this.path}.lock`, this.options);
     try {
-      // Someone else (another window) appended since we last looked: continue their chain.
-      const size = fs.fstatSync(fd).size;
-      if (size !== this.state.size) this.state = scan(this.path);
-      const body = {
-        seq: this.state.seq + 1,
-        time: now.toISOString(),
-        type,
-        // What is hashed is what a reader will parse back.
-        data: JSON.parse(JSON.stringify(data ?? null)) as unknown,
-        prevHash: this.state.prevHash,
-      };
-      const entry: LedgerEntry = { ...body, hash: entryHash(body) };
-      const line = `${this.state.endsWithNewline ? '' : '\n'}${JSON.stringify(entry)}\n`;
-      const buf = Buffer.from(line, 'utf8');
-      let written = 0;
-      while (written < buf.length) written += fs.writeSync(fd, buf, written, buf.length - written);
-      fs.fsyncSync(fd);
-      this.state = { seq: entry.seq, prevHash: entry.hash, size: size + buf.length, endsWithNewline: true };
-      if (created) syncDir(dir);
-      return entry;
+      const created = !fs.existsSync(this.path);
+      const fd = fs.openSync(this.path, 'a+', 0o600);
+      try {
+        // Another process or window appended since we last looked: continue their chain.
+        if (!this.tailUnchanged(fd)) this.state = scanBuffer(readAll(fd));
+        let { seq, prevHash, size } = this.state;
+        const entries: LedgerEntry[] = [];
+        const torn = this.state.torn;
+        if (torn) {
+          fs.ftruncateSync(fd, torn.offset);
+          size = torn.offset;
+          const { offset: _o, text, ...what } = torn;
+          const repair = makeEntry(++seq, 'ledger-repair', { removed: 'torn write', ...what, fragment: text.slice(0, 200), message: tornMessage(torn) }, prevHash, now);
+          entries.push(repair);
+          prevHash = repair.hash;
+        }
+        const entry = makeEntry(seq + 1, type, data, prevHash, now);
+        entries.push(entry);
+        const lastLine = Buffer.from(`${JSON.stringify(entry)}\n`, 'utf8');
+        const buf = Buffer.concat([...entries.slice(0, -1).map((e) => Buffer.from(`${JSON.stringify(e)}\n`, 'utf8')), lastLine]);
+        let written = 0;
+        while (written < buf.length) written += fs.writeSync(fd, buf, written, buf.length - written);
+        fs.fsyncSync(fd);
+        const end = size + buf.length;
+        this.state = { seq: entry.seq, prevHash: entry.hash, size: end, tailStart: end - lastLine.length, tail: lastLine };
+        if (created) syncDir(dir);
+        this.saveHead({ seq: entry.seq, hash: entry.hash, time: entry.time });
+        return entry;
+      } finally {
+        fs.closeSync(fd);
+      }
     } finally {
-      fs.closeSync(fd);
+      release();
+    }
+  }
+
+  private saveHead(head: LedgerHead): void {
+    this.lastHeadError = undefined;
+    for (const store of this.heads) {
+      try {
+        store.write(head);
+      } catch (err) {
+        this.lastHeadError = `${store.name}: ${(err as Error).message}`;
+      }
     }
   }
 }
@@ -181,59 +288,118 @@ export interface LedgerVerification {
   entries: number;
   firstBad?: { seq: number; line: number; reason: string };
   /** The last line was cut short (a write interrupted by a crash); every entry before it is intact. */
-  tornTail?: { line: number };
-  /** Torn lines earlier in the file that later appends stepped over, the chain intact across them. */
-  repairedTears: number[];
-  /** Hash of the last intact entry: keep it elsewhere to detect removal of the newest entries. */
+  tornTail?: TornWrite;
+  /** What a person should know that is not tampering: a torn tail, repaired tears, a head that is missing or behind. */
+  warnings: string[];
+  /** Hash of the last intact entry. */
   headHash: string;
   /** The file could not be read. */
   error?: string;
 }
 
-export function verifyLedger(filePath: string): LedgerVerification {
+interface HeadReading {
+  store: HeadStore;
+  head?: LedgerHead;
+  error?: string;
+}
+
+function readHeads(stores: HeadStore[]): HeadReading[] {
+  return stores.map((store) => {
+    try {
+      return { store, head: store.read() };
+    } catch (err) {
+      return { store, error: (err as Error).message };
+    }
+  });
+}
+
+/** Verifies the chain, and the newest entry against every head store. Reads under the append lock, so a concurrent append is never half-seen. */
+export function verifyLedger(filePath: string, options: LedgerOptions = {}): LedgerVerification {
+  let release: (() => void) | undefined;
+  if (fs.existsSync(path.dirname(filePath))) {
+    try {
+      release = acquireLock(`${filePath}.lock`, { ...options, timeoutMs: options.timeoutMs ?? 5000 });
+    } catch {
+      // A read-only copy cannot be locked; verify it as it is.
+    }
+  }
+  try {
+    return verifyUnlocked(filePath, readHeads(headStoresFor(filePath, options)));
+  } finally {
+    release?.();
+  }
+}
+
+function verifyUnlocked(filePath: string, heads: HeadReading[]): LedgerVerification {
   let text: string;
   try {
     text = fs.readFileSync(filePath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, entries: 0, repairedTears: [], headHash: genesisHash };
-    return { ok: false, entries: 0, repairedTears: [], headHash: genesisHash, error: `cannot read ${filePath}: ${(err as Error).message}` };
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, entries: 0, warnings: [], headHash: genesisHash, error: `cannot read ${filePath}: ${(err as Error).message}` };
+    const claimed = heads.find((h) => h.head && h.head.seq > 0);
+    if (claimed?.head) return { ok: false, entries: 0, warnings: [], headHash: genesisHash, firstBad: { seq: 1, line: 1, reason: `the ledger file is missing, but ${claimed.store.name} records ${claimed.head.seq} entries: it was deleted` } };
+    return { ok: true, entries: 0, warnings: [], headHash: genesisHash };
   }
-  const lines = text.split('\n');
-  // A complete file ends with "\n", so the last split element is empty.
-  const last = lines.length - 1;
+  const segments = text.split('\n');
+  // A complete file ends with "\n", so the last segment is empty; otherwise it is a torn write.
+  const fragment = segments.pop() ?? '';
+  const warnings: string[] = [];
+  const hashes: string[] = [genesisHash];
   let prevHash = genesisHash;
   let expectedSeq = 1;
   let entries = 0;
-  const repairedTears: number[] = [];
-  let pendingTear: number | undefined;
-  const bad = (line: number, reason: string): LedgerVerification => ({ ok: false, entries, firstBad: { seq: expectedSeq, line, reason }, repairedTears, headHash: prevHash });
-  for (let i = 0; i < lines.length; i++) {
+  const bad = (line: number, reason: string, seq = expectedSeq): LedgerVerification => ({ ok: false, entries, firstBad: { seq, line, reason }, warnings, headHash: prevHash });
+  for (let i = 0; i < segments.length; i++) {
     const lineNo = i + 1;
-    const line = lines[i];
-    if (i === last && line === '') break;
+    const line = segments[i];
     const entry = parseEntry(line);
     if (!entry) {
-      if (i === last) return { ok: true, entries, tornTail: { line: lineNo }, repairedTears, headHash: prevHash };
       if (line === '') return bad(lineNo, `line ${lineNo} is empty: something was inserted or removed here`);
-      pendingTear = lineNo;
-      continue;
+      return bad(lineNo, `line ${lineNo} is not a ledger entry: only a last line cut short by an interrupted write may be unreadable, and this one is complete`);
     }
-    const where = pendingTear !== undefined ? pendingTear : lineNo;
-    const after = pendingTear !== undefined ? ` (line ${pendingTear} is unreadable and the chain does not continue past it)` : '';
     if (entry.seq !== expectedSeq) {
-      const reason = entry.seq > expectedSeq ? `entry ${expectedSeq} is missing: found entry ${entry.seq} where it should be` : `entry ${entry.seq} is out of order: expected entry ${expectedSeq}`;
-      return bad(where, reason + after);
+      return bad(lineNo, entry.seq > expectedSeq ? `entry ${expectedSeq} is missing: found entry ${entry.seq} where it should be` : `entry ${entry.seq} is out of order: expected entry ${expectedSeq}`);
     }
-    if (entry.prevHash !== prevHash) return bad(where, `entry ${entry.seq} does not chain to the entry before it: an earlier entry was edited, removed or reordered${after}`);
+    if (entry.prevHash !== prevHash) return bad(lineNo, `entry ${entry.seq} does not chain to the entry before it: an earlier entry was edited, removed or reordered`);
     if (entryHash(entry) !== entry.hash) return bad(lineNo, `entry ${entry.seq} was edited: its content does not match its hash`);
-    if (pendingTear !== undefined) repairedTears.push(pendingTear);
-    pendingTear = undefined;
+    if (entry.type === 'ledger-repair') {
+      const d = entry.data as { message?: unknown } | null;
+      warnings.push(`entry ${entry.seq} (line ${lineNo}) records a torn write that the next append removed: ${typeof d?.message === 'string' ? d.message : 'an interrupted append'}`);
+    }
     prevHash = entry.hash;
+    hashes.push(entry.hash);
     expectedSeq++;
     entries++;
   }
-  if (pendingTear !== undefined) return bad(pendingTear, `line ${pendingTear} is not a ledger entry`);
-  return { ok: true, entries, repairedTears, headHash: prevHash };
+  const tornTail = fragment !== '' ? describeTorn(fragment, segments.length + 1) : undefined;
+  if (tornTail) warnings.push(tornMessage(tornTail));
+  for (const { store, head, error } of heads) {
+    if (error) {
+      warnings.push(`${store.name} could not be read (${error}): whether the newest entries were removed cannot be checked against it.`);
+      continue;
+    }
+    if (!head) {
+      if (entries > 0 && !store.mayLag) warnings.push(`no head is recorded in ${store.name}: whether the newest entries were removed cannot be checked until the next append saves one.`);
+      continue;
+    }
+    if (head.seq > entries) {
+      const ending = tornTail
+        ? `ends at entry ${entries} followed by an unreadable fragment (line ${tornTail.line}); a torn write never reaches the head, so entry ${entries + 1} was replaced, not torn`
+        : `ends at entry ${entries}`;
+      return bad(segments.length + (tornTail ? 1 : 0) || 1, `${store.name} records entry ${head.seq} as the newest, but the file ${ending}: the newest ${head.seq - entries === 1 ? 'entry was' : `${head.seq - entries} entries were`} removed or replaced`, entries + 1);
+    }
+    if (hashes[head.seq] !== head.hash) {
+      return { ...bad(head.seq, `entry ${head.seq} is not the one ${store.name} recorded: it and every entry after it were rewritten`, head.seq), entries: head.seq - 1 };
+    }
+    if (head.seq < entries && !store.mayLag) {
+      warnings.push(
+        entries - head.seq === 1
+          ? `entry ${entries} is on disk but ${store.name} still records entry ${head.seq}: that append stopped before it saved the head.`
+          : `entries ${head.seq + 1} to ${entries} were appended without updating ${store.name}, so their removal would not be detected.`,
+      );
+    }
+  }
+  return { ok: true, entries, tornTail, warnings, headHash: prevHash };
 }
 
 /** Every readable entry in file order, whether or not the chain verifies. */
@@ -267,7 +433,7 @@ export interface LedgerCounts {
   integrity: LedgerVerification;
 }
 
-export function ledgerCounts(filePath: string): LedgerCounts {
+export function ledgerCounts(filePath: string, options: LedgerOptions = {}): LedgerCounts {
   const entries = readLedger(filePath);
   const count = (type: string, pred: (e: LedgerEntry) => boolean = () => true) => entries.filter((e) => e.type === type && pred(e)).length;
   const hypothesesShown = count('hypothesis');
@@ -282,6 +448,6 @@ export function ledgerCounts(filePath: string): LedgerCounts {
     hypothesesShown,
     hypothesesWrong,
     falsePositiveRate: hypothesesShown > 0 ? hypothesesWrong / hypothesesShown : null,
-    integrity: verifyLedger(filePath),
+    integrity: verifyLedger(filePath, options),
   };
 }

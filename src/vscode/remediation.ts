@@ -27,7 +27,8 @@ const engine = () =>
     import('../remediation/executor'),
     import('../remediation/flow'),
     import('../policy/load'),
-  ]).then(([catalog, plan, ledger, executor, flow, policy]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy }));
+    import('../policy/target'),
+  ]).then(([catalog, plan, ledger, executor, flow, policy, target]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy, ...target }));
 
 export class RemediationController implements vscode.Disposable {
   private services: Services | undefined;
@@ -53,11 +54,17 @@ export class RemediationController implements vscode.Disposable {
     return this.terminal.transcript;
   }
 
+  /** The ledger's head is also kept in global state, so truncating the file needs two edits to hide. */
+  private async ledgerOptions() {
+    const { keyValueHeadStore } = await engine();
+    return { extraHeadStores: [keyValueHeadStore(this.context.globalState, `incidentLens.ledgerHead:${this.ledgerPath}`)] };
+  }
+
   private async openLedger(): Promise<Ledger> {
     if (!this.ledger) {
       const { Ledger } = await engine();
       fs.mkdirSync(path.dirname(this.ledgerPath), { recursive: true });
-      this.ledger = Ledger.open(this.ledgerPath);
+      this.ledger = Ledger.open(this.ledgerPath, await this.ledgerOptions());
     }
     return this.ledger;
   }
@@ -81,7 +88,7 @@ export class RemediationController implements vscode.Disposable {
   async counts(): Promise<LedgerCounts | undefined> {
     if (!fs.existsSync(this.ledgerPath)) return undefined;
     try {
-      return (await engine()).ledgerCounts(this.ledgerPath);
+      return (await engine()).ledgerCounts(this.ledgerPath, await this.ledgerOptions());
     } catch (err) {
       this.logger.warn(`ledger counts: ${errorMessage(err)}`);
       return undefined;
@@ -117,19 +124,24 @@ export class RemediationController implements vscode.Disposable {
     return loadPolicyFile(file);
   }
 
-  async planContext(alert: Alert): Promise<PlanContext> {
-    const { loadRunbookFile } = await engine();
+  async planContext(alert: Alert, policy?: Policy): Promise<PlanContext> {
+    const { loadRunbookFile, planTarget } = await engine();
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
     const runbookFile = path.join(root, '.incident-lens', 'actions.yaml');
-    const runbooks = vscode.workspace.isTrusted && fs.existsSync(runbookFile) ? loadRunbookFile(runbookFile).actions : [];
+    const runbookLoad = vscode.workspace.isTrusted && fs.existsSync(runbookFile) ? loadRunbookFile(runbookFile) : { actions: [] };
+    // A broken runbook file offers no action; say why instead of dropping it silently.
+    if (runbookLoad.error) void vscode.window.showWarningMessage(`Incident Lens: no runbook action is offered until this is fixed: ${runbookLoad.error}`);
+    const runbooks = runbookLoad.actions;
+    // The environment's class and the service's tier come from the policy, never from the alert's labels.
+    const target = planTarget(alert, { environment: settings.environment() }, policy ?? (await this.loadPolicy()));
     // The demo lab deploys with its own tool, shipped beside the extension in development.
     const isLab = fs.existsSync(path.join(root, '.lab', 'workspace.json'));
     const labDeployTool = path.join(this.context.extensionUri.fsPath, 'demo', 'lab', 'deploy.js');
     const service = alert.service ?? alert.labels.service;
     return {
-      environment: alert.environment ?? settings.environment(),
+      environment: target.environment,
       workspaceDir: root,
-      tier: alert.labels.tier,
+      tier: target.tier,
       runbooks,
       ...(isLab && fs.existsSync(labDeployTool)
         ? { deployTool: { argv: ['node', labDeployTool, '--workspace', root], dryRunFlag: '--dry-run' }, rollbackTool: 'lab' as const }
@@ -152,8 +164,9 @@ export class RemediationController implements vscode.Disposable {
     }
     const { planAction, displayArgv, runRemediation, createProcessExecutor } = await engine();
     let plan: CommandPlan;
+    const policy = await this.loadPolicy();
     try {
-      plan = planAction(proposed, await this.planContext(alert));
+      plan = planAction(proposed, await this.planContext(alert, policy));
     } catch (err) {
       void vscode.window.showErrorMessage(`Cannot plan "${proposed.title}": ${errorMessage(err)}`);
       return undefined;
@@ -162,7 +175,7 @@ export class RemediationController implements vscode.Disposable {
     const ac = new AbortController();
     try {
       const outcome = await runRemediation(plan, {
-        policy: await this.loadPolicy(),
+        policy,
         autonomy: settings.autonomy(),
         trusted: vscode.workspace.isTrusted,
         ledger: await this.openLedger(),
@@ -229,9 +242,9 @@ export class RemediationController implements vscode.Disposable {
 
   async verifyLedgerCommand(): Promise<{ ok: boolean; message: string }> {
     if (!fs.existsSync(this.ledgerPath)) return { ok: true, message: 'The audit ledger is empty: nothing has been recorded yet.' };
-    const r = (await engine()).verifyLedger(this.ledgerPath);
+    const r = (await engine()).verifyLedger(this.ledgerPath, await this.ledgerOptions());
     const message = r.ok
-      ? `Audit ledger verified: ${r.entries} entries, hash chain intact${r.tornTail ? ' (a torn last line from an interrupted write was ignored)' : ''}.`
+      ? `Audit ledger verified: ${r.entries} entries, hash chain intact${r.warnings.length > 0 ? `. Note: ${r.warnings.join(' ')}` : '.'}`
       : `Audit ledger TAMPERED: first bad entry seq ${r.firstBad?.seq} (line ${r.firstBad?.line}): ${r.firstBad?.reason}`;
     return { ok: r.ok, message };
   }

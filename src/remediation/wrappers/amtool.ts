@@ -30,7 +30,7 @@ export function amtoolSilence(
     env: amtoolEnv,
     target: { environment: opts.environment, service: opts.service },
     risk: 'low',
-    blastRadius: { pods: 0, description: `no workload changes; notifications for the matching alerts stop for ${opts.duration}` },
+    blastRadius: { pods: 0, replicas: 0, description: `no workload changes; notifications for the matching alerts stop for ${opts.duration}` },
     dryRunArgv: [amtool, 'alert', 'query', url, ...matchers],
     dryRunNote: 'amtool has no dry-run for silences; the preview lists the alerts the silence would cover.',
     // Expiring needs the silence id amtool prints, so the rollback is described rather than planned.

@@ -70,7 +70,10 @@ export function kubectlRolloutRestart(kubectl: string, t: KubeTarget, opts: { re
 export function kubectlScale(kubectl: string, t: KubeTarget, opts: { replicas: number; currentReplicas?: number; verification?: Verification }): CommandPlan {
   const resource = `deployment/${t.service}`;
   const argv = [kubectl, 'scale', resource, `--replicas=${opts.replicas}`, ...scope(t)];
-  const delta = opts.currentReplicas === undefined ? undefined : Math.abs(opts.replicas - opts.currentReplicas);
+  // Scaling to 0 stops every pod: its impact is the whole current count, and a claimed current count
+  // of 0 is not believed (it would make "scale to 0" look like no change at all).
+  const toZero = opts.replicas === 0;
+  const delta = opts.currentReplicas === undefined || (toZero && opts.currentReplicas === 0) ? undefined : Math.abs(opts.replicas - opts.currentReplicas);
   return {
     actionId: 'scale',
     title: `Scale ${resource} in ${t.namespace} to ${opts.replicas} replicas`,
@@ -78,10 +81,10 @@ export function kubectlScale(kubectl: string, t: KubeTarget, opts: { replicas: n
     argv,
     env: kubectlEnv,
     target: target(t),
-    risk: opts.currentReplicas !== undefined && opts.replicas < opts.currentReplicas ? 'medium' : 'low',
+    risk: toZero ? 'high' : opts.currentReplicas !== undefined && opts.replicas < opts.currentReplicas ? 'medium' : 'low',
     blastRadius:
       delta === undefined
-        ? { unknown: true, description: `sets ${resource} to ${opts.replicas} replicas; the current count is unknown` }
+        ? { unknown: true, description: `sets ${resource} to ${opts.replicas} replicas; the current count is ${toZero && opts.currentReplicas === 0 ? 'claimed to be 0, which is not believed for a scale to 0' : 'unknown'}` }
         : { pods: delta, replicas: delta, description: `${opts.replicas > (opts.currentReplicas ?? 0) ? 'starts' : 'stops'} ${delta} pod${delta === 1 ? '' : 's'} (${opts.currentReplicas} -> ${opts.replicas} replicas)` },
     dryRunArgv: [...argv, '--dry-run=server'],
     verification: opts.verification,
@@ -103,7 +106,7 @@ export function kubectlRolloutPause(kubectl: string, t: KubeTarget, opts: { veri
     env: kubectlEnv,
     target: target(t),
     risk: 'low',
-    blastRadius: { pods: 0, description: `no pod restarts; new changes to ${resource} wait until it is resumed` },
+    blastRadius: { pods: 0, replicas: 0, description: `no pod restarts; new changes to ${resource} wait until it is resumed` },
     // `kubectl rollout pause` has no --dry-run; the read-only rollout status is the preview.
     dryRunArgv: [kubectl, 'rollout', 'status', resource, ...scope(t), '--watch=false'],
     dryRunNote: 'kubectl rollout pause has no dry-run; the preview is the current rollout status.',

@@ -3,9 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PolicyVerdict } from '../../../src/core/model';
+import type { Alert } from '../../../src/core/model';
 import { evaluatePolicy } from '../../../src/policy/engine';
 import { loadPolicy, loadPolicyFile } from '../../../src/policy/load';
-import type { AutonomyLevel, PolicySubject } from '../../../src/policy/types';
+import { planTarget } from '../../../src/policy/target';
+import type { AutonomyLevel, Policy, PolicySubject } from '../../../src/policy/types';
 
 type PlanOverrides = Partial<Omit<PolicySubject, 'target'>> & { target?: Partial<PolicySubject['target']> };
 
@@ -15,7 +17,7 @@ function subject(o: PlanOverrides = {}): PolicySubject {
     argv: o.argv ?? ['kubectl', 'rollout', 'restart', 'deployment/checkout', '-n', 'shop', '--context', 'staging-1'],
     target: { environment: 'staging', service: 'checkout', namespace: 'shop', context: 'staging-1', ...o.target },
     risk: o.risk ?? 'low',
-    blastRadius: o.blastRadius ?? { pods: 3, replicas: 3, description: '3 pods' },
+    blastRadius: 'blastRadius' in o ? (o.blastRadius as PolicySubject['blastRadius']) : { pods: 3, replicas: 3, description: '3 pods' },
     destructive: o.destructive ?? false,
   };
 }
@@ -165,10 +167,51 @@ rules:
     then: dry-run-only
 `;
 
+// Staging and the test environments below are what most cases run in; a real policy declares them
+// non-production in its `environments:` map. Cases marked `undeclared` see the policy exactly as written.
+const declaredNonProduction: Policy['environments'] = { staging: { production: false }, 'qa-*': { production: false }, perf: { production: false } };
+
+// Issue 9: facts that decide a policy never come from an alert's labels.
+const labTiers = `
+services:
+  storefront: { tier: standard }
+  payments: { tier: critical }
+`;
+
+const criticalRollbacksDenied = `
+services:
+  payments: { tier: critical }
+rules:
+  - name: no rollbacks of critical services
+    if: { action: rollback-deploy, tier: critical }
+    then: deny
+  - name: batch jobs need a human
+    if: { tier: batch }
+    then: require-approval
+`;
+
+const prodFreeze = `
+rules:
+  - name: production freeze
+    if:
+      environment: "prod*"
+      time: { days: [mon-sun] }
+    then: deny
+`;
+
+const stagingOnly = `
+environments:
+  staging: { production: false }
+`;
+
 interface Case {
   name: string;
   policy: string;
   plan?: PlanOverrides;
+  /** Build the target from this alert, as the VS Code side does (planTarget); a label tier is passed on as a careless caller would. */
+  alert?: Pick<Alert, 'labels'> & Partial<Pick<Alert, 'environment' | 'service'>>;
+  /** Use the policy as written, without declaring staging and the test environments non-production. */
+  undeclared?: boolean;
   autonomy?: AutonomyLevel;
   now?: string;
   trusted?: boolean;
@@ -179,16 +222,31 @@ interface Case {
 
 const cases: Case[] = [
   // The seed example, exactly as written.
-  { name: 'seed: restart of a critical-tier service requires approval', policy: seed, plan: { target: { tier: 'critical' } }, want: 'require-approval', decidedBy: 'critical restarts need a human' },
+  { name: 'seed: restart of a critical-tier service requires approval', policy: seedWithServices, want: 'require-approval', decidedBy: 'critical restarts need a human' },
   { name: 'seed: tier can come from the policy services map', policy: seedWithServices, want: 'require-approval', decidedBy: 'critical restarts need a human' },
   { name: 'seed: restart of a best-effort service is allowed outside production', policy: seedWithServices, plan: { target: { service: 'search' } }, want: 'allow', decidedBy: 'default:allow' },
   { name: 'seed: scaling a critical service is not a restart', policy: seed, plan: { actionId: 'scale', target: { tier: 'critical' } }, want: 'allow' },
-  { name: 'seed: critical restart in production is decided by the rule', policy: seed, plan: { target: { tier: 'critical', environment: 'production' } }, want: 'require-approval', decidedBy: 'critical restarts need a human' },
+  { name: 'seed: critical restart in production is decided by the rule', policy: seedWithServices, plan: { target: { environment: 'production' } }, want: 'require-approval', decidedBy: 'critical restarts need a human' },
+  { name: 'seed: a tier the plan claims is not a tier the policy gives (it is ignored)', policy: seed, plan: { target: { tier: 'critical' } }, want: 'allow', decidedBy: 'default:allow' },
+  { name: 'seed: the services map is matched case-insensitively', policy: seedWithServices, plan: { target: { service: ' Checkout ' } }, want: 'require-approval', decidedBy: 'critical restarts need a human' },
   { name: 'seed: a service with no tier does not match a tier rule', policy: seed, want: 'allow' },
   // Built-in defaults.
   { name: 'default: production needs approval', policy: '', plan: { target: { environment: 'production' } }, want: 'require-approval', decidedBy: 'default:production-approval' },
   { name: 'default: prod-eu is production too', policy: '', plan: { target: { environment: 'prod-eu' } }, want: 'require-approval', decidedBy: 'default:production-approval' },
-  { name: 'default: staging is allowed at full autonomy', policy: '', want: 'allow', decidedBy: 'default:allow' },
+  { name: 'default: staging, declared non-production, is allowed at full autonomy', policy: '', want: 'allow', decidedBy: 'default:allow', reason: /declares "staging" non-production/ },
+  { name: 'default: an undeclared environment counts as production', policy: '', undeclared: true, want: 'require-approval', decidedBy: 'default:production-approval', reason: /"staging" is not declared in the policy's environments/ },
+  { name: 'default: a declared environment matches whatever its case', policy: stagingOnly, undeclared: true, plan: { target: { environment: 'STAGING' } }, want: 'allow', decidedBy: 'default:allow' },
+  { name: 'default: a glob declaring production wins over one declaring non-production', policy: 'environments:\n  "*": { production: false }\n  "*-prod": { production: true }\n', undeclared: true, plan: { target: { environment: 'eu-prod' } }, want: 'require-approval', reason: /declares "eu-prod" production/ },
+  // Issue 9, item 4: labels never steer the policy.
+  { name: 'labels: env=eu-prod under executeHighRisk prompts (an undeclared environment is production)', policy: labTiers, undeclared: true, alert: { labels: { env: 'eu-prod', service: 'storefront' }, environment: 'eu-prod', service: 'storefront' }, plan: { actionId: 'rollback-deploy', risk: 'medium' }, want: 'require-approval', decidedBy: 'default:production-approval' },
+  { name: 'labels: env=eu-prod prompts even when the policy declares other environments non-production', policy: labTiers + stagingOnly, undeclared: true, alert: { labels: { env: 'eu-prod' }, environment: 'eu-prod', service: 'storefront' }, want: 'require-approval', decidedBy: 'default:production-approval' },
+  { name: 'labels: tier=batch does not turn a deny into require-approval', policy: criticalRollbacksDenied, alert: { labels: { tier: 'batch', service: 'payments' }, environment: 'staging', service: 'payments' }, plan: { actionId: 'rollback-deploy' }, want: 'deny', decidedBy: 'no rollbacks of critical services' },
+  { name: 'labels: tier=batch on a service the policy does not tier matches no tier rule', policy: criticalRollbacksDenied, alert: { labels: { tier: 'batch' }, environment: 'staging', service: 'search' }, want: 'allow', decidedBy: 'default:allow' },
+  { name: 'labels: a freeze on prod* catches PROD', policy: prodFreeze, alert: { labels: { env: 'PROD' }, environment: 'PROD' }, want: 'deny', decidedBy: 'production freeze' },
+  { name: 'labels: a freeze on prod* catches " Prod " and full-width ＰＲＯＤ', policy: prodFreeze, plan: { target: { environment: ' ＰＲＯＤ ' } }, want: 'deny', decidedBy: 'production freeze' },
+  { name: 'labels: an environment with a newline is refused, not matched', policy: allowAll, plan: { target: { environment: 'staging\nprod' } }, want: 'deny', decidedBy: 'default:invalid-target', reason: /U\+000A/ },
+  { name: 'labels: a service with a zero-width space is refused', policy: allowAll, plan: { target: { service: 'pay\u200bments' } }, want: 'deny', decidedBy: 'default:invalid-target' },
+  { name: 'labels: an over-long environment name is refused before any glob runs', policy: prodFreeze, plan: { target: { environment: 'prod-' + 'x'.repeat(16000) } }, want: 'deny', decidedBy: 'default:invalid-target', reason: /more than the 253/ },
   { name: 'default: destructive actions are denied', policy: '', plan: { actionId: 'delete-pod', destructive: true }, want: 'deny', decidedBy: 'default:destructive' },
   { name: 'default: a catch-all allow does not unlock a destructive action', policy: allowAll, plan: { actionId: 'delete-pod', destructive: true }, want: 'deny', decidedBy: 'default:destructive' },
   { name: 'default: a rule naming destructive: true unlocks it', policy: destructiveUnlocked, plan: { actionId: 'delete-pod', destructive: true }, want: 'require-approval', decidedBy: 'deleting a stuck pod is fine with approval' },
@@ -200,7 +258,7 @@ const cases: Case[] = [
   { name: 'executeLowRisk: a low-risk allowed action runs', policy: allowAll, autonomy: 'executeLowRisk', want: 'allow', decidedBy: 'anything goes' },
   { name: 'executeLowRisk: a medium-risk allowed action needs approval', policy: allowAll, autonomy: 'executeLowRisk', plan: { risk: 'medium' }, want: 'require-approval', decidedBy: 'autonomy:executeLowRisk' },
   { name: 'executeHighRisk: a high-risk allowed action runs', policy: allowAll, plan: { risk: 'high' }, want: 'allow' },
-  { name: 'autonomy cannot loosen a require-approval', policy: seed, plan: { target: { tier: 'critical' } }, autonomy: 'executeHighRisk', want: 'require-approval' },
+  { name: 'autonomy cannot loosen a require-approval', policy: seedWithServices, autonomy: 'executeHighRisk', want: 'require-approval' },
   { name: 'rule on autonomy matches at that level', policy: autonomyRule, plan: { actionId: 'scale' }, autonomy: 'executeHighRisk', want: 'dry-run-only' },
   { name: 'rule on autonomy does not match at another level', policy: autonomyRule, plan: { actionId: 'scale', risk: 'low' }, autonomy: 'executeLowRisk', want: 'allow', decidedBy: 'default:allow' },
   // Change freezes.
@@ -227,6 +285,19 @@ const cases: Case[] = [
   { name: 'limits: 60 pods is above the hard limit whatever the rules', policy: limits, plan: { blastRadius: { pods: 60, description: '60 pods' } }, want: 'deny', decidedBy: 'default:blast-radius-limit' },
   { name: 'limits: a scale by 8 replicas is above maxReplicas 5', policy: limits, plan: { actionId: 'scale', blastRadius: { pods: 8, replicas: 8, description: '+8' } }, want: 'deny', decidedBy: 'default:blast-radius-limit', reason: /8 replicas/ },
   { name: 'limits: within limits the rules decide', policy: limits, want: 'allow', decidedBy: 'anything goes' },
+  // Issue 9, item 7: a size that is not known for certain is above every limit.
+  { name: 'limits: NaN pods is above every limit', policy: limits, plan: { blastRadius: { pods: NaN, replicas: 1, description: 'NaN' } }, want: 'deny', decidedBy: 'default:blast-radius-limit', reason: /invalid \(pods = NaN\)/ },
+  { name: 'limits: missing pods is above every limit', policy: limits, plan: { blastRadius: { replicas: 1, description: 'no pods given' } }, want: 'deny', decidedBy: 'default:blast-radius-limit', reason: /not stated in pods/ },
+  { name: 'limits: missing replicas is above maxReplicas', policy: limits, plan: { blastRadius: { pods: 1, description: 'no replicas given' } }, want: 'deny', decidedBy: 'default:blast-radius-limit', reason: /not stated in replicas/ },
+  { name: 'limits: a negative size is invalid', policy: limits, plan: { blastRadius: { pods: -5, replicas: -5, description: 'negative' } }, want: 'deny', decidedBy: 'default:blast-radius-limit' },
+  { name: 'limits: a fractional size is invalid', policy: limits, plan: { blastRadius: { pods: 0.5, replicas: 0.5, description: 'half' } }, want: 'deny', decidedBy: 'default:blast-radius-limit' },
+  { name: 'limits: a size given as text is invalid', policy: limits, plan: { blastRadius: { pods: '3' as unknown as number, replicas: 3, description: 'text' } }, want: 'deny', decidedBy: 'default:blast-radius-limit' },
+  { name: 'limits: Infinity pods is above every limit', policy: limits, plan: { blastRadius: { pods: Infinity, replicas: 1, description: 'inf' } }, want: 'deny', decidedBy: 'default:blast-radius-limit' },
+  { name: 'limits: unknown set to a truthy non-boolean still means unknown', policy: limits, plan: { blastRadius: { pods: 1, replicas: 1, unknown: 'yes' as unknown as boolean, description: '?' } }, want: 'deny', decidedBy: 'default:blast-radius-limit', reason: /unknown/ },
+  { name: 'limits: no blast radius at all is above every limit', policy: limits, plan: { blastRadius: undefined as unknown as PolicySubject['blastRadius'] }, want: 'deny', decidedBy: 'default:blast-radius-limit', reason: /no blast radius/ },
+  { name: 'limits: an explicit 0 pods and 0 replicas is within limits', policy: limits, plan: { blastRadius: { pods: 0, replicas: 0, description: 'none' } }, want: 'allow', decidedBy: 'anything goes' },
+  { name: 'blast radius: NaN pods never counts as small (maxPods rule does not match)', policy: smallInProdAllowed, plan: { target: { environment: 'production' }, blastRadius: { pods: NaN, replicas: NaN, description: 'NaN' } }, want: 'require-approval', decidedBy: 'default:production-approval' },
+  { name: 'blast radius: NaN pods counts as big (minPods rule matches)', policy: bigIsDenied, plan: { blastRadius: { pods: NaN, description: 'NaN' } }, want: 'deny', decidedBy: 'big changes are denied' },
   // Globs and other conditions.
   { name: 'service glob pay* matches payments', policy: serviceGlob, plan: { target: { service: 'payments' } }, want: 'require-approval', decidedBy: 'payments family needs approval' },
   { name: 'service glob pay* does not match checkout', policy: serviceGlob, want: 'allow' },
@@ -260,7 +331,13 @@ describe('policy engine (table)', () => {
   for (const c of cases) {
     it(c.name, () => {
       const policy = loadPolicy(c.policy, 'policy.yaml');
-      const decision = evaluatePolicy(subject(c.plan), { autonomy: c.autonomy ?? 'executeHighRisk', now: new Date(c.now ?? '2026-11-25T10:00:00Z'), trusted: c.trusted ?? true }, policy);
+      if (!policy.error && !c.undeclared) policy.environments = { ...declaredNonProduction, ...policy.environments };
+      let plan = subject(c.plan);
+      if (c.alert) {
+        const t = planTarget({ labels: c.alert.labels, environment: c.alert.environment, service: c.alert.service }, { environment: 'production' }, policy);
+        plan = { ...plan, target: { ...plan.target, environment: t.environment, service: t.service, tier: c.alert.labels.tier } };
+      }
+      const decision = evaluatePolicy(plan, { autonomy: c.autonomy ?? 'executeHighRisk', now: new Date(c.now ?? '2026-11-25T10:00:00Z'), trusted: c.trusted ?? true }, policy);
       assert.equal(decision.verdict, c.want, JSON.stringify(decision));
       if (typeof c.decidedBy === 'string') assert.equal(decision.decidedBy, c.decidedBy, JSON.stringify(decision));
       if (c.decidedBy instanceof RegExp) assert.match(decision.decidedBy, c.decidedBy);

@@ -103,7 +103,7 @@ actions:
     argv: [node, scripts/flush.js, --service, "{{service}}", "--reason={{reason}}", "{{workspaceDir}}/x"]
     params:
       service: { pattern: "[a-z0-9-]+" }
-      reason: { description: free text }
+      reason: { pattern: ".+", allowLeadingDash: false, description: free text }
     risk: low
     environment: [staging, "prod*"]
     verification:
@@ -159,10 +159,16 @@ actions:
   });
 
   it('a runbook that deletes is destructive even when it does not say so; relative cwd is under the workspace', () => {
-    const { actions } = loadRunbookActions('actions:\n  - id: kill-pod\n    argv: [kubectl, delete, "pod/{{pod}}", -n, shop]\n    cwd: ops\n    params: { pod: { pattern: "[a-z0-9-]+" } }\n');
-    const plan = planAction(propose('kill-pod', { pod: 'checkout-7d9f-abcde' }), { ...ctx, runbooks: actions });
-    assert.equal(plan.destructive, true);
-    assert.equal(plan.cwd, path.resolve('/ws', 'ops'));
+    const ws = tempDir('runbook-ws');
+    try {
+      fs.mkdirSync(path.join(ws, 'ops'));
+      const { actions } = loadRunbookActions('actions:\n  - id: kill-pod\n    argv: [kubectl, delete, "pod/{{pod}}", -n, shop]\n    cwd: ops\n    params: { pod: { pattern: "[a-z0-9-]+" } }\n');
+      const plan = planAction(propose('kill-pod', { pod: 'checkout-7d9f-abcde' }), { ...ctx, workspaceDir: ws, runbooks: actions });
+      assert.equal(plan.destructive, true);
+      assert.equal(plan.cwd, fs.realpathSync(path.join(ws, 'ops')));
+    } finally {
+      removeDir(ws);
+    }
   });
 
   it('loads from a file; a missing file means no runbook actions', () => {
@@ -173,6 +179,131 @@ actions:
       assert.equal(loadRunbookFile(path.join(dir, 'actions.yaml')).actions[0].id, 'flush-cache');
     } finally {
       removeDir(dir);
+    }
+  });
+});
+
+describe('action catalog: runbook parameters cannot inject options or escape the workspace (issue 9)', () => {
+  let ws: string;
+  beforeEach(() => {
+    ws = tempDir('runbook-params');
+    fs.mkdirSync(path.join(ws, 'ops'));
+  });
+  afterEach(() => removeDir(ws));
+
+  const runbook = `
+actions:
+  - id: annotate
+    argv: [node, scripts/annotate.js, "{{target}}", "--env={{environment}}"]
+    params:
+      target: { description: no pattern declared }
+  - id: grep-logs
+    argv: [grep, "{{needle}}", logs/app.log]
+    params:
+      needle: { pattern: ".+", allowLeadingDash: true }
+  - id: in-dir
+    argv: [ls]
+    cwd: "{{dir}}"
+    params:
+      dir: { pattern: ".+" }
+  - id: sized
+    argv: [echo, hi]
+    blastRadius: { pods: 2, replicas: 2, description: two pods }
+`;
+  const c = (): PlanContext => ({ ...ctx, environment: 'staging', workspaceDir: ws, runbooks: loadRunbookActions(runbook, 'actions.yaml').actions });
+
+  it('the file loads', () => assert.equal(loadRunbookActions(runbook).error, undefined));
+
+  it('a parameter without a pattern refuses --kubeconfig=/tmp/evil (the default pattern never starts with "-")', () => {
+    assert.throws(() => planAction(propose('annotate', { target: '--kubeconfig=/tmp/evil' }), c()), /"target" = "--kubeconfig=\/tmp\/evil" starts with "-", so the program would read it as an option/);
+    assert.throws(() => planAction(propose('annotate', { target: '-rf' }), c()), /starts with "-"/);
+    assert.deepEqual(planAction(propose('annotate', { target: 'checkout-7d9f' }), c()).argv.slice(2), ['checkout-7d9f', '--env=staging']);
+  });
+
+  it('the default pattern refuses spaces and shell characters; a declared pattern is needed for free text', () => {
+    for (const bad of ['a b', 'a;b', '$(id)', '`id`', 'a|b', '', '*']) {
+      assert.throws(() => planAction(propose('annotate', { target: bad }), c()), /does not match the default pattern/, JSON.stringify(bad));
+    }
+  });
+
+  it('newlines and other control characters are refused, pattern or not', () => {
+    for (const bad of ['x\ntouch /tmp/pwned', 'x\r', 'x\u0000', 'x\u001b[31m', 'x\u202e']) {
+      assert.throws(() => planAction(propose('grep-logs', { needle: bad }), c()), /contains the control character U\+/, JSON.stringify(bad));
+    }
+  });
+
+  it('a parameter that allows a leading "-" accepts it (grep -v)', () => {
+    assert.deepEqual(planAction(propose('grep-logs', { needle: '-v' }), c()).argv, ['grep', '-v', 'logs/app.log']);
+  });
+
+  it('{{environment}} is validated like any other value', () => {
+    assert.throws(() => planAction(propose('annotate', { target: 'x' }), { ...c(), environment: '--kubeconfig=/tmp/evil' }), /"environment" = "--kubeconfig=\/tmp\/evil" starts with "-"/);
+    assert.throws(() => planAction(propose('annotate', { target: 'x' }), { ...c(), environment: 'staging\nprod' }), /U\+000A/);
+    assert.throws(() => planAction(propose('annotate', { target: 'x' }), { ...c(), environment: 'eu prod' }), /"environment" = "eu prod" does not match the default pattern/);
+  });
+
+  it('a cwd of {{dir}} = /etc is refused; so are ../.. and a symlink that leads out', () => {
+    assert.throws(() => planAction(propose('in-dir', { dir: '/etc' }), c()), /The cwd of "in-dir" "\/etc" resolves to \/etc, outside the workspace/);
+    assert.throws(() => planAction(propose('in-dir', { dir: '../..' }), c()), /outside the workspace/);
+    fs.symlinkSync('/etc', path.join(ws, 'ops', 'etc-link'));
+    assert.throws(() => planAction(propose('in-dir', { dir: 'ops/etc-link' }), c()), /resolves to \/etc, outside the workspace/);
+    assert.throws(() => planAction(propose('in-dir', { dir: 'missing' }), c()), /cannot be resolved \(ENOENT\)/);
+    assert.equal(planAction(propose('in-dir', { dir: 'ops' }), c()).cwd, fs.realpathSync(path.join(ws, 'ops')));
+  });
+
+  it('a runbook with no blast radius is unknown, not 0 pods; a declared one is used', () => {
+    const plan = planAction(propose('annotate', { target: 'x' }), c());
+    assert.equal(plan.blastRadius.unknown, true);
+    assert.match(plan.blastRadius.description, /declares no blast radius/);
+    assert.deepEqual(planAction(propose('sized', {}), c()).blastRadius, { pods: 2, replicas: 2, description: 'two pods' });
+    assert.match(loadRunbookActions('actions:\n  - id: x\n    argv: [echo]\n    blastRadius: { pods: .nan }\n').error ?? '', /whole numbers >= 0/);
+    assert.match(loadRunbookActions('actions:\n  - id: x\n    argv: [echo]\n    blastRadius: { pods: -1 }\n').error ?? '', /whole numbers >= 0/);
+  });
+
+  it('an unknown key in a parameter spec is an error, not silently ignored', () => {
+    assert.match(loadRunbookActions('actions:\n  - id: x\n    argv: [echo, "{{p}}"]\n    params: { p: { patern: "x" } }\n').error ?? '', /unknown key "patern"/);
+  });
+
+  it('an alias bomb or a __proto__ key is an error, and loadRunbookActions never throws', () => {
+    const levels = ['a: &a [x,x,x,x,x,x,x,x,x]'];
+    for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const bomb = loadRunbookActions(`${levels.join('\n')}\nactions: []\n`, 'actions.yaml');
+    assert.match(bomb.error ?? '', /actions\.yaml is refused: actions\.yaml: its aliases expand past 50 copies/);
+    const proto = loadRunbookActions('actions:\n  - id: x\n    argv: [echo, "{{p}}"]\n    params:\n      __proto__: { pattern: ".*" }\n', 'actions.yaml');
+    assert.match(proto.error ?? '', /actions\.yaml:5:7: the key "__proto__" is not allowed/);
+    assert.equal(proto.actions.length, 0);
+  });
+});
+
+describe('action catalog: blast radius of the built-in plans fails closed (issue 9)', () => {
+  const k: PlanContext = { ...ctx, scaleBounds: { min: 0, max: 50 } };
+  const cases: [string, ProposedAction['params'], { pods?: number; replicas?: number; unknown?: boolean }][] = [
+    ['scale', { service: 'checkout', replicas: 0, currentReplicas: 6 }, { pods: 6, replicas: 6 }],
+    ['scale', { service: 'checkout', replicas: 0, currentReplicas: 0 }, { unknown: true }],
+    ['scale', { service: 'checkout', replicas: 0 }, { unknown: true }],
+    ['scale', { service: 'checkout', replicas: 4, currentReplicas: 6 }, { pods: 2, replicas: 2 }],
+    ['restart', { service: 'checkout', replicas: 0 }, { unknown: true }],
+    ['restart', { service: 'checkout' }, { unknown: true }],
+    ['restart', { service: 'checkout', replicas: 3 }, { pods: 3, replicas: 3 }],
+    ['rollback-deploy', { service: 'checkout', replicas: 0 }, { unknown: true }],
+    ['pause-rollout', { service: 'checkout' }, { pods: 0, replicas: 0 }],
+  ];
+  for (const [actionId, params, want] of cases) {
+    it(`${actionId} ${JSON.stringify(params)}: ${JSON.stringify(want)}`, () => {
+      const b = planAction(propose(actionId, params), k).blastRadius;
+      assert.deepEqual({ pods: b.pods, replicas: b.replicas, unknown: b.unknown }, { pods: want.pods, replicas: want.replicas, unknown: want.unknown });
+    });
+  }
+
+  it('scaling to 0 is high risk', () => {
+    assert.equal(planAction(propose('scale', { service: 'checkout', replicas: 0, currentReplicas: 6 }), k).risk, 'high');
+  });
+
+  it('silence matchers named __proto__, constructor or prototype are refused with their name', () => {
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      // JSON.parse makes "__proto__" an own key, as a proposal from the webview or a model would carry it.
+      const params = JSON.parse(`{"match.${key}": "x", "match.alertname": "A"}`) as ProposedAction['params'];
+      assert.throws(() => planAction(propose('silence-alert', params), ctx), new RegExp(`Silence matcher "${key}" is refused`));
     }
   });
 });

@@ -117,7 +117,7 @@ console.log('deployed ' + service + ' at ' + to);`,
     const asked = d.prompts[0];
     assert.equal(asked.kind, 'action');
     assert.deepEqual(asked.plan.argv, [process.execPath, deployJs, '--service', 'payments', '--to', 'good']);
-    assert.match(asked.decision.reasons.join(' '), /"production" is production/);
+    assert.match(asked.decision.reasons.join(' '), /"production" is not declared in the policy.s environments, and an undeclared environment counts as production/);
     assert.match(asked.dryRunOutput ?? '', /would deploy payments at good \(now v1\)/);
     assert.equal(asked.plan.blastRadius.pods, 2);
     assert.deepEqual(asked.plan.rollback?.argv, [process.execPath, deployJs, '--service', 'payments', '--to', 'v1']);

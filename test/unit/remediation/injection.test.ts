@@ -13,6 +13,9 @@ import { loadPolicy } from '../../../src/policy/load';
 import { installFakeTools } from './fakeTools';
 import { envWithBin, readRecords, removeDir, tempDir, writeArgvRecorder } from './helpers';
 
+/** Control characters (newlines, tabs, escapes) are refused at planning time; everything else is data. */
+const hasControl = (v: string) => /[\u0000-\u001f\u007f]/.test(v);
+
 function hostileValues(canary: string): string[] {
   return [
     `; touch ${canary}`,
@@ -55,7 +58,7 @@ actions:
     title: Annotate the incident
     argv: [node, ${JSON.stringify(recorderPath)}, "{{value}}", "--label={{value}}", "prefix {{value}} suffix", "{{value}}{{value}}"]
     params:
-      value: { description: any text at all }
+      value: { pattern: ".*", allowLeadingDash: true, description: any text at all }
     risk: low
 `);
 
@@ -64,7 +67,11 @@ actions:
     assert.equal(error, undefined);
     const ctx: PlanContext = { environment: 'staging', workspaceDir: dir, runbooks: actions };
     const executor = createProcessExecutor();
-    const values = hostileValues(canary);
+    const all = hostileValues(canary);
+    for (const value of all.filter(hasControl)) {
+      assert.throws(() => planAction({ actionId: 'annotate', title: 'a', params: { value }, why: 'test' }, ctx), /contains the control character/, JSON.stringify(value));
+    }
+    const values = all.filter((v) => !hasControl(v));
     for (const value of values) {
       const plan = planAction({ actionId: 'annotate', title: 'a', params: { value }, why: 'test' }, ctx);
       const r = await executor.run({ argv: plan.argv, cwd: plan.cwd });
@@ -91,11 +98,11 @@ actions:
   it('through the whole flow (policy, ledger, execution), the values still arrive intact', async () => {
     const { actions } = runbooks(recorder);
     const ledgerFile = path.join(dir, 'ledger.jsonl');
-    const values = hostileValues(canary);
+    const values = hostileValues(canary).filter((v) => !hasControl(v));
     for (const value of values) {
       const plan = planAction({ actionId: 'annotate', title: 'a', params: { value }, why: 'test' }, { environment: 'staging', workspaceDir: dir, runbooks: actions });
       const outcome = await runRemediation(plan, {
-        policy: loadPolicy(''),
+        policy: loadPolicy('environments:\n  staging: { production: false }\n'),
         autonomy: 'executeLowRisk',
         trusted: true,
         prompter: { approve: async () => assert.fail('a low-risk staging action needs no prompt') },
