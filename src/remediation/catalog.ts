@@ -22,19 +22,19 @@ import {
   validateHelmRelease,
   validateK8sName,
   validateNamespace,
-  validateRevision,
   type CommandPlan,
   type ComparisonOp,
   type RollbackPlan,
   type Verification,
+  type VerificationSignal,
 } from './plan';
+import { describeSignal } from './verify';
 import { argocdRollback } from './wrappers/argocd';
 import { amtoolSilence } from './wrappers/amtool';
 import { helmRollback } from './wrappers/helm';
 import { kubectlRolloutPause, kubectlRolloutRestart, kubectlRolloutUndo, kubectlScale, type KubeTarget } from './wrappers/kubectl';
-import { labDeploy } from './wrappers/labDeploy';
 
-export type RollbackTool = 'kubectl' | 'helm' | 'argocd' | 'lab';
+export type RollbackTool = 'kubectl' | 'helm' | 'argocd';
 
 export interface PlanContext {
   /** The environment the action targets, e.g. "production". */
@@ -48,8 +48,6 @@ export interface PlanContext {
   tier?: string;
   /** Program names or paths of the tools; default to the bare names, found on PATH. */
   tools?: { kubectl?: string; helm?: string; argocd?: string; amtool?: string };
-  /** The lab's deploy tool: the argv prefix before `--service <svc> --to <rev>`. */
-  deployTool?: { argv: string[]; dryRunFlag?: string };
   /** Which tool "rollback-deploy" uses when the proposal does not say (params.tool). */
   rollbackTool?: RollbackTool;
   alertmanagerUrl?: string;
@@ -119,7 +117,7 @@ function planSilence(p: ProposedAction['params'], ctx: PlanContext, why: string)
 }
 
 function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPlan {
-  const tool = String(p.tool ?? ctx.rollbackTool ?? (ctx.deployTool ? 'lab' : 'kubectl')) as RollbackTool;
+  const tool = String(p.tool ?? ctx.rollbackTool ?? 'kubectl') as RollbackTool;
   switch (tool) {
     case 'kubectl': {
       const t = kubeTarget(p, ctx);
@@ -153,24 +151,8 @@ function planRollback(p: ProposedAction['params'], ctx: PlanContext): CommandPla
         verification: ctx.verification,
       });
     }
-    case 'lab': {
-      if (!ctx.deployTool || ctx.deployTool.argv.length === 0) throw new PlanError('No deploy tool is configured for the lab.');
-      // "node" means the Node that runs us (the lab tool is a node script), as in runbooks.
-      const prefix = ctx.deployTool.argv.map((a, i) => (i === 0 && a === 'node' ? process.execPath : a));
-      return labDeploy(prefix, {
-        service: validateK8sName(requireString(p, 'service', 'the service to deploy'), 'Service'),
-        revision: validateRevision(requireString(p, 'revision', 'the revision to deploy')),
-        fromRevision: p.fromRevision === undefined ? undefined : validateRevision(String(p.fromRevision)),
-        environment: ctx.environment,
-        tier: ctx.tier,
-        replicas: claimedReplicas(p),
-        dryRunFlag: ctx.deployTool.dryRunFlag,
-        cwd: ctx.workspaceDir,
-        verification: ctx.verification,
-      });
-    }
     default:
-      throw new PlanError(`Unknown rollback tool ${JSON.stringify(tool)} (expected kubectl, helm, argocd or lab).`);
+      throw new PlanError(`Unknown rollback tool ${JSON.stringify(tool)} (expected kubectl, helm or argocd).`);
   }
 }
 
@@ -186,6 +168,10 @@ export function planAction(proposed: ProposedAction, planCtx: PlanContext): Comm
   const ctx: PlanContext = { ...planCtx, environment };
   const p = proposed.params ?? {};
   const kubectl = ctx.tools?.kubectl ?? 'kubectl';
+  // A workspace that declares an action with a built-in's id says how it does that itself (its own
+  // deploy tool, say): its runbook replaces the built-in there. Runbooks load in trusted workspaces only.
+  const declared = ctx.runbooks?.find((r) => r.id === proposed.actionId);
+  if (declared) return planRunbookAction(declared, p, ctx);
   switch (proposed.actionId) {
     case 'rollback-deploy':
       return planRollback(p, ctx);
@@ -203,11 +189,8 @@ export function planAction(proposed: ProposedAction, planCtx: PlanContext): Comm
       return kubectlRolloutPause(kubectl, kubeTarget(p, ctx), { verification: ctx.verification });
     case 'silence-alert':
       return planSilence(p, ctx, proposed.why);
-    default: {
-      const runbook = ctx.runbooks?.find((r) => r.id === proposed.actionId);
-      if (!runbook) throw new PlanError(`Unknown action "${proposed.actionId}": it is neither built in (${builtinActionIds.join(', ')}) nor declared in .incident-lens/actions.yaml.`);
-      return planRunbookAction(runbook, p, ctx);
-    }
+    default:
+      throw new PlanError(`Unknown action "${proposed.actionId}": it is neither built in (${builtinActionIds.join(', ')}) nor declared in .incident-lens/actions.yaml.`);
   }
 }
 
@@ -345,11 +328,20 @@ function planRunbookAction(action: RunbookAction, params: ProposedAction['params
     // Not declared is not "no pods": it is unknown, above every limit.
     blastRadius: action.blastRadius ?? { unknown: true, description: `runbook action ${action.id} declares no blast radius, so its size is unknown` },
     dryRunArgv,
-    verification: action.verification ? { ...action.verification, query: fillArgv([action.verification.query], values)[0] } : ctx.verification,
+    verification: action.verification ? { ...action.verification, signal: fillSignal(action.verification.signal, values) } : ctx.verification,
     rollback,
     // A delete is destructive even when the runbook forgot to say so.
     destructive: action.destructive || isDestructiveArgv(argv),
   };
+}
+
+function signalTemplate(signal: VerificationSignal): string {
+  return signal.kind === 'promql' ? signal.query : signal.service;
+}
+
+/** A verification signal with its placeholders filled as data (a PromQL string, or a service name). */
+function fillSignal(signal: VerificationSignal, values: Record<string, string>): VerificationSignal {
+  return signal.kind === 'promql' ? { kind: 'promql', query: fillArgv([signal.query], values)[0] } : { ...signal, service: fillArgv([signal.service], values)[0] };
 }
 
 export interface RunbookLoad {
@@ -392,7 +384,8 @@ function parseRunbookActions(text: string, source: string): RunbookLoad {
     for (const k of Object.keys(raw)) if (!allowed.includes(k)) at([...path, k], `unknown key "${k}" (expected one of ${allowed.join(', ')})`);
     const id = raw.id;
     if (typeof id !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/.test(id)) return at([...path, 'id'], 'expected an id of lower-case letters, digits, ".", "_" and "-"');
-    if ((builtinActionIds as readonly string[]).includes(id)) return at([...path, 'id'], `"${id}" is a built-in action; choose another id`);
+    // An id of a built-in action (rollback-deploy, restart...) is allowed: the workspace says how it does
+    // that itself, and planAction uses its declaration instead of the built-in. Policy rules on the id apply.
     if (actions.some((a) => a.id === id)) return at([...path, 'id'], `duplicate id "${id}"`);
     if (!strings(raw.argv) || raw.argv[0] === '') return at([...path, 'argv'], 'expected a non-empty list of strings (argv, never a shell command line)');
     if (placeholdersIn([raw.argv[0]]).length > 0) return at([...path, 'argv'], 'the program (first element) cannot be a placeholder: parameters are data, never the command');
@@ -433,13 +426,16 @@ function parseRunbookActions(text: string, source: string): RunbookLoad {
       const v = raw.verification;
       const c = isMap(v) ? v.condition : undefined;
       const ops: ComparisonOp[] = ['<', '<=', '>', '>='];
-      if (!isMap(v) || typeof v.query !== 'string' || !isMap(c) || !ops.includes(c.op as ComparisonOp) || typeof c.value !== 'number') {
-        return at([...path, 'verification'], 'expected { description, query, condition: { op: < <= > >=, value: number }, timeoutMs, intervalMs }');
+      const hasQuery = isMap(v) && typeof v.query === 'string';
+      const hasRatio = isMap(v) && isMap(v.errorRatio) && typeof v.errorRatio.service === 'string';
+      if (!isMap(v) || hasQuery === hasRatio || !isMap(c) || !ops.includes(c.op as ComparisonOp) || typeof c.value !== 'number') {
+        return at([...path, 'verification'], 'expected { description, query (PromQL) or errorRatio: { service }, condition: { op: < <= > >=, value: number }, timeoutMs, intervalMs }');
       }
       const timeoutMs = v.timeoutMs ?? 120_000;
       const intervalMs = v.intervalMs ?? 5_000;
       if (typeof timeoutMs !== 'number' || typeof intervalMs !== 'number' || timeoutMs <= 0 || intervalMs <= 0) return at([...path, 'verification'], 'timeoutMs and intervalMs must be positive numbers');
-      verification = { description: typeof v.description === 'string' ? v.description : v.query, query: v.query, condition: { op: c.op as ComparisonOp, value: c.value }, timeoutMs, intervalMs };
+      const signal: VerificationSignal = hasQuery ? { kind: 'promql', query: v.query as string } : { kind: 'error-ratio', service: (v.errorRatio as { service: string }).service };
+      verification = { description: typeof v.description === 'string' ? v.description : describeSignal(signal), signal, condition: { op: c.op as ComparisonOp, value: c.value }, timeoutMs, intervalMs };
     }
     let rollback: RollbackPlan | undefined;
     if (raw.rollback !== undefined) {
@@ -454,7 +450,7 @@ function parseRunbookActions(text: string, source: string): RunbookLoad {
       if (!isMap(b) || !count(b.pods) || !count(b.replicas)) return at([...path, 'blastRadius'], 'expected { pods, replicas, description } with whole numbers >= 0 (a size left out counts as unknown, above every limit)');
       blastRadius = { pods: b.pods as number | undefined, replicas: b.replicas as number | undefined, description: typeof b.description === 'string' ? b.description : `declared by ${id}` };
     }
-    const templates = [...raw.argv, ...((raw.dryRunArgv as string[] | undefined) ?? []), ...(rollback?.argv ?? []), ...(typeof raw.cwd === 'string' ? [raw.cwd] : []), ...(verification ? [verification.query] : [])];
+    const templates = [...raw.argv, ...((raw.dryRunArgv as string[] | undefined) ?? []), ...(rollback?.argv ?? []), ...(typeof raw.cwd === 'string' ? [raw.cwd] : []), ...(verification ? [signalTemplate(verification.signal)] : [])];
     const unknown = placeholdersIn(templates).filter((n) => !(n in params) && !contextPlaceholders.includes(n));
     if (unknown.length > 0) return at([...path, 'argv'], `placeholder {{${unknown[0]}}} is not a declared parameter (declare it under params)`);
     actions.push({

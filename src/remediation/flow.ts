@@ -226,7 +226,7 @@ export async function runRemediation(proposedPlan: CommandPlan, deps: Remediatio
     signal: deps.signal,
     onSample: (s) => info(`  ${s.value !== undefined ? `value ${s.value}` : `error: ${s.error}`}`),
   });
-  log('verification', { ok: verification.ok, reason: verification.reason, lastValue: verification.lastValue, samples: verification.samples.length, query: plan.verification.query, condition: plan.verification.condition });
+  log('verification', { ok: verification.ok, reason: verification.reason, lastValue: verification.lastValue, samples: verification.samples.length, signal: plan.verification.signal, condition: plan.verification.condition });
   info(verification.ok ? `recovered: ${verification.reason}` : `not recovered: ${verification.reason}`);
   if (verification.ok) return { status: 'recovered', decision, envCheck, dryRun, execution, verification, message: `Recovered: ${verification.reason}` };
 

@@ -8,11 +8,13 @@ export type { BlastRadius, PolicyTarget as PlanTarget };
 
 export type ComparisonOp = '<' | '<=' | '>' | '>=';
 
+/** What a verification reads: a PromQL expression, or the error ratio of a service's server spans. */
+export type VerificationSignal = { kind: 'promql'; query: string } | { kind: 'error-ratio'; service: string; windowMs?: number };
+
 export interface Verification {
   /** What a person reads, e.g. "checkout 5xx rate back under 1%". */
   description: string;
-  /** Handed to the verifier (a PromQL query, a metric id, a URL: the verifier knows). */
-  query: string;
+  signal: VerificationSignal;
   condition: { op: ComparisonOp; value: number };
   timeoutMs: number;
   intervalMs: number;
@@ -29,7 +31,7 @@ export interface RollbackPlan {
 export interface CommandPlan {
   actionId: string;
   title: string;
-  /** Which wrapper built it (kubectl, helm, argocd, amtool, lab-deploy, runbook); picks the output parser. */
+  /** Which wrapper built it (kubectl, helm, argocd, amtool, runbook); picks the output parser. */
   tool: string;
   argv: string[];
   cwd?: string;

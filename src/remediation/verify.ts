@@ -1,10 +1,66 @@
-// Verification: poll a signal until its condition holds or time runs out. The verifier is whatever
-// reads the signal (a PromQL query against Prometheus, the local store, a file in tests).
+// Verification: poll a signal until its condition holds or time runs out. A Verifier reads one kind of
+// signal from one kind of source: PromQL from a Prometheus-compatible metric source, the error ratio of a
+// service's server spans from a trace source (the embedded receiver, Jaeger, Tempo). No query strings are
+// invented: the signal says what it is.
 
 import { errorMessage } from '../core/errors';
-import type { ComparisonOp, Verification } from './plan';
+import type { MetricSource, TraceSource } from '../core/sources';
+import type { ComparisonOp, Verification, VerificationSignal } from './plan';
 
-export type Verifier = (verification: Verification) => Promise<number>;
+export interface Verifier {
+  /** The signal's current value; throws with a reason when it cannot be read. */
+  read(signal: VerificationSignal, abort?: AbortSignal): Promise<number>;
+}
+
+export function describeSignal(signal: VerificationSignal): string {
+  return signal.kind === 'promql' ? signal.query : `error ratio of ${signal.service}'s server spans`;
+}
+
+/** The last value of a PromQL expression over the last minute. */
+export class PromqlVerifier implements Verifier {
+  constructor(
+    private readonly source: MetricSource,
+    private readonly now: () => number = Date.now,
+  ) {}
+  async read(signal: VerificationSignal, abort?: AbortSignal): Promise<number> {
+    if (signal.kind !== 'promql') throw new Error(`${this.source.name} reads PromQL, not ${signal.kind}`);
+    const now = this.now();
+    const series = await this.source.queryRange({ query: signal.query, start: now - 60_000, end: now, stepSeconds: 5, limit: 10 }, abort);
+    if (series.length === 0) throw new Error(`${signal.query} returned no series from ${this.source.name}`);
+    if (series.length > 1) throw new Error(`${signal.query} returned ${series.length} series from ${this.source.name}; a verification needs exactly one`);
+    const last = series[0].values.filter((v) => Number.isFinite(v)).pop();
+    if (last === undefined) throw new Error(`${signal.query} has no recent value in ${this.source.name}`);
+    return last;
+  }
+}
+
+/** The share of a service's recent traces that failed, from a trace source. */
+export class ErrorRatioVerifier implements Verifier {
+  constructor(
+    private readonly source: TraceSource,
+    private readonly now: () => number = Date.now,
+  ) {}
+  async read(signal: VerificationSignal, abort?: AbortSignal): Promise<number> {
+    if (signal.kind !== 'error-ratio') throw new Error(`${this.source.name} reads error ratios, not ${signal.kind}`);
+    const now = this.now();
+    const summaries = await this.source.searchTraces({ start: now - (signal.windowMs ?? 15_000), end: now, service: signal.service, limit: 2000 }, abort);
+    if (summaries.length === 0) throw new Error(`no traces of ${signal.service} in ${this.source.name} in the last ${Math.round((signal.windowMs ?? 15_000) / 1000)} s`);
+    return summaries.filter((t) => t.errorCount > 0).length / summaries.length;
+  }
+}
+
+/** Routes each signal to the verifier for its kind, and says clearly when none is configured. */
+export class VerifierSet implements Verifier {
+  constructor(private readonly byKind: Partial<Record<VerificationSignal['kind'], Verifier>>) {}
+  canRead(signal: VerificationSignal): boolean {
+    return !!this.byKind[signal.kind];
+  }
+  read(signal: VerificationSignal, abort?: AbortSignal): Promise<number> {
+    const v = this.byKind[signal.kind];
+    if (!v) return Promise.reject(new Error(signal.kind === 'promql' ? 'no Prometheus-compatible metric source is configured to read the verification query' : 'no trace source is configured to read the error ratio'));
+    return v.read(signal, abort);
+  }
+}
 
 export interface VerificationSample {
   time: number;
@@ -59,8 +115,8 @@ export async function pollVerification(
     if (opts.signal?.aborted) return { ok: false, samples, lastValue, reason: 'verification was cancelled' };
     const sample: VerificationSample = { time: Date.now() };
     try {
-      const v = await verifier(verification);
-      if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`verifier returned ${String(v)}, not a number`);
+      const v = await verifier.read(verification.signal, opts.signal);
+      if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`the verifier returned ${String(v)}, not a number`);
       sample.value = v;
       lastValue = v;
     } catch (err) {

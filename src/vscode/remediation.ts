@@ -12,6 +12,7 @@ import type { PlanContext } from '../remediation/catalog';
 import type { CommandPlan } from '../remediation/plan';
 import type { Ledger, LedgerCounts } from '../remediation/ledger';
 import type { RemediationOutcome } from '../remediation/flow';
+import type { Verifier } from '../remediation/verify';
 import type { Policy } from '../policy/types';
 import type { Services } from './services';
 import { settings } from './config';
@@ -28,7 +29,8 @@ const engine = () =>
     import('../remediation/flow'),
     import('../policy/load'),
     import('../policy/target'),
-  ]).then(([catalog, plan, ledger, executor, flow, policy, target]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy, ...target }));
+    import('../remediation/verify'),
+  ]).then(([catalog, plan, ledger, executor, flow, policy, target, verify]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy, ...target, ...verify }));
 
 export class RemediationController implements vscode.Disposable {
   private services: Services | undefined;
@@ -134,20 +136,15 @@ export class RemediationController implements vscode.Disposable {
     const runbooks = runbookLoad.actions;
     // The environment's class and the service's tier come from the policy, never from the alert's labels.
     const target = planTarget(alert, { environment: settings.environment() }, policy ?? (await this.loadPolicy()));
-    // The demo lab deploys with its own tool, shipped beside the extension in development.
-    const isLab = fs.existsSync(path.join(root, '.lab', 'workspace.json'));
-    const labDeployTool = path.join(this.context.extensionUri.fsPath, 'demo', 'lab', 'deploy.js');
     const service = alert.service ?? alert.labels.service;
     return {
       environment: target.environment,
       workspaceDir: root,
       tier: target.tier,
       runbooks,
-      ...(isLab && fs.existsSync(labDeployTool)
-        ? { deployTool: { argv: ['node', labDeployTool, '--workspace', root], dryRunFlag: '--dry-run' }, rollbackTool: 'lab' as const }
-        : {}),
+      // Without a verification of its own, an action is checked against its service's error ratio.
       verification: service
-        ? { description: `${service} error ratio back under 5%`, query: `local:error_ratio:${service}`, condition: { op: '<', value: 0.05 }, timeoutMs: 90_000, intervalMs: 3_000 }
+        ? { description: `${service} error ratio back under 5%`, signal: { kind: 'error-ratio', service }, condition: { op: '<', value: 0.05 }, timeoutMs: 90_000, intervalMs: 3_000 }
         : undefined,
       author: 'incident-lens',
     };
@@ -183,7 +180,7 @@ export class RemediationController implements vscode.Disposable {
         signal: ac.signal,
         origin: { alertId: alert.id, hypothesis: _h?.summary, why: proposed.why },
         output: (chunk) => this.terminal.write(chunk.stream === 'info' ? `\x1b[36m${chunk.text}\x1b[0m` : chunk.text),
-        verifier: (v) => this.verifySignal(v.query),
+        verifier: await this.verifiers(),
         prompter: {
           approve: async (req) => {
             const detail = [
@@ -215,29 +212,14 @@ export class RemediationController implements vscode.Disposable {
     }
   }
 
-  /**
-   * Reads the verification signal. `local:error_ratio:<service>` is the error ratio of the service's
-   * server spans over the last 15 s in the embedded store; anything else is PromQL for the first
-   * Prometheus-compatible metric source.
-   */
-  async verifySignal(query: string): Promise<number> {
-    const s = this.services;
-    if (!s) return NaN;
-    const now = Date.now();
-    const m = /^local:error_ratio:(.+)$/.exec(query);
-    const sources = s.alerts.sources?.signalSources() ?? { metrics: [], traces: [] };
-    if (m) {
-      const traces = sources.traces.find((t) => t.kind === 'otlp');
-      if (!traces) return NaN;
-      const summaries = await traces.searchTraces({ start: now - 15_000, end: now, service: m[1], limit: 2000 });
-      if (summaries.length === 0) return NaN;
-      return summaries.filter((t) => t.errorCount > 0).length / summaries.length;
-    }
-    const prom = sources.metrics.find((x) => x.kind === 'prometheus') ?? sources.metrics[0];
-    if (!prom) return NaN;
-    const series = await prom.queryRange({ query, start: now - 60_000, end: now, stepSeconds: 5, limit: 10 });
-    const last = series[0]?.values.filter((v) => Number.isFinite(v)).pop();
-    return last ?? NaN;
+  /** Verifiers over the configured sources: PromQL from the first Prometheus, error ratios from the traces. */
+  private async verifiers(): Promise<Verifier> {
+    const { VerifierSet, PromqlVerifier, ErrorRatioVerifier } = await engine();
+    const sources = this.services?.alerts.sources;
+    const prom = sources?.metrics.find((x) => x.kind === 'prometheus') ?? sources?.metrics.find((x) => x.kind !== 'otlp');
+    // The embedded receiver sees the local services' own spans, so it reads their error ratio first.
+    const traces = sources?.traces.find((t) => t.kind === 'otlp') ?? sources?.traces[0];
+    return new VerifierSet({ ...(prom ? { promql: new PromqlVerifier(prom) } : {}), ...(traces ? { 'error-ratio': new ErrorRatioVerifier(traces) } : {}) });
   }
 
   async verifyLedgerCommand(): Promise<{ ok: boolean; message: string }> {

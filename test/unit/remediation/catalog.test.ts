@@ -43,17 +43,26 @@ describe('action catalog: built-in plans', () => {
     assert.match(plan.dryRunNote ?? '', /no dry-run/);
   });
 
-  it('rollback-deploy via the lab deploy tool uses the configured argv prefix', () => {
-    const plan = planAction(propose('rollback-deploy', { service: 'payments', revision: 'a1b2c3d', fromRevision: 'f00ba47' }), {
-      ...ctx,
-      environment: 'lab',
-      deployTool: { argv: [process.execPath, '/ws/.lab/deploy.js'] },
-    });
-    assert.deepEqual(plan.argv, [process.execPath, '/ws/.lab/deploy.js', '--service', 'payments', '--to', 'a1b2c3d']);
-    assert.deepEqual(plan.rollback?.argv, [process.execPath, '/ws/.lab/deploy.js', '--service', 'payments', '--to', 'f00ba47']);
-    assert.equal(plan.tool, 'lab-deploy');
-    const viaNode = planAction(propose('rollback-deploy', { service: 'payments', revision: 'a1b2c3d' }), { ...ctx, deployTool: { argv: ['node', '/ws/.lab/deploy.js'] } });
-    assert.equal(viaNode.argv[0], process.execPath, '"node" is the Node that runs us, not whatever PATH finds');
+  it('a workspace runbook with a built-in id replaces the built-in there (its own deploy tool)', () => {
+    const { actions, error } = loadRunbookActions(`actions:
+  - id: rollback-deploy
+    title: Deploy a service at an earlier revision
+    argv: [node, .lab/deploy.js, --workspace, ., --service, "{{service}}", --to, "{{revision}}"]
+    params: { service: { pattern: "[a-z][a-z0-9-]*" }, revision: { pattern: "[0-9a-f]{7,40}" }, fromRevision: { pattern: "[0-9a-f]{7,40}" } }
+    risk: medium
+    blastRadius: { pods: 1 }
+    verification: { errorRatio: { service: "{{service}}" }, condition: { op: "<", value: 0.05 }, timeoutMs: 1000, intervalMs: 100 }
+    rollback: { argv: [node, .lab/deploy.js, --workspace, ., --service, "{{service}}", --to, "{{fromRevision}}"] }
+`);
+    assert.equal(error, undefined);
+    const plan = planAction(propose('rollback-deploy', { service: 'payments', revision: 'a1b2c3d', fromRevision: 'f00ba47' }), { ...ctx, runbooks: actions });
+    assert.equal(plan.tool, 'runbook');
+    assert.deepEqual(plan.argv, [process.execPath, '.lab/deploy.js', '--workspace', '.', '--service', 'payments', '--to', 'a1b2c3d']);
+    assert.deepEqual(plan.rollback?.argv, [process.execPath, '.lab/deploy.js', '--workspace', '.', '--service', 'payments', '--to', 'f00ba47']);
+    assert.deepEqual(plan.verification?.signal, { kind: 'error-ratio', service: 'payments' });
+    assert.throws(() => planAction(propose('rollback-deploy', { service: 'payments', revision: '--help', fromRevision: 'f00ba47' }), { ...ctx, runbooks: actions }), /revision/);
+    // Without the runbook, the built-in (kubectl) applies.
+    assert.equal(planAction(propose('rollback-deploy', { service: 'payments' }), ctx).argv[0], 'kubectl');
   });
 
   it('restart, pause and scale', () => {
@@ -89,7 +98,6 @@ describe('action catalog: built-in plans', () => {
     assert.throws(() => planAction(propose('restart', { service: 'checkout' }), { ...ctx, kubeContext: undefined }), /No kube context is configured for environment "production"/);
     assert.throws(() => planAction(propose('restart', { service: 'checkout', context: 'staging-1' }), ctx), /names kube context "staging-1", but environment "production" uses "prod-eu-1"/);
     assert.throws(() => planAction(propose('rollback-deploy', { tool: 'helm', release: 'Bad_Release' }), ctx), /not a valid release name/);
-    assert.throws(() => planAction(propose('rollback-deploy', { service: 'x', revision: '--help' }), { ...ctx, deployTool: { argv: ['deploy'] } }), /not an accepted revision/);
     assert.throws(() => planAction(propose('silence-alert', { 'match.bad-name': 'x' }), ctx), /not a valid Prometheus label name/);
     assert.throws(() => planAction(propose('teleport', {}), ctx), /Unknown action "teleport"/);
   });
@@ -120,7 +128,7 @@ actions:
     assert.equal(error, undefined);
     const plan = planAction(propose('flush-cache', { service: 'checkout', reason: 'a b; c $HOME' }), { ...ctx, runbooks: actions });
     assert.deepEqual(plan.argv, [process.execPath, 'scripts/flush.js', '--service', 'checkout', '--reason=a b; c $HOME', '/ws/x']);
-    assert.equal(plan.verification?.query, 'cache_hit_ratio{service="checkout"}');
+    assert.deepEqual(plan.verification?.signal, { kind: 'promql', query: 'cache_hit_ratio{service="checkout"}' });
     assert.deepEqual(plan.rollback?.argv, [process.execPath, 'scripts/warm.js', 'checkout']);
     assert.equal(plan.cwd, '/ws');
   });
@@ -144,7 +152,6 @@ actions:
       ['actions:\n  - id: x\n    argv: "rm -rf /"\n', /actions\.yml:3:11: actions\.0\.argv: expected a non-empty list of strings/],
       ['actions:\n  - id: x\n    argv: ["kubectl delete pod foo"]\n', /looks like a shell command line/],
       ['actions:\n  - id: x\n    argv: [echo, "{{who}}"]\n', /placeholder \{\{who\}\} is not a declared parameter/],
-      ['actions:\n  - id: restart\n    argv: [echo]\n', /"restart" is a built-in action/],
       ['actions:\n  - id: x\n    argv: [echo]\n    risk: tiny\n', /unknown risk "tiny"/],
       ['actions:\n  - id: x\n    argv: [echo]\n    env: ["TOKEN=abc"]\n', /environment variable NAMES/],
       ['actions:\n  - id: x\n    argv: [echo]\n    params: { p: { pattern: "(" } }\n', /invalid regular expression/],

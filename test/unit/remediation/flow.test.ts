@@ -1,4 +1,4 @@
-// The whole remediation flow with real processes: a lab-style deploy tool (a node script) changes a
+// The whole remediation flow with real processes: a workspace's own deploy tool (a node script) changes a
 // real state file, a real HTTP server on 127.0.0.1 serves the error rate that state implies, and
 // the verifier polls it. The prompter is scripted, as the VS Code layer's dialog would answer.
 
@@ -7,11 +7,12 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { planAction } from '../../../src/remediation/catalog';
+import { loadRunbookActions, planAction } from '../../../src/remediation/catalog';
 import { createProcessExecutor } from '../../../src/remediation/executor';
 import { runRemediation, type ApprovalRequest, type RemediationDeps } from '../../../src/remediation/flow';
 import { Ledger, ledgerCounts, readLedger, verifyLedger } from '../../../src/remediation/ledger';
 import type { CommandPlan, Verification } from '../../../src/remediation/plan';
+import type { Verifier } from '../../../src/remediation/verify';
 import { loadPolicy } from '../../../src/policy/load';
 import type { AutonomyLevel } from '../../../src/policy/types';
 import { readRecords, removeDir, tempDir, writeScript } from './helpers';
@@ -66,16 +67,32 @@ console.log('deployed ' + service + ' at ' + to);`,
     removeDir(dir);
   });
 
-  const verification: Verification = { description: 'payments 5xx ratio under 1%', query: '/error-rate', condition: { op: '<', value: 0.01 }, timeoutMs: 1500, intervalMs: 100 };
-  const verifier = async (v: Verification) => {
-    const res = await fetch(`http://127.0.0.1:${port}${v.query}`);
-    return Number(await res.text());
+  const verification: Verification = { description: 'payments 5xx ratio under 1%', signal: { kind: 'promql', query: 'job:http_errors:ratio1m{service="payments"}' }, condition: { op: '<', value: 0.01 }, timeoutMs: 1500, intervalMs: 100 };
+  /** Reads the ratio the state implies from the real HTTP server, whatever the query says. */
+  const verifier: Verifier = {
+    read: async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/error-rate`);
+      return Number(await res.text());
+    },
   };
+
+  // The workspace declares its own deploy tool for "rollback-deploy", as the demo lab does.
+  const runbooks = () =>
+    loadRunbookActions(`actions:
+  - id: rollback-deploy
+    title: Deploy payments
+    argv: [node, ${JSON.stringify(deployJs)}, --service, "{{service}}", --to, "{{revision}}"]
+    dryRunArgv: [node, ${JSON.stringify(deployJs)}, --service, "{{service}}", --to, "{{revision}}", --dry-run]
+    params: { service: {}, revision: {}, fromRevision: {} }
+    risk: medium
+    blastRadius: { pods: 2, replicas: 2, description: two payments processes }
+    rollback: { description: deploy back, argv: [node, ${JSON.stringify(deployJs)}, --service, "{{service}}", --to, "{{fromRevision}}"] }
+`).actions;
 
   function plan(to: string, from = 'v1'): CommandPlan {
     return planAction(
-      { actionId: 'rollback-deploy', title: 'deploy', params: { service: 'payments', revision: to, fromRevision: from, replicas: 2 }, why: 'error rate rose after v1' },
-      { environment: 'production', workspaceDir: dir, deployTool: { argv: [process.execPath, deployJs], dryRunFlag: '--dry-run' }, verification },
+      { actionId: 'rollback-deploy', title: 'deploy', params: { service: 'payments', revision: to, fromRevision: from }, why: 'error rate rose after v1' },
+      { environment: 'production', workspaceDir: dir, runbooks: runbooks(), verification },
     );
   }
 

@@ -11,6 +11,7 @@ import { PrometheusSource } from '../../../src/sources/prometheus';
 import { WebhookReceiver } from '../../../src/sources/webhook';
 import { collectAlerts } from '../../../src/sources/registry';
 import { groupAlerts } from '../../../src/sources/alertGrouping';
+import { PromqlVerifier } from '../../../src/remediation/verify';
 import { binariesAvailable, freePort, startAlertmanager, startPrometheus, waitFor, type RunningServer } from '../../support/promStack';
 
 const alertName = 'CheckoutErrorsHigh';
@@ -301,6 +302,14 @@ describe('real Prometheus + Alertmanager (Debian binaries on 127.0.0.1)', functi
     assert.match(byName.il_test_request_duration_seconds.id, /^histogram_quantile\(0\.95/);
     assert.ok(!('il_test_request_duration_seconds_count' in byName), 'histogram parts are not listed twice');
     assert.ok(series.every((s) => s.service === 'checkout'));
+  });
+
+  it('a PromQL verifier reads the last value of one series, and refuses none or several', async () => {
+    const verifier = new PromqlVerifier(promSource);
+    assert.equal(await verifier.read({ kind: 'promql', query: 'up{job="incident-lens-test"}' }), 1);
+    await assert.rejects(verifier.read({ kind: 'promql', query: 'up{job="no-such-job"}' }), /returned no series/);
+    await assert.rejects(verifier.read({ kind: 'promql', query: 'up or vector(1)' }), /returned 2 series/);
+    await assert.rejects(verifier.read({ kind: 'error-ratio', service: 'checkout' }), /reads PromQL/);
   });
 
   it('a bad PromQL query gives a client error carrying Prometheus\'s own explanation', async () => {
