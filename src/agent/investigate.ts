@@ -137,7 +137,12 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
   const changesWork = sources.changes
     ? settle(sources.changes.name, errors, () => sources.changes!.listChanges({ start: window.start - limits.changesLookbackMs, end: window.end }, signal))
     : Promise.resolve(undefined as Change[] | undefined);
-  const ownMetricsWork = service ? metricsFor(service) : Promise.resolve([] as MetricSeries[]);
+  // The alert's own metrics: where its rule looks, from sources that know how (seriesForAlert).
+  const alertMetricsFor = async (m: MetricSource): Promise<MetricSeries[]> => {
+    const got = await settle(m.name, errors, () => (m.seriesForAlert ? m.seriesForAlert(alert, window, signal) : service && m.seriesForService ? m.seriesForService(service, window, signal) : Promise.resolve([])));
+    return (got ?? []).map((s) => (s.service || !service || s.role ? s : { ...s, service }));
+  };
+  const ownMetricsWork = Promise.all((sources.metrics ?? []).map(alertMetricsFor)).then((lists) => lists.flat());
 
   const [logLists, spanLists, changes, ownMetrics] = await Promise.all([logsWork, tracesWork, changesWork, ownMetricsWork]);
   throwIfAborted(signal);
