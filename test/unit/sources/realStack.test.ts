@@ -298,7 +298,8 @@ describe('real Prometheus + Alertmanager (Debian binaries on 127.0.0.1)', functi
     );
     const byName = Object.fromEntries(series.map((s) => [s.name, s]));
     // il_test_request_duration_seconds is no conventional name: its metadata says histogram, its suffix seconds.
-    assert.equal(byName['Request rate'].query, 'sum(rate(il_test_request_duration_seconds_count{service="checkout"}[60s]))');
+    // The rate range is Grafana's $__rate_interval: the 15 s step plus this Prometheus's 1 s scrape interval.
+    assert.equal(byName['Request rate'].query, 'sum(rate(il_test_request_duration_seconds_count{service="checkout"}[16s]))');
     assert.equal(byName['Request rate'].unit, 'req/s');
     assert.match(byName['Latency p95'].query!, /^histogram_quantile\(0\.95, sum by \(le\) \(rate\(il_test_request_duration_seconds_bucket\{service="checkout"\}/);
     assert.equal(byName['Latency p95'].unit, 's');
