@@ -189,6 +189,13 @@ describe('seriesForAlert against a real Prometheus: a service alert and a pod al
     assert.ok(named(series, 'Latency p95')[0].values.at(-1)! < 0.25);
   });
 
+  it('a hostile label value stays a value: it scopes to nothing rather than rewriting the query', async () => {
+    const hostile = 'payments"}) or vector(42) or up{x="';
+    const series = await prom.seriesForAlert({ ...serviceAlert, id: 'h', labels: { ...serviceAlert.labels, service: hostile }, service: hostile }, window());
+    assert.ok(!series.some((s) => s.values.includes(42)), series.map((s) => s.query).join('\n'));
+    assert.ok(!series.some((s) => s.role === 'alert'), 'no series of another service passes for the alert\'s own');
+  });
+
   it('investigate() takes the alert\'s own metrics from seriesForAlert', async () => {
     const result = await investigate(serviceAlert, { metrics: [prom] }, { lookbackMs: 10 * 60_000 });
     assert.deepEqual(result.errors, []);
