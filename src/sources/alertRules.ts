@@ -5,7 +5,8 @@
 // expressions.
 
 import type { Alert, AlertRule, Labels } from '../core/model';
-import { inferUnit, splitThreshold } from './promqlExpr';
+import { splitThreshold } from './promqlExpr';
+import { inferUnit } from './promqlUnits';
 
 /** What is known of a rule in any backend, enough to match alerts to it. */
 export interface RuleCandidate {

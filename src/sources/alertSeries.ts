@@ -9,7 +9,8 @@ import { labelsKey, type TimeWindow } from '../core/sources';
 import { normaliseUnit } from '../core/units';
 import { errorMessage } from '../core/errors';
 import type { PrometheusSource } from './prometheus';
-import { inferUnit, metricNamesOf, parsePromql, scopeExpression, selectorsOf } from './promqlExpr';
+import { metricNamesOf, parsePromql, scopeExpression, selectorsOf } from './promqlExpr';
+import { inferUnit } from './promqlUnits';
 import {
   errorMatcher,
   hostOfInstance,

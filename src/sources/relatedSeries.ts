@@ -6,7 +6,7 @@
 // discover and query; this module only decides, so it is unit-tested without a backend.
 
 import type { Alert, Labels, SeriesRole } from '../core/model';
-import { unitFromMetricName } from './promqlExpr';
+import { unitFromMetricName } from './promqlUnits';
 
 /** Labels that say which thing an alert is about, in the order they are tried. */
 export const IDENTIFYING_LABELS = ['instance', 'job', 'pod', 'namespace', 'container', 'service', 'node'] as const;

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { PromqlSyntaxError, inferUnit, metricNamesOf, parsePromql, scopeExpression, splitThreshold } from '../../../src/sources/promqlExpr';
+import { PromqlSyntaxError, metricNamesOf, parsePromql, scopeExpression, splitThreshold } from '../../../src/sources/promqlExpr';
+import { inferUnit } from '../../../src/sources/promqlUnits';
 
 const communityRules = path.resolve(__dirname, '../../../../shared/data/prometheus-alert-rules/dist/rules');
 
