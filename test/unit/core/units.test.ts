@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { formatNumber, formatReportedValue, formatValue, normaliseUnit } from '../../../src/core/units';
+import { formatNumber, formatReportedValue, formatValue, normaliseUnit, unitLabel } from '../../../src/core/units';
 
 describe('units: values as people read them', () => {
   it('durations scale to µs, ms, s, min and h', () => {
@@ -70,5 +70,6 @@ describe('units: values as people read them', () => {
     assert.equal(normaliseUnit('{packet}/s'), '/s');
     assert.equal(normaliseUnit(''), undefined);
     assert.equal(normaliseUnit('constructor'), 'constructor', 'a unit is data, never a key of Object');
+    assert.deepEqual(['ratio', 'percent', 'By', 'seconds', 'count', undefined].map(unitLabel), ['%', '%', 'bytes', 's', undefined, undefined], 'axis labels');
   });
 });
