@@ -6,6 +6,7 @@ import { PromqlSyntaxError, metricNamesOf, parsePromql, scopeExpression, splitTh
 import { inferUnit } from '../../../src/sources/promqlUnits';
 
 const communityRules = path.resolve(__dirname, '../../../../shared/data/prometheus-alert-rules/dist/rules');
+const kubernetesMixin = path.resolve(__dirname, '../../../../shared/data/kubernetes-mixin');
 
 function* ruleFiles(dir: string): Generator<string> {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -110,5 +111,29 @@ describe('PromQL expressions: threshold, scope and unit', () => {
     assert.deepEqual(failures, []);
     // Rules such as `up == 0` or `absent(...)` have a threshold too; `a > b` between two series has none.
     assert.ok(withThreshold / total > 0.9, `${withThreshold} of ${total} rules have the form <expr> <op> <number>`);
+  });
+
+  it("parses kubernetes-mixin's alert expressions too, which the parser was not written against", function () {
+    if (!fs.existsSync(kubernetesMixin)) {
+      console.warn(`skipping: ${kubernetesMixin} is absent`);
+      this.skip();
+    }
+    // The mixin's jsonnet placeholders, filled as its config.libsonnet defaults would (selectors, label names, numbers).
+    const fill: Record<string, string> = { cadvisorSelector: 'job="cadvisor"', clusterLabel: 'cluster', cpuThrottlingPercent: '25', cpuThrottlingSelector: '', ignoringOverprovisionedWorkloadSelector: '', kubeJobTimeoutDuration: '43200', kubeStateMetricsSelector: 'job="kube-state-metrics"', namespaceLabel: 'namespace', namespaceOvercommitFactor: '1.5', prefixedNamespaceSelector: '', resource: 'cpu' };
+    const exprs: string[] = [];
+    for (const f of fs.readdirSync(kubernetesMixin).filter((x) => /^alerts_.*\.libsonnet$/.test(x))) {
+      const text = fs.readFileSync(path.join(kubernetesMixin, f), 'utf8');
+      for (const m of text.matchAll(/expr: \|\|\|\n([\s\S]*?)\|\|\|/g)) exprs.push(m[1].replace(/%\((\w+)\)s/g, (_, k: string) => fill[k] ?? k).replace(/%%/g, '%'));
+    }
+    assert.ok(exprs.length >= 20, `${exprs.length} expressions read`);
+    const failures = exprs.filter((e) => {
+      try {
+        parsePromql(e);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.deepEqual(failures, []);
   });
 });
