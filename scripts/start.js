@@ -3,7 +3,8 @@
 // a faulty deploy a few seconds in), and opens VS Code on the lab's workspace with Incident Lens loaded:
 // the desktop `code` when it is on the PATH, otherwise VS Code in the browser through the offline
 // harness's server, printing the URL to open. The services export OTLP to Incident Lens's embedded
-// receiver (127.0.0.1:4318), which starts with the extension. Ctrl+C stops everything.
+// receiver (127.0.0.1:4318), which starts with the extension; the lab's Prometheus and Alertmanager,
+// when it starts them, are written into the workspace's settings as sources. Ctrl+C stops everything.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -46,6 +47,11 @@ async function main() {
     console.log(`start: lab running in ${workspaceDir}`);
     console.log(`start: storefront :${lab.ports.storefront}  checkout :${lab.ports.checkout}  payments :${lab.ports.payments}${lab.ports.prometheus ? `  prometheus :${lab.ports.prometheus}  alertmanager :${lab.ports.alertmanager}` : ''}`);
     console.log('start: the faulty payments deploy goes out 20 s from now; alerts fire within a minute');
+    // The lab's Prometheus and Alertmanager become sources of the workspace (removed when not running).
+    const { writeLabSourceSettings } = require(path.join(__dirname, 'lab-settings.js'));
+    const settings = writeLabSourceSettings(workspaceDir, lab.ports);
+    if (!settings.written) console.log(`start: ${settings.reason}`);
+    else if (lab.ports.prometheus) console.log(`start: Prometheus and Alertmanager are sources in ${path.relative(root, settings.file)}`);
   } else if (!fs.existsSync(workspaceDir)) {
     const { createLabWorkspace } = require(path.join(root, 'demo', 'lab', 'src', 'workspace.ts'));
     await createLabWorkspace(workspaceDir, { deployBad: false });

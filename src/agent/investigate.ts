@@ -180,10 +180,15 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
         return c;
       })
     : Promise.resolve(undefined as Change[] | undefined);
-  // Metrics: the alert's own service at once, then the other services the traces show (they need the
-  // traces, not the logs, so a slow log source does not hold the metrics back).
+  // The alert's own metrics: where its rule looks, from sources that know how (seriesForAlert).
+  const alertMetricsFor = async (m: MetricSource): Promise<MetricSeries[]> => {
+    const got = await settle('metrics', m.name, () => (m.seriesForAlert ? m.seriesForAlert(alert, window, signal) : service && m.seriesForService ? m.seriesForService(service, window, signal) : Promise.resolve([])));
+    return (got ?? []).map((s) => (s.service || !service || s.role ? s : { ...s, service }));
+  };
+  // Metrics: the alert's own at once, then the other services the traces show (they need the traces,
+  // not the logs, so a slow log source does not hold the metrics back).
   const metricsWork = (async (): Promise<MetricSeries[]> => {
-    const own = service ? await metricsFor(service) : [];
+    const own = (await Promise.all(metricSources.map(alertMetricsFor))).flat();
     const spansSeen = await tracesWork;
     const others = [...new Set(spansSeen.map((s) => s.service))].filter((s) => s && s !== service).slice(0, Math.max(0, limits.maxServices - 1));
     if (others.length) emit({ step: 'metrics', state: 'running', detail: `related services: ${others.length}`, count: own.length });

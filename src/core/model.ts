@@ -27,6 +27,45 @@ export interface Alert {
   silencedBy?: string[];
   service?: string;
   environment?: string;
+  /** The alerting rule behind the alert, when its source (or another that knows the rule) could tell. */
+  rule?: AlertRule;
+}
+
+export type Comparison = '>' | '>=' | '<' | '<=' | '==' | '!=';
+
+/** A threshold the alert's value is compared with: the rule fires when `value op threshold` holds. */
+export interface Threshold {
+  op: Comparison;
+  value: number;
+}
+
+/**
+ * What an alerting rule looks at, as plain data. Optional everywhere: bundles written before it, and
+ * backends that do not expose their rules, simply have none.
+ */
+export interface AlertRule {
+  /** The rule's name (the alertname, or Grafana's title). */
+  name: string;
+  /** The rule's expression as written (PromQL, LogQL, or a description of a built-in rule). */
+  expression: string;
+  /** promql, logql, builtin (the embedded receiver's rules), or what the backend called it. */
+  language: string;
+  /** The part of the expression whose value is compared with the threshold: what to graph. */
+  valueExpression?: string;
+  /** How long the condition must hold before the alert fires, in ms. */
+  forMs?: number;
+  /** Parsed from an expression of the form `<expr> <op> <number>`, or the backend's threshold. */
+  threshold?: Threshold;
+  /** The rule group (Prometheus), rule group or folder (Grafana). */
+  group?: string;
+  /** The labels the rule itself adds to every alert it fires (not those of the series). */
+  labels?: Labels;
+  /** Unit of the compared value (see core/units.ts), when it can be told from the expression or the backend. */
+  unit?: string;
+  /** The backend's own id of the rule (Grafana's uid). */
+  uid?: string;
+  /** The source that described the rule. */
+  sourceName?: string;
 }
 
 /** One metric series: parallel arrays keep 100k points cheap. */
@@ -38,8 +77,18 @@ export interface MetricSeries {
   service?: string;
   timestamps: number[];
   values: number[];
+  /** See core/units.ts: s, ms, bytes, bytes/s, ratio, percent, req/s, /s, cores, or a backend's own word. */
   unit?: string;
+  /** The query that produced the series, in the source's language, when it is not just the id. */
+  query?: string;
+  /** Set on an alert's own expression: the rule's threshold, to draw beside the values. */
+  threshold?: Threshold;
+  /** Why the series was chosen: the alert's own expression, or what the alert is about. */
+  role?: SeriesRole;
 }
+
+/** alert: the rule's own expression; use: a host's utilisation/saturation/errors; red: a service's rate/errors/duration; resource: a pod's or container's. */
+export type SeriesRole = 'alert' | 'use' | 'red' | 'resource' | 'other';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'unknown';
 

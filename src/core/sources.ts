@@ -56,6 +56,12 @@ export interface MetricSource extends SourceInfo {
   queryRange(q: MetricQuery, signal?: AbortSignal): Promise<MetricSeries[]>;
   /** Series that relate to a service, for correlation; bounded. */
   seriesForService?(service: string, window: TimeWindow, signal?: AbortSignal): Promise<MetricSeries[]>;
+  /**
+   * Where the alert looks, bounded: its rule's own expression over the window (role "alert", with the
+   * threshold on the series), then the series of what the alert is about (a host's USE, a service's
+   * RED, a pod's resources), scoped by the alert's identifying labels. Every series carries its unit.
+   */
+  seriesForAlert?(alert: Alert, window: TimeWindow, signal?: AbortSignal): Promise<MetricSeries[]>;
 }
 
 export interface LogQuery extends TimeWindow {

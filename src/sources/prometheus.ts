@@ -1,19 +1,27 @@
-// Prometheus HTTP API: alerts (pending/firing) and PromQL queries. Every query carries a window,
-// a step and a series limit, so a broad selector cannot pull a whole TSDB into the editor.
+// Prometheus HTTP API: alerts (pending/firing) with their rules, and PromQL queries. Every query
+// carries a window, a step and a series limit, so a broad selector cannot pull a whole TSDB into the
+// editor. What to query beside an alert is decided in relatedSeries.ts and run by alertSeries.ts.
 
-import type { Alert, Labels, MetricSeries } from '../core/model';
+import type { Alert, AlertRule, Labels, MetricSeries } from '../core/model';
 import type { AlertSource, MetricQuery, MetricSource, TimeWindow } from '../core/sources';
 import { SourceError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { silentLogger } from '../core/logger';
+import { parse as parseYaml } from 'yaml';
 import { SourceHttp, uiBase, type HttpSourceOptions, type QueryValue } from './http';
 import { environmentFromLabels, labelsFingerprint, parseTime, serviceFromLabels, severityFromLabels, stringMap } from './alertFields';
+import { describePromqlRule, matchAlertRule, withRule, type RuleCandidate } from './alertRules';
+import { durationSeconds } from './promqlExpr';
+import type { MetricMeta } from './relatedSeries';
+import { prometheusSeriesForAlert, prometheusSeriesForService } from './alertSeries';
 
 export interface PrometheusOptions extends HttpSourceOptions {
   serviceLabel?: string;
   environmentLabel?: string;
   /** Series limit when a query names none. */
   defaultSeriesLimit?: number;
+  /** How long the rules read from /api/v1/rules are reused (default 30 s). */
+  rulesCacheMs?: number;
   logger?: Logger;
 }
 
@@ -46,6 +54,8 @@ export interface PrometheusRule {
   annotations: Labels;
   lastError?: string;
   activeAlerts: number;
+  /** Label sets of the rule's active alerts. */
+  alertLabels: Labels[];
 }
 
 /** `name{a="x",b="y"}`: readable and stable, used as the series id. */
@@ -70,9 +80,12 @@ export class PrometheusSource implements AlertSource, MetricSource {
   readonly name: string;
   readonly kind = 'prometheus';
   private readonly http: SourceHttp;
-  private readonly logger: Logger;
+  readonly logger: Logger;
+  private rulesCache: { at: number; candidates: Promise<RuleCandidate[]> } | undefined;
+  private readonly metadataCache = new Map<string, MetricMeta | null>();
+  private scrapeInterval: { at: number; seconds: Promise<number | undefined> } | undefined;
 
-  constructor(private readonly opts: PrometheusOptions) {
+  constructor(readonly opts: PrometheusOptions) {
     this.name = opts.name;
     this.http = new SourceHttp(opts);
     this.logger = opts.logger ?? silentLogger;
@@ -92,7 +105,13 @@ export class PrometheusSource implements AlertSource, MetricSource {
   }
 
   async listAlerts(signal?: AbortSignal): Promise<Alert[]> {
+    // The rules tell each alert what it looks at; without them the alerts are still worth showing.
+    const rulesWork = this.ruleCandidates(signal).catch((err: unknown) => {
+      this.logger.warn(`${this.name}: could not read /api/v1/rules, alerts are listed without their rules: ${(err as Error)?.message ?? String(err)}`);
+      return [] as RuleCandidate[];
+    });
     const data = await this.api<{ alerts?: unknown }>('/api/v1/alerts', {}, signal);
+    const candidates = await rulesWork;
     if (!Array.isArray(data.alerts)) throw new SourceError('malformed', this.name, '/api/v1/alerts has no alerts list');
     const now = Date.now();
     const out: Alert[] = [];
@@ -118,9 +137,41 @@ export class PrometheusSource implements AlertSource, MetricSource {
       if (service) alert.service = service;
       const environment = environmentFromLabels(labels, this.opts.environmentLabel);
       if (environment) alert.environment = environment;
-      out.push(alert);
+      out.push(withRule(alert, candidates));
     }
     return out;
+  }
+
+  /** The alerting rules as match candidates, read at most once per `rulesCacheMs`. */
+  private ruleCandidates(signal?: AbortSignal): Promise<RuleCandidate[]> {
+    const now = Date.now();
+    if (this.rulesCache && now - this.rulesCache.at < (this.opts.rulesCacheMs ?? 30_000)) return this.rulesCache.candidates;
+    const candidates = this.rules('alert', signal).then((rules) =>
+      rules
+        .filter((r) => r.type === 'alerting')
+        .map((r): RuleCandidate => ({
+          name: r.name,
+          group: r.group,
+          labels: r.labels,
+          activeAlerts: r.alertLabels,
+          rule: { ...describePromqlRule({ name: r.name, expression: r.query, group: r.group, forMs: r.durationSeconds !== undefined ? r.durationSeconds * 1000 : undefined, sourceName: this.name }), ...(Object.keys(r.labels).length ? { labels: r.labels } : {}) },
+        })),
+    );
+    this.rulesCache = { at: now, candidates };
+    // A failed read is not remembered: the next call asks again.
+    candidates.catch(() => {
+      if (this.rulesCache?.candidates === candidates) this.rulesCache = undefined;
+    });
+    return candidates;
+  }
+
+  /**
+   * The PromQL rule behind an alert from any source: its own when it carries a PromQL one, else the
+   * matching rule of this Prometheus (an Alertmanager copy of the alert knows no rule).
+   */
+  async ruleFor(alert: Alert, signal?: AbortSignal): Promise<AlertRule | undefined> {
+    if (alert.rule) return alert.rule.language === 'promql' ? alert.rule : undefined;
+    return matchAlertRule(alert, await this.ruleCandidates(signal))?.rule;
   }
 
   uiLink(alert: Alert): string | undefined {
@@ -178,49 +229,16 @@ export class PrometheusSource implements AlertSource, MetricSource {
     return series;
   }
 
-  /**
-   * A few telling series of one service for correlation: the service's metric names are read
-   * from /api/v1/series (bounded), the most telling ones (errors, latency, requests first) are
-   * picked, and each is queried in an aggregate form: rate for counters, p95 for histograms,
-   * average for gauges. At most `maxMetrics` queries, each with the window, a step and a limit.
-   */
-  async seriesForService(service: string, window: TimeWindow, signal?: AbortSignal, maxMetrics = 8): Promise<MetricSeries[]> {
+  /** The alert's own expression and the series of what it is about (see alertSeries.ts), bounded. */
+  seriesForAlert(alert: Alert, window: TimeWindow, signal?: AbortSignal): Promise<MetricSeries[]> {
     this.checkWindow(window.start, window.end);
-    const label = this.opts.serviceLabel ?? 'service';
-    const selector = `{${label}=${JSON.stringify(service)}}`;
-    const labelSets = await this.series([selector], window, 2000, signal);
-    const names = [...new Set(labelSets.map((l) => l.__name__).filter((n): n is string => !!n))];
-    const histograms = new Set(names.filter((n) => n.endsWith('_bucket')).map((n) => n.slice(0, -'_bucket'.length)));
-    const candidates = names.filter((n) => {
-      if (n.endsWith('_bucket')) return true;
-      const base = n.replace(/_(sum|count)$/, '');
-      return !histograms.has(base) || base === n;
-    });
-    const score = (n: string) => (/error|fail|5xx|exception/i.test(n) ? 0 : /latency|duration|seconds/i.test(n) ? 1 : /request|total/i.test(n) ? 2 : 3);
-    candidates.sort((a, b) => score(a) - score(b) || (a < b ? -1 : 1));
-    const spanSeconds = (window.end - window.start) / 1000;
-    const stepSeconds = Math.max(15, Math.ceil(spanSeconds / 240));
-    const range = `${Math.max(4 * stepSeconds, 60)}s`;
-    const queries = candidates.slice(0, maxMetrics).map((n) => {
-      const sel = `${n}${selector}`;
-      if (n.endsWith('_bucket')) return { name: n.slice(0, -'_bucket'.length), query: `histogram_quantile(0.95, sum by (le) (rate(${sel}[${range}])))`, unit: 'p95' };
-      if (n.endsWith('_total') || n.endsWith('_count')) return { name: n, query: `sum(rate(${sel}[${range}]))`, unit: 'per second' };
-      return { name: n, query: `avg(${sel})`, unit: undefined };
-    });
-    const results = await Promise.allSettled(queries.map((q) => this.queryRange({ query: q.query, start: window.start, end: window.end, stepSeconds, limit: 1 }, signal)));
-    const out: MetricSeries[] = [];
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') {
-        this.logger.warn(`${this.name}: ${queries[i].query}: ${String((r.reason as Error)?.message ?? r.reason)}`);
-        return;
-      }
-      for (const s of r.value) {
-        const series: MetricSeries = { ...s, id: queries[i].query, name: queries[i].name, service, labels: { ...s.labels, [label]: service } };
-        if (queries[i].unit) series.unit = queries[i].unit;
-        out.push(series);
-      }
-    });
-    return out;
+    return prometheusSeriesForAlert(this, alert, window, signal);
+  }
+
+  /** A service's RED series (request rate, error ratio, latency quantiles) from the conventional metric names, bounded. */
+  seriesForService(service: string, window: TimeWindow, signal?: AbortSignal): Promise<MetricSeries[]> {
+    this.checkWindow(window.start, window.end);
+    return prometheusSeriesForService(this, service, window, signal);
   }
 
   /** Instant query at `time` (ms, default now). */
@@ -259,6 +277,50 @@ export class PrometheusSource implements AlertSource, MetricSource {
     return data.filter((x): x is string => typeof x === 'string').slice(0, limit);
   }
 
+  /** Values of one label (`__name__` gives metric names), optionally only of series matching the selectors, in the window. */
+  async labelValues(label: string, match: string[], window: TimeWindow, limit = 2000, signal?: AbortSignal): Promise<string[]> {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(label)) throw new SourceError('client', this.name, `${JSON.stringify(label)} is not a label name`);
+    this.checkWindow(window.start, window.end);
+    const data = await this.api<unknown>(`/api/v1/label/${label}/values`, { 'match[]': match.length ? match : undefined, start: window.start / 1000, end: window.end / 1000, limit }, signal);
+    if (!Array.isArray(data)) throw new SourceError('malformed', this.name, `/api/v1/label/${label}/values did not return a list`);
+    return data.filter((x): x is string => typeof x === 'string').slice(0, limit);
+  }
+
+  /**
+   * The global scrape interval from /api/v1/status/config (Prometheus' default, 1m, when the config
+   * sets none), so rate ranges can be as short as the data allows; undefined where the endpoint is not
+   * served (Thanos, Mimir). Read once per 10 minutes.
+   */
+  scrapeIntervalSeconds(signal?: AbortSignal): Promise<number | undefined> {
+    const now = Date.now();
+    if (this.scrapeInterval && now - this.scrapeInterval.at < 600_000) return this.scrapeInterval.seconds;
+    const seconds = this.api<{ yaml?: unknown }>('/api/v1/status/config', {}, signal)
+      .then((data) => {
+        const config = typeof data.yaml === 'string' ? (parseYaml(data.yaml) as { global?: { scrape_interval?: unknown } } | null) : null;
+        const raw = config?.global?.scrape_interval;
+        const s = typeof raw === 'string' ? durationSeconds(raw) : 60;
+        return s > 0 ? s : undefined;
+      })
+      .catch((err: unknown) => {
+        this.logger.debug(`${this.name}: no scrape interval from /api/v1/status/config: ${(err as Error)?.message ?? String(err)}`);
+        return undefined;
+      });
+    this.scrapeInterval = { at: now, seconds };
+    return seconds;
+  }
+
+  /** Type and unit of a metric family from /api/v1/metadata (remembered: metadata rarely changes); undefined when unknown. */
+  async metadata(metric: string, signal?: AbortSignal): Promise<MetricMeta | undefined> {
+    const known = this.metadataCache.get(metric);
+    if (known !== undefined) return known ?? undefined;
+    const data = await this.api<Record<string, unknown>>('/api/v1/metadata', { metric, limit: 1 }, signal);
+    const entry = Array.isArray(data?.[metric]) ? (data[metric] as { type?: unknown; unit?: unknown }[])[0] : undefined;
+    const meta: MetricMeta | null = entry ? { ...(typeof entry.type === 'string' ? { type: entry.type } : {}), ...(typeof entry.unit === 'string' && entry.unit ? { unit: entry.unit } : {}) } : null;
+    if (this.metadataCache.size > 5000) this.metadataCache.clear();
+    this.metadataCache.set(metric, meta);
+    return meta ?? undefined;
+  }
+
   async rules(type?: 'alert' | 'record', signal?: AbortSignal): Promise<PrometheusRule[]> {
     const data = await this.api<{ groups?: unknown }>('/api/v1/rules', { type }, signal);
     if (!Array.isArray(data.groups)) throw new SourceError('malformed', this.name, '/api/v1/rules has no groups list');
@@ -279,6 +341,7 @@ export class PrometheusSource implements AlertSource, MetricSource {
           annotations: stringMap(r.annotations),
           lastError: typeof r.lastError === 'string' && r.lastError ? r.lastError : undefined,
           activeAlerts: Array.isArray(r.alerts) ? r.alerts.length : 0,
+          alertLabels: Array.isArray(r.alerts) ? (r.alerts as { labels?: unknown }[]).map((a) => stringMap(a?.labels)) : [],
         });
       }
     }

@@ -203,10 +203,10 @@ export async function collectAlerts(sources: AlertSource[], signal?: AbortSignal
         continue;
       }
       if (statePreference[a.state] > statePreference[existing.state]) {
-        // Keep what the dropped copy knew that the kept one does not (Prometheus's value, Alertmanager's link).
-        byId.set(a.id, { ...a, value: a.value ?? existing.value, generatorURL: a.generatorURL ?? existing.generatorURL });
-      } else if (existing.value === undefined && a.value !== undefined) {
-        byId.set(a.id, { ...existing, value: a.value });
+        // Keep what the dropped copy knew that the kept one does not (Prometheus's value and rule, Alertmanager's link).
+        byId.set(a.id, { ...a, value: a.value ?? existing.value, generatorURL: a.generatorURL ?? existing.generatorURL, ...(a.rule ?? existing.rule ? { rule: a.rule ?? existing.rule } : {}) });
+      } else if ((existing.value === undefined && a.value !== undefined) || (!existing.rule && a.rule)) {
+        byId.set(a.id, { ...existing, value: existing.value ?? a.value, ...(existing.rule ?? a.rule ? { rule: existing.rule ?? a.rule } : {}) });
       }
     }
   });

@@ -2,6 +2,7 @@
 // Markdown tooltip where every label and annotation is escaped text (alerts are untrusted data).
 import * as vscode from 'vscode';
 import type { Alert } from '../core/model';
+import { formatReportedValue } from '../core/units';
 
 export function alertIcon(alert: Alert): vscode.ThemeIcon {
   switch (alert.state) {
@@ -30,7 +31,9 @@ export function formatAge(sinceMs: number, now = Date.now()): string {
 
 export function alertDescription(alert: Alert, now = Date.now()): string {
   const parts = [formatAge(alert.startsAt, now)];
-  if (alert.value) parts.push(alert.value.length > 24 ? alert.value.slice(0, 23) + '…' : alert.value);
+  // With the unit the rule's expression tells: 9.99727272727273e-01 of a ratio reads 99.97 %.
+  const value = formatReportedValue(alert.value, alert.rule?.unit);
+  if (value) parts.push(value.length > 24 ? value.slice(0, 23) + '…' : value);
   if (alert.state !== 'firing') parts.push(alert.state);
   return parts.join(' · ');
 }

@@ -3,13 +3,14 @@
 // tell them apart.
 
 import type { Alert, Labels, LogLevel, LogRecord, MetricSeries, Span, TraceSummary } from '../../core/model';
+import { normaliseUnit } from '../../core/units';
 import type { AlertSource, LogQuery, LogSource, MetricQuery, MetricSource, TimeWindow, TraceQuery, TraceSource } from '../../core/sources';
 import { labelsKey } from '../../core/sources';
 import { SourceError, errorMessage } from '../../core/errors';
 import { type Logger, scopedLogger, silentLogger } from '../../core/logger';
 import { LEVEL_RANK } from './decode';
 import { OtlpReceiver } from './receiver';
-import { AlertRuleEngine, type RuleOverrides, routeOf } from './rules';
+import { AlertRuleEngine, type RuleConfig, type RuleOverrides, routeOf } from './rules';
 import { TelemetryStore, parseSeriesSelector } from './store';
 
 export interface EmbeddedSourceOptions {
@@ -101,24 +102,43 @@ export class EmbeddedSource implements AlertSource, MetricSource, LogSource, Tra
     }
   }
 
-  /** The service's RED series per route (from its server spans), then its own metrics, bounded. */
+  /** The service's RED series per route (from its server spans), then its own metrics, bounded; units normalised. */
   async seriesForService(service: string, window: TimeWindow, signal?: AbortSignal): Promise<MetricSeries[]> {
     signal?.throwIfAborted();
     const out = redSeries(this.store, service, window);
     const room = this.maxServiceSeries - out.length;
     if (room > 0) {
       const stepSeconds = stepFor(window) / 1000;
-      out.push(
-        ...this.store.querySeries({
-          selector: { name: '', matchers: [{ name: 'service', op: '=', value: service }] },
-          start: window.start,
-          end: window.end,
-          stepSeconds,
-          limit: room,
-        }),
-      );
+      const own = this.store.querySeries({
+        selector: { name: '', matchers: [{ name: 'service', op: '=', value: service }] },
+        start: window.start,
+        end: window.end,
+        stepSeconds,
+        limit: room,
+      });
+      for (const m of own) {
+        // OpenTelemetry's UCUM units ("By", "s", "1", "{request}") as the rest of the product spells them.
+        const unit = normaliseUnit(m.unit);
+        const series: MetricSeries = { ...m, role: 'other' };
+        if (unit) series.unit = unit;
+        else delete series.unit;
+        out.push(series);
+      }
     }
     return out.slice(0, this.maxServiceSeries);
+  }
+
+  /**
+   * A built-in rule's own value over the window, computed the way the rule computes it (the same
+   * sliding window, minimum count and route), with its threshold; then the service's series.
+   */
+  async seriesForAlert(alert: Alert, window: TimeWindow, signal?: AbortSignal): Promise<MetricSeries[]> {
+    signal?.throwIfAborted();
+    const service = alert.service ?? alert.labels?.service;
+    if (!service) return [];
+    const own = alert.rule?.language === 'builtin' && alert.sourceKind === this.kind ? builtinRuleSeries(this.store, alert, service, this.rules.rules, window) : [];
+    const related = await this.seriesForService(service, window, signal);
+    return [...own, ...related].slice(0, this.maxServiceSeries);
   }
 
   // ---- LogSource ----
@@ -207,6 +227,7 @@ function redSeries(store: TelemetryStore, service: string, requested: TimeWindow
       labels,
       service,
       unit,
+      role: 'red',
       timestamps: points.map((p) => p[0]),
       values: points.map((p) => p[1]),
     });
@@ -225,6 +246,70 @@ function redSeries(store: TelemetryStore, service: string, requested: TimeWindow
     out.push(make(RED_REQUEST_RATE, 'req/s', rate), make(RED_ERROR_RATIO, 'ratio', ratio), make(RED_LATENCY_P95, 'ms', p95));
   }
   return out;
+}
+
+/** A point every `step` over the window, each the rule's value over the `windowMs` before it. */
+function slidingPoints<T extends { time: number }>(items: T[], window: TimeWindow, windowMs: number, value: (inWindow: T[]) => number | undefined): [number, number][] {
+  items.sort((a, b) => a.time - b.time);
+  if (!items.length) return [];
+  // Up to the newest data, not past it: later points would read as the problem going away.
+  const end = Math.min(window.end, items[items.length - 1].time + 1000);
+  const step = Math.max(5_000, Math.ceil((end - window.start) / 120 / 1000) * 1000);
+  const out: [number, number][] = [];
+  let lo = 0;
+  let hi = 0;
+  for (let t = Math.max(window.start, items[0].time); t <= end + step - 1; t += step) {
+    const at = Math.min(t, end);
+    while (hi < items.length && items[hi].time <= at) hi++;
+    while (lo < hi && items[lo].time <= at - windowMs) lo++;
+    const v = value(items.slice(lo, hi));
+    if (v !== undefined && Number.isFinite(v)) out.push([at, v]);
+    if (at === end) break;
+  }
+  return out;
+}
+
+function builtinRuleSeries(store: TelemetryStore, alert: Alert, service: string, rules: RuleConfig, window: TimeWindow): MetricSeries[] {
+  const rule = alert.rule!;
+  const route = alert.labels?.route;
+  const labels: Labels = { service, ...(route ? { route } : {}) };
+  let points: [number, number][] = [];
+  if (alert.name === 'HighErrorRatio' || alert.name === 'HighLatencyP95' || alert.name === 'HighLatencyP99') {
+    const ruleWindow = alert.name === 'HighErrorRatio' ? rules.errorRatio.windowMs : rules.latency.windowMs;
+    const minRequests = alert.name === 'HighErrorRatio' ? rules.errorRatio.minRequests : rules.latency.minRequests;
+    const spans: { time: number; error: boolean; ms: number }[] = [];
+    store.forEachSpan({ start: window.start - ruleWindow, end: window.end }, { service, kind: 'server' }, (s) => {
+      if (route === undefined || routeOf(s) === route) spans.push({ time: s.endTime, error: s.status === 'error', ms: s.endTime - s.startTime });
+    });
+    const q = alert.name === 'HighLatencyP99' ? 0.99 : 0.95;
+    points = slidingPoints(spans, window, ruleWindow, (w) => {
+      if (w.length < minRequests) return undefined;
+      if (alert.name === 'HighErrorRatio') return w.filter((x) => x.error).length / w.length;
+      const d = w.map((x) => x.ms).sort((a, b) => a - b);
+      return d[Math.min(d.length - 1, Math.max(0, Math.ceil(q * d.length) - 1))];
+    });
+  } else if (alert.name === 'ErrorLogBurst') {
+    // Every log of the service, so the minutes without errors count as zero rather than as no data.
+    const logs: { time: number; error: boolean }[] = [];
+    store.forEachLog({ start: window.start - rules.errorLogs.windowMs, end: window.end }, (l) => {
+      if ((l.service ?? 'unknown_service') === service) logs.push({ time: l.time, error: LEVEL_RANK[l.level] >= LEVEL_RANK.error });
+    });
+    points = slidingPoints(logs, window, rules.errorLogs.windowMs, (w) => w.filter((x) => x.error).length);
+  }
+  if (!points.length) return [];
+  const series: MetricSeries = {
+    id: `${alert.name}{${labelsKey(labels)}}`,
+    name: alert.name,
+    labels,
+    service,
+    timestamps: points.map((p) => p[0]),
+    values: points.map((p) => p[1]),
+    query: rule.expression,
+    role: 'alert',
+  };
+  if (rule.unit) series.unit = rule.unit;
+  if (rule.threshold) series.threshold = { ...rule.threshold };
+  return [series];
 }
 
 export interface EmbeddedDefaultOptions {

@@ -4,7 +4,7 @@
 // less than `forMs`, then firing; resolved once it clears, kept for a while so the user sees it ended.
 
 import { createHash } from 'node:crypto';
-import type { Alert, Labels, Severity } from '../../core/model';
+import type { Alert, AlertRule, Labels, Severity } from '../../core/model';
 import { labelsKey } from '../../core/sources';
 import { type Logger, silentLogger } from '../../core/logger';
 import { type OtlpSpan, type HistogramValue, LEVEL_RANK } from './decode';
@@ -99,6 +99,57 @@ interface TrackedAlert {
 }
 
 export const HTTP_DURATION_METRICS = ['http.server.request.duration', 'http.server.duration'];
+
+/** The group every built-in rule belongs to. */
+export const BUILTIN_RULE_GROUP = 'incident-lens-builtin';
+
+/**
+ * What a built-in rule looks at, as the core's rule description (language "builtin": the expression
+ * is prose, since no query language runs here; the threshold and unit are exact).
+ */
+export function builtinRuleDescription(alertname: string, rules: RuleConfig): AlertRule | undefined {
+  const base = { name: alertname, language: 'builtin', group: BUILTIN_RULE_GROUP };
+  const lat = rules.latency;
+  switch (alertname) {
+    case 'HighErrorRatio': {
+      const er = rules.errorRatio;
+      return {
+        ...base,
+        expression: `error ratio of server spans per service and route over ${dur(er.windowMs)} > ${er.threshold} (at least ${er.minRequests} requests)`,
+        valueExpression: `error ratio of server spans over ${dur(er.windowMs)}`,
+        forMs: er.forMs,
+        threshold: { op: '>', value: er.threshold },
+        unit: 'ratio',
+      };
+    }
+    case 'HighLatencyP95':
+    case 'HighLatencyP99': {
+      const q = alertname === 'HighLatencyP95' ? 'p95' : 'p99';
+      const limit = q === 'p95' ? lat.p95Ms : lat.p99Ms;
+      return {
+        ...base,
+        expression: `${q} duration of server spans (or HTTP server duration histograms) per service and route over ${dur(lat.windowMs)} > ${limit} ms (at least ${lat.minRequests} requests)`,
+        valueExpression: `${q} duration of server spans over ${dur(lat.windowMs)}`,
+        forMs: lat.forMs,
+        threshold: { op: '>', value: limit },
+        unit: 'ms',
+      };
+    }
+    case 'ErrorLogBurst': {
+      const el = rules.errorLogs;
+      return {
+        ...base,
+        expression: `count of ERROR-or-worse log records per service over ${dur(el.windowMs)} >= ${el.threshold}`,
+        valueExpression: `ERROR-or-worse log records over ${dur(el.windowMs)}`,
+        forMs: el.forMs,
+        threshold: { op: '>=', value: el.threshold },
+        unit: 'count',
+      };
+    }
+    default:
+      return undefined;
+  }
+}
 
 export interface AlertRuleEngineOptions {
   rules?: RuleOverrides;
@@ -212,6 +263,8 @@ export class AlertRuleEngine {
         sourceKind: this.sourceKind,
         service: o.labels.service,
       };
+      const rule = builtinRuleDescription(o.labels.alertname, this.rules);
+      if (rule) alert.rule = { ...rule, sourceName: this.sourceName };
       this.tracked.set(id, { alert, activeSince: now });
       return;
     }

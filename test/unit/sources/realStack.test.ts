@@ -161,6 +161,8 @@ describe('real Prometheus + Alertmanager (Debian binaries on 127.0.0.1)', functi
     assert.equal(mine.length, 1, 'deduplicated by fingerprint');
     assert.equal(mine[0].state, 'firing');
     assert.equal(mine[0].value, '5e+00', 'keeps the value only Prometheus knows');
+    assert.equal(mine[0].rule?.expression, 'il_test_errors > 1', 'and the rule only Prometheus knows');
+    assert.deepEqual(mine[0].rule?.threshold, { op: '>', value: 1 });
     assert.deepEqual(errors.map((e) => [e.source, e.kind]), [['dead-am', 'down']]);
     assert.match(errors[0].message, /connection refused at http:\/\/127\.0\.0\.1:\d+/);
     const groups = groupAlerts(alerts, 'service');
@@ -283,25 +285,30 @@ describe('real Prometheus + Alertmanager (Debian binaries on 127.0.0.1)', functi
     assert.equal(rule.activeAlerts, 1);
   });
 
-  it('seriesForService picks the service\'s telling metrics and aggregates each (errors, rate, p95)', async function () {
+  it("seriesForService charts the service's RED series from a duration histogram the metadata names, with units", async function () {
     this.timeout(20_000);
     const window = { start: Date.now() - 10 * 60_000, end: Date.now() };
     const series = await waitFor(
       'enough scrapes for a rate',
       async () => {
         const s = await promSource.seriesForService('checkout', { ...window, end: Date.now() });
-        return s.some((x) => x.name === 'il_test_requests_total' && x.values.some((v) => v > 0)) ? s : undefined;
+        return s.some((x) => x.name === 'Request rate' && x.values.length >= 1) ? s : undefined;
       },
       15_000,
       500,
     );
     const byName = Object.fromEntries(series.map((s) => [s.name, s]));
-    assert.equal(series[0].name, 'il_test_errors', 'errors come first');
-    assert.equal(byName.il_test_errors.id, 'avg(il_test_errors{service="checkout"})');
-    assert.equal(byName.il_test_requests_total.unit, 'per second');
-    assert.match(byName.il_test_request_duration_seconds.id, /^histogram_quantile\(0\.95/);
-    assert.ok(!('il_test_request_duration_seconds_count' in byName), 'histogram parts are not listed twice');
-    assert.ok(series.every((s) => s.service === 'checkout'));
+    // il_test_request_duration_seconds is no conventional name: its metadata says histogram, its suffix seconds.
+    // The rate range is Grafana's $__rate_interval: the 15 s step plus this Prometheus's 1 s scrape interval.
+    assert.equal(byName['Request rate'].query, 'sum(rate(il_test_request_duration_seconds_count{service="checkout"}[16s]))');
+    assert.equal(byName['Request rate'].unit, 'req/s');
+    assert.match(byName['Latency p95'].query!, /^histogram_quantile\(0\.95, sum by \(le\) \(rate\(il_test_request_duration_seconds_bucket\{service="checkout"\}/);
+    assert.equal(byName['Latency p95'].unit, 's');
+    assert.ok(byName['Latency p50'] && byName['Latency p99']);
+    // No status label on the histogram: no error ratio is made up, and no gauge is picked for its name.
+    assert.equal(byName['Error ratio'], undefined);
+    assert.ok(!series.some((s) => s.query?.includes('il_test_errors')), series.map((s) => s.query).join('\n'));
+    assert.ok(series.every((s) => s.service === 'checkout' && s.role === 'red'));
   });
 
   it('a PromQL verifier reads the last value of one series, and refuses none or several', async () => {
