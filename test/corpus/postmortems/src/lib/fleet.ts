@@ -69,7 +69,7 @@ export function deploymentPods(
         from: at - rng.int(5000, 20000),
         to: end + 1,
       };
-      if (old.zone) pod.zone = old.zone;
+      if (zones) pod.zone = zones[(r + 1) % zones.length];
       current[r] = pod;
       pods.push(pod);
     });
