@@ -154,7 +154,7 @@ export const cloudflare2019WafRegex: PostmortemCase = {
         const h = rng.pick(allHosts);
         const site = rng.pick(sites);
         return logRecord(t, 'error', 'edge-proxy',
-          `upstream timed out (110: Connection timed out) while reading response header from upstream, client: 203.0.113.${rng.int(2, 250)}, server: ${site}, request: "GET /${rng.pick(['search', 'cart', 'feed', 'v2/items'])} HTTP/1.1", upstream: "https://198.51.100.${rng.int(2, 250)}:443/"`,
+          `upstream timed out (110: Connection timed out) while reading response header from upstream, client: 203.0.113.${rng.int(2, 250)}, server: ${site}, request: "GET /${rng.pick(['search', 'basket', 'feed', 'v2/items'])} HTTP/1.1", upstream: "https://198.51.100.${rng.int(2, 250)}:443/"`,
           { 'host.name': h.host, colo: h.colo, 'log.file.name': 'error.log' });
       }),
     );
@@ -169,7 +169,7 @@ export const cloudflare2019WafRegex: PostmortemCase = {
         const h = rng.pick(allHosts);
         if (t < hostsOnset.get(h.host)!) return undefined;
         return logRecord(t, 'warn', 'edge-proxy',
-          `*${rng.int(1e6, 9e6)} lua access phase exceeded cpu budget: ${(rng.between(1.2, 4.8)).toFixed(2)}s (waf managed), client: 198.51.100.${rng.int(2, 250)}, server: ${rng.pick(sites)}, request: "POST /${rng.pick(['login', 'api/v1/cart', 'comment', 'graphql'])} HTTP/1.1"`,
+          `*${rng.int(1e6, 9e6)} lua access phase exceeded cpu budget: ${(rng.between(1.2, 4.8)).toFixed(2)}s (waf managed), client: 198.51.100.${rng.int(2, 250)}, server: ${rng.pick(sites)}, request: "POST /${rng.pick(['login', 'api/v1/basket', 'comment', 'graphql'])} HTTP/1.1"`,
           { 'host.name': h.host, colo: h.colo, 'log.file.name': 'error.log' });
       }),
     );

@@ -22,14 +22,14 @@ export const dynamodb2015MetadataOverload: PostmortemCase = {
     'the adoption of global secondary indexes, so answers exceeded the allowed retrieval time; the servers retried and removed themselves from ' +
     'service, and the retries overloaded the metadata service; the error rate reached about 55%.',
   changed:
-    'Our names (table-frontend, storage-node, membership-metadata); the network blip is one line per host and a short drop counter; the window ' +
+    'Our names (request-router, storage-node, membership-metadata); the network blip is one line per host and a short drop counter; the window ' +
     'ends before requests to the metadata service were paused to add capacity.',
   traps: [
     'A network disruption happens at the onset, on some hosts: an infrastructure explanation (the bad network) is tempting but wrong.',
     'The membership size grew slowly for the whole window (and long before it), so no step change marks the cause.',
     'The failing calls are to an internal service whose own (slow) server spans are in the traces.',
     'Each storage node retries, so traces show more calls per request (a trace-structure change) while the callee\'s own rate explodes.',
-    'table-frontend was deployed 45 minutes earlier.',
+    'request-router was deployed 45 minutes earlier.',
   ],
   kindNote: 'The metadata service could not serve the load its clients put on it: capacity of membership-metadata; no commit.',
   build(rng) {
@@ -58,11 +58,11 @@ export const dynamodb2015MetadataOverload: PostmortemCase = {
       metrics.push(counter('node_network_receive_drop_total', { device: 'eth0', instance: `${h}:9100`, job: 'node' }, times, (t) => (blipHosts.includes(h) && t > blip && t <= blip + 60_000 ? 4000 : 0.2), rng, { initial: rng.int(100, 900) }));
     }
     for (const code of ['200', '500', '503']) {
-      metrics.push(counter('table_frontend_requests_total', { code, job: 'table-frontend' }, times, (t) => {
+      metrics.push(counter('request_router_requests_total', { code, job: 'request-router' }, times, (t) => {
         const f = 0.55 * storm(t);
         const share = code === '200' ? 1 - f - 0.0002 : code === '500' ? f * 0.4 + 0.0001 : f * 0.6 + 0.0001;
         return 410_000 * share * wobble(rng, 0.01);
-      }, rng, { service: 'table-frontend' }));
+      }, rng, { service: 'request-router' }));
     }
 
     const logs: LogRecord[] = [];
@@ -75,7 +75,7 @@ export const dynamodb2015MetadataOverload: PostmortemCase = {
     }));
     logs.push(...atRate(rng, blip + 60_000, end, (t) => 12 * storm(t), (t) => logRecord(t, 'warn', 'membership-metadata', logfmt({ msg: 'request queue above high watermark', queued: rng.int(4000, 30_000), workers_busy: 512 }), { 'host.name': `membership-metadata-use1-${rng.pick(['a1', 'b1', 'c1'])}` })));
     logs.push(...atRate(rng, start, end, () => 1, (t) => logRecord(t, 'info', 'membership-metadata', logfmt({ msg: 'membership served', bytes: Math.round(membershipBytes(t) * rng.between(0.3, 1)), took_ms: rng.int(120, 600) }), { 'host.name': 'membership-metadata-use1-a1' })));
-    logs.push(...atRate(rng, blip + 60_000, end, (t) => 25 * storm(t), (t) => logRecord(t, 'error', 'table-frontend', logfmt({ msg: 'request failed', op: rng.pick(['GetItem', 'PutItem', 'Query']), status: 500, error: 'InternalServerError', cause: 'no storage replica accepting requests for partition' }))));
+    logs.push(...atRate(rng, blip + 60_000, end, (t) => 25 * storm(t), (t) => logRecord(t, 'error', 'request-router', logfmt({ msg: 'request failed', op: rng.pick(['GetItem', 'PutItem', 'Query']), status: 500, error: 'InternalServerError', cause: 'no storage replica accepting requests for partition' }))));
 
     const spans: Span[] = [];
     for (const t of traceStarts(rng, start, end, (x) => (x < blip ? 1.5 : 7))) {
@@ -92,15 +92,15 @@ export const dynamodb2015MetadataOverload: PostmortemCase = {
     }
     for (const t of traceStarts(rng, start, end, () => 1.5)) {
       const failed = rng.chance(0.55 * storm(t));
-      spans.push(...emitTrace(rng, t, { service: 'table-frontend', kind: 'server', name: 'GetItem', selfMs: jitter(rng, 0.8), attributes: { 'rpc.method': 'GetItem', 'http.response.status_code': failed ? 500 : 200, 'service.version': t >= feDeploy ? '2015.09.20.1' : '2015.09.14.3' }, ...(failed ? { status: 'error' as const } : {}), children: failed ? [] : [call({ service: 'table-frontend', name: 'storage read', networkMs: jitter(rng, 1.5), attributes: { 'server.address': `${rng.pick(storageHosts)}.internal` } }, { service: 'storage-node', name: 'ReadItem', selfMs: jitter(rng, 1.2) })] }));
+      spans.push(...emitTrace(rng, t, { service: 'request-router', kind: 'server', name: 'GetItem', selfMs: jitter(rng, 0.8), attributes: { 'rpc.method': 'GetItem', 'http.response.status_code': failed ? 500 : 200, 'service.version': t >= feDeploy ? '2015.09.20.1' : '2015.09.14.3' }, ...(failed ? { status: 'error' as const } : {}), children: failed ? [] : [call({ service: 'request-router', name: 'storage read', networkMs: jitter(rng, 1.5), attributes: { 'server.address': `${rng.pick(storageHosts)}.internal` } }, { service: 'storage-node', name: 'ReadItem', selfMs: jitter(rng, 1.2) })] }));
     }
 
     const changes: Change[] = history([
-      commit(rng, { author: 'Oren Shapiro', email: 'oren.shapiro@kvstore.example', time: utc('2015-09-20T06:50:00Z'), message: 'frontend: emit per-operation latency histograms', files: [{ path: 'frontend/src/metrics/OperationMetrics.java', hunks: [{ newStart: 21, newLines: 40 }] }], deploy: { ref: 'table-frontend/2015.09.20.1', time: feDeploy, environment: 'production' } }),
+      commit(rng, { author: 'Oren Shapiro', email: 'oren.shapiro@kvstore.example', time: utc('2015-09-20T06:50:00Z'), message: 'router: emit per-operation latency histograms', files: [{ path: 'router/src/metrics/OperationMetrics.java', hunks: [{ newStart: 21, newLines: 40 }] }], deploy: { ref: 'request-router/2015.09.20.1', time: feDeploy, environment: 'production' } }),
       commit(rng, { author: 'Yuki Tanaka', email: 'yuki.tanaka@kvstore.example', time: utc('2015-09-18T22:10:00Z'), message: 'storage-node: log membership size on refresh', files: [{ path: 'storage/src/membership/Refresher.java', hunks: [{ newStart: 133, newLines: 4 }] }], deploy: { ref: 'storage-node/2015.09.19.2', time: utc('2015-09-19T03:00:00Z'), environment: 'production' } }),
     ]);
-    const main = alert({ name: 'TableAPIErrorRate', severity: 'critical', labels: { service: 'table-frontend', region: 'us-east-1' }, annotations: { summary: 'table API errors above 10%' }, startsAt: alertAt, value: '0.38', service: 'table-frontend' });
+    const main = alert({ name: 'TableAPIErrorRate', severity: 'critical', labels: { service: 'request-router', region: 'us-east-1' }, annotations: { summary: 'table API errors above 10%' }, startsAt: alertAt, value: '0.38', service: 'request-router' });
     const alerts = [alert({ name: 'NodeNetworkReceiveDrops', severity: 'warning', labels: { instance: `${blipHosts[0]}:9100` }, annotations: { summary: 'receive drops on eth0' }, startsAt: blip + 60_000 }), main];
-    return { alert: main, alerts, window: { start, end }, metrics, logs, spans: completeTraces(spans, end), changes, serviceGraph: [{ from: 'table-frontend', to: 'storage-node' }, { from: 'storage-node', to: 'membership-metadata' }] };
+    return { alert: main, alerts, window: { start, end }, metrics, logs, spans: completeTraces(spans, end), changes, serviceGraph: [{ from: 'request-router', to: 'storage-node' }, { from: 'storage-node', to: 'membership-metadata' }] };
   },
 };

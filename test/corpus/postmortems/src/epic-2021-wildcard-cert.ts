@@ -113,7 +113,7 @@ export const epic2021WildcardCert: PostmortemCase = {
       const pod = rng.pick(liveAt(idPods, t));
       const server: SpanNode | undefined = bad ? undefined : { service: 'identity-api', name: 'POST /v2/token/verify', selfMs: jitter(rng, 9), attributes: { 'http.request.method': 'POST', 'http.route': '/v2/token/verify', 'http.response.status_code': 200, 'k8s.pod.name': pod.name, 'service.version': pod.version } };
       const client = call({ service: caller, name: 'POST', networkMs: bad ? jitter(rng, 4) : jitter(rng, 1.5), attributes: { 'http.request.method': 'POST', 'server.address': IDENTITY_HOST, 'server.port': 443, 'url.full': verify, ...(bad ? { 'error.type': caller === 'launcher-api' ? 'x509.CertificateInvalidError' : caller === 'store-web' ? 'CERT_HAS_EXPIRED' : 'javax.net.ssl.SSLHandshakeException' } : { 'http.response.status_code': 200 }) }, ...(bad ? { status: 'error' as const, statusMessage: 'x509: certificate has expired or is not yet valid' } : {}) }, server);
-      const route = caller === 'launcher-api' ? '/launcher/api/v1/login' : caller === 'store-web' ? '/store/checkout' : '/mm/v1/session';
+      const route = caller === 'launcher-api' ? '/launcher/api/v1/login' : caller === 'store-web' ? '/store/purchase' : '/mm/v1/session';
       spans.push(...emitTrace(rng, t, { service: caller, kind: 'server', name: `POST ${route}`, selfMs: jitter(rng, 3), attributes: { 'http.request.method': 'POST', 'http.route': route, 'http.response.status_code': bad ? 502 : 200 }, ...(bad ? { status: 'error' as const } : {}), children: [client] }));
     }
 
@@ -125,7 +125,7 @@ export const epic2021WildcardCert: PostmortemCase = {
     const alerts = [
       alert({ name: 'BlackboxProbeFailed', severity: 'warning', labels: { instance: `https://${IDENTITY_HOST}/healthz`, job: 'blackbox-internal' }, annotations: { summary: 'internal identity health probe failing' }, startsAt: expiry + 90_000 }),
       main,
-      alert({ name: 'StoreCheckoutErrors', severity: 'critical', labels: { service: 'store-web', env: 'prod' }, annotations: { summary: 'store checkout failing' }, startsAt: alertAt + 50_000, service: 'store-web' }),
+      alert({ name: 'StorePurchaseErrors', severity: 'critical', labels: { service: 'store-web', env: 'prod' }, annotations: { summary: 'store purchases failing' }, startsAt: alertAt + 50_000, service: 'store-web' }),
     ];
     return { alert: main, alerts, window: { start, end }, metrics, logs, spans: completeTraces(spans, end), changes, serviceGraph: [{ from: 'launcher-api', to: 'identity-api' }, { from: 'store-web', to: 'identity-api' }, { from: 'matchmaking', to: 'identity-api' }] };
   },

@@ -48,7 +48,8 @@ export function gauge(
     const v = valueAt(t, i);
     if (Number.isNaN(v)) return;
     ts.push(t);
-    vs.push(sig(v, 5));
+    // Integers (revisions, timestamps, counts) stay exact; measurements keep five significant digits.
+    vs.push(Number.isInteger(v) ? v : sig(v, 5));
   });
   return makeSeries(name, labels, ts, vs, opts);
 }
@@ -60,6 +61,8 @@ export interface CounterOptions extends SeriesOptions {
   initial?: number;
   /** Samples outside [alive.from, alive.to) are absent (pod not yet created, or gone). */
   alive?: { from: number; to: number };
+  /** Samples where this returns false are absent (a process that was down, not scraped). */
+  present?: (t: number) => boolean;
 }
 
 /** A monotonic counter whose increments are Poisson draws of `ratePerSecond(t)` over each step. */
@@ -74,10 +77,11 @@ export function counter(
   const resets = [...(opts.resetsAt ?? [])].sort((a, b) => a - b);
   let value = opts.initial ?? Math.round(rng.between(1e3, 5e4));
   let prev: number | undefined;
+  let last: number | undefined;
   const ts: number[] = [];
   const vs: number[] = [];
   for (const t of times) {
-    if (opts.alive && (t < opts.alive.from || t >= opts.alive.to)) {
+    if ((opts.alive && (t < opts.alive.from || t >= opts.alive.to)) || (opts.present && !opts.present(t))) {
       prev = undefined;
       continue;
     }
@@ -85,8 +89,13 @@ export function counter(
       const step = (t - prev) / 1000;
       if (resets.some((r) => r > prev! && r <= t)) value = 0;
       value += rng.poisson(Math.max(0, ratePerSecond(t)) * step);
+    } else if (last !== undefined) {
+      // Back after a gap: a restart in the gap started the counter again from zero.
+      const restart = resets.filter((r) => r > last! && r <= t).pop();
+      if (restart !== undefined) value = rng.poisson(Math.max(0, ratePerSecond(t)) * ((t - restart) / 1000));
     }
     prev = t;
+    last = t;
     ts.push(t);
     vs.push(value);
   }
