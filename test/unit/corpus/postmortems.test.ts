@@ -5,7 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { validateBundle, type IncidentBundle, type IncidentTruth } from '../../../src/core/bundle';
+import { validateBundle, type IncidentBundle } from '../../../src/core/bundle';
+import type { IncidentTruth } from '../../../src/eval/truth';
 import type { MetricSeries } from '../../../src/core/model';
 import { POSTMORTEM_CASES } from '../../corpus/postmortems/src/cases';
 import { CORPUS_DIR, MAX_BUNDLE_BYTES, TRUTH_DIR, finishBundle } from '../../corpus/postmortems/src/lib/bundle';

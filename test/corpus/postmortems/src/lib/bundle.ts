@@ -3,7 +3,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { validateBundle, type IncidentBundle, type IncidentTruth } from '../../../../../src/core/bundle';
+import { validateBundle, type IncidentBundle } from '../../../../../src/core/bundle';
+import type { IncidentTruth } from '../../../../../src/eval/truth';
 import type { SeededRandom } from './random';
 
 export const CORPUS_DIR = path.resolve(__dirname, '..', '..');
