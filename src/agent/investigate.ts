@@ -155,6 +155,7 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
   const bundle: IncidentBundle = { version: 1, alert, ...(related.length ? { alerts: [alert, ...related] } : {}), window, metrics, logs, spans, changes: changes ?? [] };
   progress('Building the hypothesis');
   const hypothesis = buildHypothesis(bundle, { confidenceThreshold: opts.confidenceThreshold, serviceMap: opts.serviceMap });
+  if (sources.changes?.notes?.length) hypothesis.checked.push(...sources.changes.notes);
 
   const loc = hypothesis.location;
   if (loc && sources.changes) {

@@ -102,7 +102,7 @@ class InvestigationPanel implements vscode.Disposable {
           const { investigate, buildInvestigationView, GitChangeSource } = await engine();
           const result = await investigate(alert, {
             ...this.s.alerts.signalSources(),
-            changes: folder ? new GitChangeSource({ workspace: folder, deployTagPattern: settings.deployTagPattern() }) : undefined,
+            changes: folder ? new GitChangeSource({ workspace: folder, deployTagPattern: settings.deployTagPattern(), trusted: vscode.workspace.isTrusted }) : undefined,
           }, {
             confidenceThreshold: settings.confidenceThreshold(),
             serviceMap: settings.serviceMap(),
