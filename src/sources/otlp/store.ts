@@ -3,64 +3,157 @@
 // Queries are plain scans over time-ordered queues: at the sizes a cap of tens of MB allows, a scan
 // costs a few milliseconds and needs no index that would itself cost memory.
 
+import * as crypto from 'node:crypto';
 import { type TimeWindow, labelsKey } from '../../core/sources';
 import type { Labels, LogLevel, LogRecord, MetricSeries, TraceSummary } from '../../core/model';
 import { type AttrValue, type Attrs, type HistogramValue, type MetricKind, type MetricPoint, type OtlpSpan, type QuantileValue, type Temporality, LEVEL_RANK } from './decode';
 
 // ---- byte estimates ----
-// Calibrated against V8 heap growth (see test/unit/otlp/store.test.ts): an object is about 24 bytes
-// plus 8 per field, a one-byte string 16 plus its length, a double 16. Interned (short) strings are
-// shared and so counted once in the per-attribute overhead.
+// What the heap really holds for each stored item, from V8's layout on a 64-bit Node (no pointer
+// compression): a string is a 16-byte header plus its characters (one or two bytes each), rounded to
+// 8; a number that is not a small integer is a 16-byte heap number; an object with up to 16
+// properties keeps them in a fast backing store (measured ~56 + 10 per property, plus its own hidden
+// class when its keys are new to V8), and above that a hash table of 24-byte entries sized to a power
+// of two at least twice the count. The constants below were fitted on the heap measured after GC, and
+// test/unit/otlp/storeMemory.test.ts measures again, on every run, realistic and hostile shapes.
+// Keys are shared by V8 (property names are interned), so a key the store has seen before costs
+// nothing per use: the table of known keys holds it and is counted once. Values are counted in full
+// even when a decoder shares them, so the estimate errs on the high side.
 
-const SPAN_BASE = 420;
-const LOG_BASE = 160;
-const ATTR_BYTES = 28;
-const SHARED_STRING_MAX = 64;
+const SPAN_BASE = 340;
+const LOG_BASE = 140;
+const EVENT_BASE = 80;
+const LINK_BASE = 150;
+const TRACE_ENTRY = 96;
+const FAST_OBJECT_BASE = 56;
+const FAST_PROPERTY = 10;
+const FAST_PROPERTIES_MAX = 16;
+const DICT_OBJECT_BASE = 100;
+const DICT_ENTRY = 24;
+/** A fast object whose keys V8 has not seen in that order builds hidden classes of its own. */
+const NEW_SHAPE_PER_KEY = 72;
+const RESOURCE_ENTRY = 200;
+const SCOPE_ENTRY = 100;
+const KNOWN_KEYS_MAX = 4096;
+const KNOWN_KEY_MAX_LENGTH = 128;
+const KNOWN_KEY_ENTRY = 40;
 
-function attrsBytes(attrs: Attrs | undefined): number {
-  if (!attrs) return 0;
-  let n = 32;
-  for (const k in attrs) {
-    const v = attrs[k];
-    n += ATTR_BYTES;
-    if (typeof v === 'string' && v.length > SHARED_STRING_MAX) n += 16 + v.length * (isOneByte(v) ? 1 : 2);
-    else if (typeof v === 'number' && !Number.isInteger(v)) n += 16;
-  }
-  return n;
-}
+const align8 = (n: number): number => (n + 7) & ~7;
 
 function isOneByte(s: string): boolean {
-  // Checking a prefix is enough for an estimate and keeps this O(1) on long bodies.
-  const n = Math.min(s.length, 64);
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 255) return false;
-  return true;
+  // The whole string, not a prefix: one wide character makes V8 store every character in two bytes.
+  return !/[^\x00-\xff]/.test(s);
 }
 
-function stringBytes(s: string | undefined): number {
+export function stringBytes(s: string | undefined): number {
   if (!s) return 0;
-  return 16 + s.length * (isOneByte(s) ? 1 : 2);
+  return align8(16 + s.length * (isOneByte(s) ? 1 : 2));
 }
 
+function valueBytes(v: AttrValue): number {
+  if (typeof v === 'string') return stringBytes(v);
+  if (typeof v === 'number') return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? 0 : 16;
+  return 0;
+}
+
+function objectBytes(n: number, newKeys: number): number {
+  if (n <= FAST_PROPERTIES_MAX) return FAST_OBJECT_BASE + FAST_PROPERTY * n + NEW_SHAPE_PER_KEY * newKeys;
+  // Capacity: the next power of two at or above 2n.
+  return DICT_OBJECT_BASE + DICT_ENTRY * 2 ** Math.ceil(Math.log2(2 * n));
+}
+
+/**
+ * Estimates what the store retains; owns the table of keys it counts once. One per store, so a
+ * store's count never depends on another's.
+ */
+export class ByteEstimator {
+  private readonly knownKeys = new Set<string>();
+  /** Bytes of the known-keys table itself: counted in the store, never released before clear(). */
+  tableBytes = 0;
+
+  attrsBytes(attrs: Attrs | undefined): number {
+    if (!attrs) return 0;
+    let n = 0;
+    let newKeys = 0;
+    let bytes = 0;
+    for (const k in attrs) {
+      n++;
+      if (!this.knownKeys.has(k)) {
+        if (this.knownKeys.size < KNOWN_KEYS_MAX && k.length <= KNOWN_KEY_MAX_LENGTH) {
+          this.knownKeys.add(k);
+          this.tableBytes += KNOWN_KEY_ENTRY + stringBytes(k);
+        } else bytes += stringBytes(k);
+        newKeys++;
+      }
+      bytes += valueBytes(attrs[k]);
+    }
+    return bytes + objectBytes(n, newKeys);
+  }
+
+  /** A span without its resource and scope, which are interned and counted once by the store. */
+  spanBytes(s: OtlpSpan): number {
+    let n = SPAN_BASE + stringBytes(s.name) + stringBytes(s.statusMessage) + this.attrsBytes(s.attributes);
+    if (s.events) for (const e of s.events) n += EVENT_BASE + stringBytes(e.name) + this.attrsBytes(e.attributes);
+    if (s.links) for (const l of s.links) n += LINK_BASE + this.attrsBytes(l.attributes);
+    return n;
+  }
+
+  logBytes(l: LogRecord): number {
+    return LOG_BASE + stringBytes(l.body) + this.attrsBytes(l.attributes);
+  }
+
+  resourceBytes(r: Attrs): number {
+    return RESOURCE_ENTRY + this.attrsBytes(r);
+  }
+
+  scopeBytes(name: string): number {
+    return SCOPE_ENTRY + stringBytes(name);
+  }
+
+  clear(): void {
+    this.knownKeys.clear();
+    this.tableBytes = 0;
+  }
+}
+
+/** A span's estimate from a fresh estimator (every key new): an upper bound, for callers outside a store. */
 export function estimateSpanBytes(s: OtlpSpan): number {
-  let n = SPAN_BASE + attrsBytes(s.attributes);
-  if (s.name.length > SHARED_STRING_MAX) n += stringBytes(s.name);
-  if (s.statusMessage) n += stringBytes(s.statusMessage);
-  if (s.events) for (const e of s.events) n += 80 + attrsBytes(e.attributes);
-  if (s.links) for (const l of s.links) n += 160 + attrsBytes(l.attributes);
-  return n;
+  return new ByteEstimator().spanBytes(s);
 }
 
 export function estimateLogBytes(l: LogRecord): number {
-  return LOG_BASE + stringBytes(l.body) + attrsBytes(l.attributes);
+  return new ByteEstimator().logBytes(l);
 }
 
 function estimatePointBytes(p: MetricPoint): number {
-  if (p.histogram) return 120 + p.histogram.counts.length * 8;
+  if (p.histogram) return 120 + p.histogram.counts.length * 8 + p.histogram.bounds.length * 8;
   if (p.quantiles) return 120 + p.quantiles.length * 40;
   return 40;
 }
 
 const SERIES_BASE = 600;
+
+/** Identical resources (by content) share one object; each is counted once while any span holds it. */
+interface Interned<T> {
+  value: T;
+  key: string;
+  refs: number;
+  bytes: number;
+}
+
+/** Content key of a resource: sorted entries, hashed so that a large resource is not kept twice. */
+function resourceKey(r: Attrs): string {
+  const keys = Object.keys(r).sort();
+  const h = crypto.createHash('sha1');
+  for (const k of keys) {
+    const v = r[k];
+    h.update(k);
+    h.update('\x00');
+    h.update(typeof v === 'string' ? `s${v}` : typeof v === 'number' ? `n${v}` : `b${v}`);
+    h.update('\x00');
+  }
+  return h.digest('base64');
+}
 
 // ---- FIFO queue ----
 
@@ -223,6 +316,12 @@ export interface TelemetryStoreOptions {
   maxBytes: number;
 }
 
+/** What one add call stored; the rest was refused because it alone would take more than half the cap. */
+export interface AddResult {
+  accepted: number;
+  refused: number;
+}
+
 export interface SpanFilter {
   service?: string;
   kind?: string;
@@ -258,15 +357,26 @@ export interface StoreStats {
   logs: number;
   metricPoints: number;
   series: number;
+  /** Distinct resources and scopes held (identical ones are stored once). */
+  resources: number;
+  scopes: number;
   evicted: { spans: number; logs: number; metricPoints: number };
+  /** Items an add call refused because the batch alone was over half the cap. */
+  refused: { spans: number; logs: number; metricPoints: number };
 }
 
 const MAX_SERVICES = 1000;
 
 export class TelemetryStore {
   readonly maxBytes: number;
+  /** Bytes of the stored items, resources and scopes; the estimator's key table comes on top. */
   private bytes = 0;
   private seq = 0;
+  private readonly estimator = new ByteEstimator();
+  private readonly resourcesByKey = new Map<string, Interned<Attrs>>();
+  private readonly resourceEntries = new Map<Attrs, Interned<Attrs>>();
+  private readonly scopes = new Map<string, Interned<string>>();
+  private readonly refused = { spans: 0, logs: 0, metricPoints: 0 };
   private readonly spans = new Fifo<OtlpSpan>();
   private readonly logs = new Fifo<LogRecord>();
   private readonly points = new Fifo<StoredSeries>();
@@ -285,40 +395,115 @@ export class TelemetryStore {
 
   // ---- ingest ----
 
-  addSpans(spans: OtlpSpan[]): void {
-    if (!spans.length) return;
+  /** Most bytes one add call may take: a single request must not flush everything else. */
+  get batchBudget(): number {
+    return this.maxBytes / 2;
+  }
+
+  /**
+   * Stores the spans (resources and scopes interned) and evicts the oldest data over the cap. Spans past
+   * half the cap in this one call are refused, not stored, and counted.
+   */
+  addSpans(spans: OtlpSpan[]): AddResult {
+    if (!spans.length) return { accepted: 0, refused: 0 };
     const seq = ++this.seq;
+    // Everything this call adds counts: spans, new traces, resources, scopes, keys.
+    const limit = this.approxBytes + this.batchBudget;
+    let accepted = 0;
+    // Spans of one ResourceSpans share their decoded resource object: hash it once per call.
+    const seen = new Map<Attrs, Interned<Attrs>>();
     for (const s of spans) {
-      const b = estimateSpanBytes(s);
+      const b = this.estimator.spanBytes(s);
+      if (this.approxBytes + b > limit) break;
+      accepted++;
+      if (s.resource) s.resource = this.acquireResource(s.resource, seen);
+      if (s.scope) s.scope = this.acquireScope(s.scope);
       this.spans.push(s, b, seq);
       this.bytes += b;
       const list = this.traces.get(s.traceId);
       if (list) list.push(s);
       else {
         this.traces.set(s.traceId, [s]);
-        this.bytes += 120;
+        this.bytes += TRACE_ENTRY;
       }
       this.touchService(s.service, s.endTime);
     }
-    this.changed();
+    const refused = spans.length - accepted;
+    this.refused.spans += refused;
+    if (accepted) this.changed();
+    return { accepted, refused };
   }
 
-  addLogs(logs: LogRecord[]): void {
-    if (!logs.length) return;
+  addLogs(logs: LogRecord[]): AddResult {
+    if (!logs.length) return { accepted: 0, refused: 0 };
     const seq = ++this.seq;
+    const limit = this.approxBytes + this.batchBudget;
+    let accepted = 0;
     for (const l of logs) {
-      const b = estimateLogBytes(l);
+      const b = this.estimator.logBytes(l);
+      if (this.approxBytes + b > limit) break;
+      accepted++;
       this.logs.push(l, b, seq);
       this.bytes += b;
       if (l.service) this.touchService(l.service, l.time);
     }
-    this.changed();
+    const refused = logs.length - accepted;
+    this.refused.logs += refused;
+    if (accepted) this.changed();
+    return { accepted, refused };
   }
 
-  addMetricPoints(points: MetricPoint[]): void {
-    if (!points.length) return;
+  private acquireResource(r: Attrs, seen: Map<Attrs, Interned<Attrs>>): Attrs {
+    let entry = seen.get(r) ?? this.resourceEntries.get(r);
+    if (!entry) {
+      const key = resourceKey(r);
+      entry = this.resourcesByKey.get(key);
+      if (!entry) {
+        entry = { value: r, key, refs: 0, bytes: this.estimator.resourceBytes(r) };
+        this.resourcesByKey.set(key, entry);
+        this.resourceEntries.set(r, entry);
+        this.bytes += entry.bytes;
+      }
+      seen.set(r, entry);
+    }
+    entry.refs++;
+    return entry.value;
+  }
+
+  private releaseResource(r: Attrs): void {
+    const entry = this.resourceEntries.get(r);
+    if (!entry || --entry.refs > 0) return;
+    this.resourceEntries.delete(r);
+    this.resourcesByKey.delete(entry.key);
+    this.bytes -= entry.bytes;
+  }
+
+  private acquireScope(name: string): string {
+    let entry = this.scopes.get(name);
+    if (!entry) {
+      entry = { value: name, key: name, refs: 0, bytes: this.estimator.scopeBytes(name) };
+      this.scopes.set(name, entry);
+      this.bytes += entry.bytes;
+    }
+    entry.refs++;
+    return entry.value;
+  }
+
+  private releaseScope(name: string): void {
+    const entry = this.scopes.get(name);
+    if (!entry || --entry.refs > 0) return;
+    this.scopes.delete(name);
+    this.bytes -= entry.bytes;
+  }
+
+  addMetricPoints(points: MetricPoint[]): AddResult {
+    if (!points.length) return { accepted: 0, refused: 0 };
     const seq = ++this.seq;
+    const limit = this.approxBytes + this.batchBudget;
+    let accepted = 0;
     for (const p of points) {
+      if (this.approxBytes > limit) break;
+      accepted++;
       const labels: Labels = { service: p.service };
       for (const k in p.attributes) labels[k] = attrString(p.attributes[k]);
       const key = `${p.name}|${labelsKey(labels)}`;
@@ -336,7 +521,7 @@ export class TelemetryStore {
           histograms: [],
           summaries: [],
           head: 0,
-          bytes: SERIES_BASE + key.length * 2,
+          bytes: SERIES_BASE + 2 * stringBytes(key) + this.estimator.attrsBytes(labels),
         };
         if (p.unit) s.unit = p.unit;
         this.series.set(key, s);
@@ -358,7 +543,10 @@ export class TelemetryStore {
       this.bytes += b;
       this.touchService(p.service, p.time);
     }
-    this.changed();
+    const refused = points.length - accepted;
+    this.refused.metricPoints += refused;
+    if (accepted) this.changed();
+    return { accepted, refused };
   }
 
   private touchService(service: string, time: number): void {
@@ -387,7 +575,7 @@ export class TelemetryStore {
   // ---- eviction ----
 
   private evictOverCap(): void {
-    while (this.bytes > this.maxBytes) {
+    while (this.bytes + this.estimator.tableBytes > this.maxBytes) {
       const s = this.spans.headSeq();
       const l = this.logs.headSeq();
       const m = this.points.headSeq();
@@ -404,6 +592,8 @@ export class TelemetryStore {
     const { item: span, bytes } = this.spans.shift();
     this.bytes -= bytes;
     this.evicted.spans++;
+    if (span.resource) this.releaseResource(span.resource);
+    if (span.scope) this.releaseScope(span.scope);
     const list = this.traces.get(span.traceId);
     if (!list) return;
     const i = list.indexOf(span);
@@ -411,7 +601,7 @@ export class TelemetryStore {
     else if (i > 0) list.splice(i, 1);
     if (!list.length) {
       this.traces.delete(span.traceId);
-      this.bytes -= 120;
+      this.bytes -= TRACE_ENTRY;
     }
   }
 
@@ -445,6 +635,10 @@ export class TelemetryStore {
     this.traces.clear();
     this.series.clear();
     this.serviceSeen.clear();
+    this.resourcesByKey.clear();
+    this.resourceEntries.clear();
+    this.scopes.clear();
+    this.estimator.clear();
     this.bytes = 0;
     this.version++;
   }
@@ -452,19 +646,23 @@ export class TelemetryStore {
   // ---- introspection ----
 
   get approxBytes(): number {
-    return this.bytes;
+    return this.bytes + this.estimator.tableBytes;
   }
+
 
   stats(): StoreStats {
     return {
-      bytes: this.bytes,
+      bytes: this.approxBytes,
       maxBytes: this.maxBytes,
       spans: this.spans.size,
       traces: this.traces.size,
       logs: this.logs.size,
       metricPoints: this.points.size,
       series: this.series.size,
+      resources: this.resourcesByKey.size,
+      scopes: this.scopes.size,
       evicted: { ...this.evicted },
+      refused: { ...this.refused },
     };
   }
 
