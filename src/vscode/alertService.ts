@@ -25,6 +25,8 @@ export interface AlertSnapshot {
 type AnySource = Partial<AlertSource & SilenceSource & MetricSource & LogSource & TraceSource> & { name: string; kind: string };
 
 export const secretKey = (sourceName: string) => `incidentLens.source.${sourceName}`;
+/** The webhook's bearer token, in SecretStorage (never a setting: a workspace could set a setting). */
+export const webhookTokenKey = 'incidentLens.webhook.token';
 
 export class AlertService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<AlertSnapshot>();
@@ -87,7 +89,7 @@ export class AlertService implements vscode.Disposable {
     const webhookPort = settings.webhookPort();
     if (webhookPort > 0) {
       try {
-        this.webhook = new WebhookReceiver({ name: 'webhook', host: '127.0.0.1', port: webhookPort });
+        this.webhook = new WebhookReceiver({ name: 'webhook', host: '127.0.0.1', port: webhookPort, expectedToken: async () => (await this.secrets.get(webhookTokenKey)) || undefined });
         await this.webhook.start();
         built.push(this.webhook as unknown as AnySource);
       } catch (err) {
