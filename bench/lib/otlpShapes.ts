@@ -2,9 +2,13 @@
 // SDK and hostile shapes at the limits the decoders allow. Used by bench/otlp-memory.ts and by
 // test/unit/otlp/storeMemory.test.ts.
 import * as crypto from 'node:crypto';
-import { makeSpanBatches } from '../sources';
-import { decodeLogsJson, decodeTracesJson } from '../../src/sources/otlp/otlpJson';
-import { decodeTracesProto } from '../../src/sources/otlp/otlpProto';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { makeLogBatches, makeSpanBatches } from '../sources';
+import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from '../../src/sources/otlp/otlpJson';
+import { decodeLogsProto, decodeTracesProto } from '../../src/sources/otlp/otlpProto';
 import type { TelemetryStore } from '../../src/sources/otlp/store';
 
 type Kv = { key: string; value: { stringValue?: string; intValue?: string; doubleValue?: number } };
@@ -76,6 +80,58 @@ export function workloads(): Workload[] {
       feed: (st) =>
         st.addLogs(
           decodeLogsJson(JSON.stringify({ resourceLogs: [{ resource: { attributes: [svc] }, scopeLogs: [{ logRecords: Array.from({ length: 200 }, (_, i) => ({ timeUnixNano: String(now), severityNumber: 9, body: { stringValue: `served GET /api/orders/${u()} in ${i} ms` }, attributes: [str('http.route', '/api/orders/:id'), { key: 'order.id', value: { intValue: String(i) } }] })) }] }] })).logs,
+        ).accepted,
+    },
+  ];
+}
+
+/** SDK spans with links and events, JSON-encoded by the SDK's own serializer. */
+function sdkJsonSpanBodies(batches: number): string[] {
+  const memory = new InMemorySpanExporter();
+  const tracer = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'orders', 'service.version': '4.0.2', 'k8s.pod.name': 'orders-5c7d-abcde', 'k8s.namespace.name': 'shop' }),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  }).getTracer('held-out', '2.1.0');
+  const out: string[] = [];
+  for (let b = 0; b < batches; b++) {
+    memory.reset();
+    for (let i = 0; i < 200; i++) {
+      const parent = tracer.startSpan('consume orders', { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders', 'messaging.message.id': `${b}-${i}-${u()}` } });
+      const link = { context: parent.spanContext(), attributes: { 'messaging.batch.index': i } };
+      const child = tracer.startSpan('process order', { links: [link], attributes: { 'order.id': `${u()}`, 'order.total': i * 1.25 } }, trace.setSpan(ROOT_CONTEXT, parent));
+      child.addEvent('validated', { 'rule.count': i % 9 });
+      child.end();
+      parent.end();
+    }
+    out.push(Buffer.from(JsonTraceSerializer.serializeRequest(memory.getFinishedSpans())!).toString('utf8'));
+  }
+  return out;
+}
+
+/** Gauge points of many series (one per pod and route), JSON. */
+function metricsBody(): string {
+  const points = Array.from({ length: 200 }, (_, i) => ({ timeUnixNano: String(now), asDouble: i * 0.37, attributes: [str('k8s.pod.name', `pod-${u()}`), str('http.route', `/r/${i % 7}`)] }));
+  return JSON.stringify({ resourceMetrics: [{ resource: { attributes: [svc] }, scopeMetrics: [{ metrics: [{ name: 'queue.depth', unit: '1', gauge: { dataPoints: points } }] }] }] });
+}
+
+/**
+ * Shapes the estimator's constants were NOT fitted on (added after the constants were fixed): their
+ * ratios are the out-of-sample figures.
+ */
+export function heldOutWorkloads(): Workload[] {
+  const json = sdkJsonSpanBodies(8);
+  const logs = makeLogBatches(8);
+  let j = 0;
+  let l = 0;
+  return [
+    { name: 'SDK spans with links and events (JSON, held out)', feed: (st) => st.addSpans(decodeTracesJson(json[j++ % json.length]).spans).accepted },
+    { name: 'SDK log records (protobuf, held out)', feed: (st) => st.addLogs(decodeLogsProto(logs[l++ % logs.length]).logs).accepted },
+    { name: 'gauge points, a new series each (JSON, held out)', feed: (st) => st.addMetricPoints(decodeMetricsJson(metricsBody()).points).accepted },
+    {
+      name: '64 links of 8 attributes per span (JSON, held out)',
+      feed: (st) =>
+        st.addSpans(
+          decodeTracesJson(tracesBody([{ attrs: [svc], spans: Array.from({ length: 5 }, () => jsonSpan([str('a', u())], { links: Array.from({ length: 64 }, () => ({ traceId: hex(16), spanId: hex(8), attributes: Array.from({ length: 8 }, (_, i) => str(`l.${i}`, u())) })) })) }])).spans,
         ).accepted,
     },
   ];

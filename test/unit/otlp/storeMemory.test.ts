@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { TelemetryStore } from '../../../src/sources/otlp/store';
-import { workloads } from '../../../bench/lib/otlpShapes';
+import { heldOutWorkloads, workloads } from '../../../bench/lib/otlpShapes';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -18,7 +18,7 @@ const heapAfterGc = (): number => {
 
 describe("TelemetryStore's estimate against the measured V8 heap", function () {
   this.timeout(120_000);
-  for (const w of workloads()) {
+  for (const w of [...workloads(), ...heldOutWorkloads()]) {
     it(`counts ${w.name} within a factor of what the heap holds, and never much less`, () => {
       const store = new TelemetryStore({ maxBytes: 1 << 30 });
       w.feed(store); // warm the decoders, the key table and V8's shapes
