@@ -21,6 +21,8 @@ export const NEUTRAL_CONFIG: readonly (readonly [string, string])[] = [
   // Hooks and the fsmonitor hook (run on index refresh).
   ['core.hooksPath', '/dev/null'],
   ['core.fsmonitor', 'false'],
+  // Git for Windows' older spelling of the built-in monitor.
+  ['core.useBuiltinFSMonitor', 'false'],
   // Signatures: `log.showSignature` makes log and show run gpg.program on every signed commit.
   ['log.showSignature', 'false'],
   ['gpg.program', NO_PROGRAM],
