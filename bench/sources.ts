@@ -97,7 +97,7 @@ export function makeSpanBatches(batches: number): { bodies: Buffer[]; spans: num
   return { bodies, spans };
 }
 
-function makeLogBatches(batches: number): Buffer[] {
+export function makeLogBatches(batches: number): Buffer[] {
   const memory = new InMemoryLogRecordExporter();
   const logger = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'checkout' }), processors: [new SimpleLogRecordProcessor(memory)] }).getLogger('bench');
   const out: Buffer[] = [];

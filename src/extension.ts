@@ -44,7 +44,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         const root = workspaceRoot();
         if (!root) return undefined;
         const { GitChangeSource } = await import('./sources/git');
-        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern() });
+        // An untrusted workspace's history is read only in the safe form (its git config runs nothing).
+        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), trusted: vscode.workspace.isTrusted });
       },
       options: () => ({ confidenceThreshold: settings.confidenceThreshold(), serviceMap: settings.serviceMap() }),
       onFinished: (inv) => {

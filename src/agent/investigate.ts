@@ -206,6 +206,8 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
   emit({ step: 'findings', state: 'running' });
   emit({ step: 'hypothesis', state: 'pending' });
   const { findings, hypothesis } = diagnose(bundle, { confidenceThreshold: opts.confidenceThreshold, serviceMap: opts.serviceMap });
+  // What the change source could not read (an untrusted workspace's history) belongs to what was checked.
+  if (sources.changes?.notes?.length) hypothesis.checked.push(...sources.changes.notes);
   emit({ step: 'findings', state: 'done' });
   emit({ step: 'hypothesis', state: 'running', detail: 'blaming the suspect lines' });
 

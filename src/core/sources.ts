@@ -92,6 +92,8 @@ export interface TraceSource extends SourceInfo {
 export interface ChangeSource extends SourceInfo {
   listChanges(window: TimeWindow, signal?: AbortSignal): Promise<Change[]>;
   blame(path: string, startLine: number, endLine: number, signal?: AbortSignal): Promise<BlameLine[]>;
+  /** What the source deliberately did not read (an untrusted workspace), for the hypothesis's "checked" list. */
+  readonly notes?: readonly string[];
 }
 
 export function labelsKey(labels: Labels): string {

@@ -1,12 +1,13 @@
 // The workspace repository as a ChangeSource: commits in a window with files and hunks, deploy markers
-// from tags and from the lab's deploy log, and blame. It runs the git CLI with argv arrays only.
+// from tags and from the lab's deploy log, and blame. It runs the git CLI with argv arrays only, built
+// by gitCommand.ts, which neutralises every setting of the repository that would run a program.
 
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BlameLine, Change, ChangedFile } from '../core/model';
 import type { ChangeSource, TimeWindow } from '../core/sources';
 import { SourceError, errorMessage } from '../core/errors';
+import { type GitFailure, isGitFailure, runGit } from './gitCommand';
 
 export interface GitChangeSourceOptions {
   /** Folder inside the repository (usually the workspace root). */
@@ -25,6 +26,12 @@ export interface GitChangeSourceOptions {
   gitPath?: string;
   /** Deploy log relative to the workspace; default ".lab/deploys.jsonl". */
   deployLog?: string;
+  /**
+   * Whether the user trusts the workspace (vscode.workspace.isTrusted). Default false. Every run is in
+   * the safe form either way; untrusted also refuses bare repositories planted in the folder and
+   * reads the deploy log only as a regular file inside the workspace.
+   */
+  trusted?: boolean;
 }
 
 /** A deploy found in the repository: a tag or a line of the deploy log. */
@@ -55,6 +62,9 @@ export class GitChangeSource implements ChangeSource {
   private readonly maxBuffer: number;
   private readonly gitPath: string;
   private readonly deployLog: string;
+  private readonly trusted: boolean;
+  /** What this source refuses to read, for the investigation's "checked" list. */
+  readonly notes: readonly string[];
 
   constructor(opts: GitChangeSourceOptions) {
     this.workspace = path.resolve(opts.workspace);
@@ -65,6 +75,10 @@ export class GitChangeSource implements ChangeSource {
     this.maxBuffer = opts.maxBuffer ?? 64 * 1024 * 1024;
     this.gitPath = opts.gitPath ?? 'git';
     this.deployLog = opts.deployLog ?? path.join('.lab', 'deploys.jsonl');
+    this.trusted = opts.trusted ?? false;
+    this.notes = this.trusted
+      ? []
+      : ['workspace not trusted: git history read in the safe form only (no program named by the repository\'s configuration runs, bare repositories inside the folder are not opened)'];
   }
 
   async listChanges(window: TimeWindow, signal?: AbortSignal): Promise<Change[]> {
@@ -145,8 +159,33 @@ export class GitChangeSource implements ChangeSource {
     const start = Math.max(1, Math.floor(startLine));
     const end = Math.max(start, Math.floor(endLine));
     if (!Number.isFinite(start) || !Number.isFinite(end)) throw new SourceError('client', this.name, 'blame needs line numbers');
-    const out = await this.git(['blame', '--porcelain', '-L', `${start},${end}`, '--', rel], signal);
+    await this.checkIgnoreRevsFiles(signal);
+    // HEAD, not the working tree: reading working-tree files would run the repository's clean filters.
+    const out = await this.git(['blame', '--porcelain', '--no-textconv', '-L', `${start},${end}`, 'HEAD', '--', rel], signal);
     return parseBlamePorcelain(out);
+  }
+
+  /**
+   * blame reads every blame.ignoreRevsFile the configuration lists, and an empty value does not reset
+   * the list: a repository that lists /dev/zero or a FIFO would make git read forever. Refuse to blame
+   * unless each listed file is a regular file.
+   */
+  private async checkIgnoreRevsFiles(signal?: AbortSignal): Promise<void> {
+    let listed: string;
+    try {
+      listed = await runGit({ repo: this.workspace, args: ['config', '--get-all', '--path', 'blame.ignoreRevsFile'], trusted: this.trusted, gitPath: this.gitPath, timeoutMs: this.timeoutMs, maxBuffer: 1024 * 1024, signal });
+    } catch (err) {
+      if (isGitFailure(err) && (err.err.code as unknown) === 1) return; // not set: git config exits 1
+      if (isGitFailure(err)) throw this.toSourceError(err.err, err.stderr);
+      throw err;
+    }
+    const top = (await this.git(['rev-parse', '--show-toplevel'], signal)).trim();
+    for (const file of listed.split('\n').filter(Boolean)) {
+      const stat = await fs.promises.stat(path.resolve(top, file)).catch(() => undefined);
+      if (!stat?.isFile()) {
+        throw new SourceError('config', this.name, `blame skipped: the repository's blame.ignoreRevsFile names ${JSON.stringify(file)}, which is not a regular file`);
+      }
+    }
   }
 
   private relativePath(filePath: string): string {
@@ -162,9 +201,18 @@ export class GitChangeSource implements ChangeSource {
     const file = path.join(this.workspace, this.deployLog);
     let text: string;
     try {
+      // Only a regular file: a FIFO or /dev/zero planted under that name would hang or fill the host.
       const stat = await fs.promises.stat(file);
+      if (!stat.isFile()) throw new SourceError('malformed', this.name, `${this.deployLog} is not a regular file`);
+      if (!this.trusted) {
+        const real = await fs.promises.realpath(file);
+        const root = await fs.promises.realpath(this.workspace);
+        if (path.relative(root, real).startsWith('..') || path.isAbsolute(path.relative(root, real))) {
+          throw new SourceError('malformed', this.name, `${this.deployLog} points outside the workspace: not read in an untrusted workspace`);
+        }
+      }
       if (stat.size > this.maxBuffer) throw new SourceError('oversized', this.name, `${this.deployLog} is larger than ${this.maxBuffer} bytes`);
-      text = await fs.promises.readFile(file, 'utf8');
+      text = await readBounded(file, this.maxBuffer);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err instanceof SourceError ? err : new SourceError('malformed', this.name, `cannot read ${this.deployLog}: ${errorMessage(err)}`);
@@ -238,6 +286,11 @@ export class GitChangeSource implements ChangeSource {
         '--no-color',
         '--no-ext-diff',
         '--no-textconv',
+        '--no-show-signature',
+        '--no-mailmap',
+        '--submodule=short',
+        // An empty order file: the repository's diff.orderFile could name a device that never ends.
+        '-O/dev/null',
         ...revArgs,
         '--',
       ],
@@ -246,30 +299,16 @@ export class GitChangeSource implements ChangeSource {
     return parseLog(out);
   }
 
-  private git(args: string[], signal?: AbortSignal, input?: string): Promise<string> {
-    const argv = ['--no-pager', '-c', 'core.quotepath=off', '-c', 'color.ui=false', '-C', this.workspace, ...args];
-    return new Promise<string>((resolve, reject) => {
-      const child = execFile(
-        this.gitPath,
-        argv,
-        {
-          maxBuffer: this.maxBuffer,
-          timeout: this.timeoutMs,
-          signal,
-          encoding: 'utf8',
-          windowsHide: true,
-          env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
-        },
-        (err, stdout, stderr) => {
-          if (!err) return resolve(stdout);
-          reject(this.toSourceError(err as NodeJS.ErrnoException & { killed?: boolean; signal?: string }, String(stderr ?? '')));
-        },
-      );
-      if (input !== undefined) child.stdin?.end(input);
-    });
+  private async git(args: string[], signal?: AbortSignal, input?: string): Promise<string> {
+    try {
+      return await runGit({ repo: this.workspace, args, trusted: this.trusted, gitPath: this.gitPath, timeoutMs: this.timeoutMs, maxBuffer: this.maxBuffer, signal, input });
+    } catch (err) {
+      if (isGitFailure(err)) throw this.toSourceError(err.err, err.stderr);
+      throw err;
+    }
   }
 
-  private toSourceError(err: NodeJS.ErrnoException & { killed?: boolean; signal?: string | null }, stderr: string): SourceError {
+  private toSourceError(err: GitFailure['err'], stderr: string): SourceError {
     if (err.code === 'ENOENT') return new SourceError('config', this.name, `git was not found (${this.gitPath}): install git or put it on PATH`);
     if (err.name === 'AbortError' || err.code === 'ABORT_ERR') return new SourceError('timeout', this.name, 'git was cancelled');
     if (err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return new SourceError('oversized', this.name, `git output exceeded ${this.maxBuffer} bytes: narrow the window`);
@@ -281,6 +320,18 @@ export class GitChangeSource implements ChangeSource {
       return new SourceError('client', this.name, text || errorMessage(err));
     }
     return new SourceError('server', this.name, `git failed: ${text || errorMessage(err)}`);
+  }
+}
+
+/** Reads at most `limit` bytes, whatever the file grows to while it is read. */
+async function readBounded(file: string, limit: number): Promise<string> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(limit, (await handle.stat()).size));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,7 +1,12 @@
 // A local receiver for Alertmanager's webhook notifications (payload version 4). Alertmanager
 // pushes; we keep the current alerts keyed by fingerprint, mark resolved ones, stay bounded, and
 // tell listeners so the Alerts view refreshes without polling.
+// Anything on this machine (and a web page, through the browser) can reach a local port, so a post
+// must carry this receiver's own Host, no browser Origin, Content-Type application/json and, when a
+// token is set, `Authorization: Bearer <token>`. The fingerprint is computed here from the labels:
+// one in the payload is the sender's claim, and trusting it let a forged post resolve any alert.
 
+import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Alert } from '../core/model';
@@ -10,6 +15,7 @@ import type { Logger } from '../core/logger';
 import { silentLogger } from '../core/logger';
 import { labelsFingerprint, parseTime, stringMap } from './alertFields';
 import { mapGettableAlert } from './alertmanager';
+import { browserRequestProblem, hostHeaderProblem, mediaType } from './localHttpGuard';
 
 export interface WebhookReceiverOptions {
   name?: string;
@@ -23,7 +29,10 @@ export interface WebhookReceiverOptions {
   maxBodyBytes?: number;
   /** Resolved alerts are forgotten after this long. */
   resolvedRetentionMs?: number;
-  /** When set, posts must carry `Authorization: Bearer <token>` (webhook_config http_config). */
+  /**
+   * When it gives a token, posts must carry `Authorization: Bearer <token>` (Alertmanager's
+   * webhook_config http_config.authorization). Read on every post, so a new token applies at once.
+   */
   expectedToken?: () => Promise<string | undefined>;
   serviceLabel?: string;
   environmentLabel?: string;
@@ -38,6 +47,24 @@ interface WebhookAlert {
   endsAt?: unknown;
   generatorURL?: unknown;
   fingerprint?: unknown;
+}
+
+/** Only http(s) URLs are kept as links; anything else (javascript:, data:, command:) is dropped. */
+export function httpUrlOrUndefined(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || !raw) return undefined;
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compares in constant time, so the time a wrong token takes tells nothing about the right one. */
+function sameToken(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
 }
 
 /** Checks a body against the documented v4 payload; returns the reason it is not one, or undefined. */
@@ -141,7 +168,18 @@ export class WebhookReceiver implements AlertSource {
     res.end(message + '\n');
   }
 
+  /** A refused post: answered, logged, and the connection closed so its unread body is not parsed. */
+  private refuse(res: http.ServerResponse, status: number, message: string): void {
+    this.logger.warn(`${this.name}: refused a post (${status}): ${message}`);
+    res.setHeader('connection', 'close');
+    this.reply(res, status, message);
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const hostProblem = hostHeaderProblem(req.headers.host, this.opts.host ?? '127.0.0.1', this.boundPort);
+    if (hostProblem) return this.refuse(res, 403, hostProblem);
+    const browser = browserRequestProblem(req.headers);
+    if (browser) return this.refuse(res, 403, browser);
     const path = (req.url ?? '/').split('?')[0];
     if (this.opts.path && path !== this.opts.path) return this.reply(res, 404, 'not found');
     if (req.method !== 'POST') {
@@ -150,7 +188,15 @@ export class WebhookReceiver implements AlertSource {
     }
     if (this.opts.expectedToken) {
       const expected = await this.opts.expectedToken();
-      if (expected && req.headers.authorization !== `Bearer ${expected}`) return this.reply(res, 401, 'missing or wrong bearer token');
+      const auth = req.headers.authorization ?? '';
+      if (expected && !(auth.startsWith('Bearer ') && sameToken(auth.slice(7), expected))) {
+        res.setHeader('www-authenticate', 'Bearer realm="incident-lens-webhook"');
+        return this.refuse(res, 401, 'missing or wrong bearer token');
+      }
+    }
+    // Alertmanager posts application/json; a page can send text/plain without asking the browser first.
+    if (mediaType(req.headers['content-type']) !== 'application/json') {
+      return this.refuse(res, 415, `unsupported Content-Type "${String(req.headers['content-type'] ?? '').slice(0, 100)}": Alertmanager's webhook posts application/json`);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -188,11 +234,13 @@ export class WebhookReceiver implements AlertSource {
 
   private accept(payload: { alerts: WebhookAlert[]; externalURL?: unknown }): void {
     const now = Date.now();
-    if (typeof payload.externalURL === 'string' && payload.externalURL) this.externalURL = payload.externalURL;
+    const external = httpUrlOrUndefined(payload.externalURL);
+    if (external) this.externalURL = external;
     const ctx = { sourceName: this.name, sourceKind: this.kind, serviceLabel: this.opts.serviceLabel, environmentLabel: this.opts.environmentLabel, now };
     let changed = 0;
     for (const raw of payload.alerts) {
-      const fingerprint = typeof raw.fingerprint === 'string' && raw.fingerprint ? raw.fingerprint : labelsFingerprint(stringMap(raw.labels));
+      // Alertmanager's own algorithm (FNV-64a over the sorted labels), so ids match its API's.
+      const fingerprint = labelsFingerprint(stringMap(raw.labels));
       const alert = mapGettableAlert(
         {
           fingerprint,
@@ -200,7 +248,7 @@ export class WebhookReceiver implements AlertSource {
           annotations: raw.annotations as Record<string, unknown>,
           startsAt: raw.startsAt as string,
           endsAt: typeof raw.endsAt === 'string' ? raw.endsAt : undefined,
-          generatorURL: typeof raw.generatorURL === 'string' ? raw.generatorURL : undefined,
+          generatorURL: httpUrlOrUndefined(raw.generatorURL),
         },
         ctx,
       );

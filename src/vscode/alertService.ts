@@ -18,7 +18,8 @@ export interface AlertSnapshot {
 }
 
 export const secretKey = (sourceName: string) => `incidentLens.source.${sourceName}`;
-export const webhookSecretKey = 'incidentLens.webhook.token';
+/** The webhook's bearer token, in SecretStorage (never a setting: a workspace could set a setting). */
+export const webhookTokenKey = 'incidentLens.webhook.token';
 
 export class AlertService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<AlertSnapshot>();
@@ -57,7 +58,7 @@ export class AlertService implements vscode.Disposable {
       {
         sources: settings.rawSources(),
         receiver: rc,
-        webhook: { port: settings.webhookPort(), token: async () => (await this.secrets.get(webhookSecretKey)) ?? undefined },
+        webhook: { port: settings.webhookPort(), token: async () => (await this.secrets.get(webhookTokenKey)) || undefined },
       },
       async (name: string) => (await this.secrets.get(secretKey(name))) ?? undefined,
       this.logger,

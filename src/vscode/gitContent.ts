@@ -1,18 +1,27 @@
 // Read-only documents of a file at a commit (incident-lens-git:/path?sha), so "Open diff" works on
-// VS Code's own diff editor without depending on the built-in git extension.
+// VS Code's own diff editor without depending on the built-in git extension. A URI of this scheme can
+// come from anywhere that opens links, so the repository must be a workspace folder and the revision
+// and path are checked (gitCommand.ts) before git sees them.
 import * as vscode from 'vscode';
-import { execFile } from 'node:child_process';
+import { readFileAtRevision } from '../sources/gitCommand';
 
 export const gitScheme = 'incident-lens-git';
 
 export class GitContentProvider implements vscode.TextDocumentContentProvider {
-  provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const { repo, rev } = JSON.parse(uri.query) as { repo: string; rev: string };
-    const rel = uri.path.replace(/^\//, '');
-    return new Promise((resolve) => {
-      // argv only; an unknown path at that revision (added or deleted file) is an empty side.
-      execFile('git', ['--no-pager', 'show', `${rev}:${rel}`], { cwd: repo, maxBuffer: 32 * 1024 * 1024 }, (err, stdout) => resolve(err ? '' : stdout));
-    });
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    let query: { repo?: unknown; rev?: unknown };
+    try {
+      query = JSON.parse(uri.query) as { repo?: unknown; rev?: unknown };
+    } catch {
+      throw new Error('incident-lens-git: the URI does not name a repository and a revision');
+    }
+    const { repo, rev } = query;
+    if (typeof repo !== 'string' || typeof rev !== 'string') throw new Error('incident-lens-git: the URI does not name a repository and a revision');
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(repo));
+    if (!folder || folder.uri.fsPath !== vscode.Uri.file(repo).fsPath) throw new Error(`incident-lens-git: ${repo} is not a folder of this workspace`);
+    // An unknown path at that revision (an added or deleted file) is an empty side.
+    const text = await readFileAtRevision({ repo, rev, path: uri.path.replace(/^\//, ''), trusted: vscode.workspace.isTrusted });
+    return text ?? '';
   }
 }
 

@@ -2,7 +2,7 @@
 // Spans and log records are the core model types (plus a few optional extras); metric points are
 // flattened, one per data point, with exponential histograms turned into explicit buckets.
 
-import type { LogLevel, LogRecord, Span } from '../../core/model';
+import type { LogLevel, LogRecord, Span, SpanEvent } from '../../core/model';
 
 export type AttrValue = string | number | boolean;
 export type Attrs = Record<string, AttrValue>;
@@ -11,13 +11,97 @@ export interface SpanLink {
   traceId: string;
   spanId: string;
   attributes?: Attrs;
+  /** Attributes the sender or this receiver dropped (over the count limit, or with an over-long key). */
+  droppedAttributesCount?: number;
 }
 
-/** A core Span plus what OTLP carries beyond it. The resource object is shared by a batch's spans. */
+export interface OtlpSpanEvent extends SpanEvent {
+  droppedAttributesCount?: number;
+}
+
+/**
+ * A core Span plus what OTLP carries beyond it. The resource object is shared by a batch's spans, and
+ * the store interns identical resources across batches. Dropped counts add the sender's own to ours.
+ */
 export interface OtlpSpan extends Span {
+  events?: OtlpSpanEvent[];
   links?: SpanLink[];
   scope?: string;
   resource?: Attrs;
+  droppedAttributesCount?: number;
+  droppedEventsCount?: number;
+  droppedLinksCount?: number;
+}
+
+export interface OtlpLogRecord extends LogRecord {
+  droppedAttributesCount?: number;
+}
+
+/**
+ * What one record may carry. AttributeCountLimit, EventCountLimit, LinkCountLimit and the per-event and
+ * per-link attribute limits default to 128 as in the OpenTelemetry SDK specification; over the count,
+ * attributes (events, links) are dropped and counted. AttributeValueLengthLimit is unlimited there; a
+ * store with a memory cap needs a bound, so longer string values are truncated, as the SDKs do when it
+ * is set. The specification exempts resource and metric attributes because an SDK sets them once; a
+ * receiver that keeps what anyone sends applies the same count limit to them, and bounds log bodies
+ * and names (span, event, scope, metric) by the value length limit.
+ */
+export interface OtlpLimits {
+  attributeCountLimit: number;
+  attributeValueLengthLimit: number;
+  /** Keys longer than this are not attribute names anyone queries by: the attribute is dropped. */
+  attributeKeyLengthLimit: number;
+  eventCountLimit: number;
+  linkCountLimit: number;
+  attributePerEventCountLimit: number;
+  attributePerLinkCountLimit: number;
+  logBodyLengthLimit: number;
+}
+
+export const DEFAULT_OTLP_LIMITS: Readonly<OtlpLimits> = Object.freeze({
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: 8192,
+  attributeKeyLengthLimit: 256,
+  eventCountLimit: 128,
+  linkCountLimit: 128,
+  attributePerEventCountLimit: 128,
+  attributePerLinkCountLimit: 128,
+  logBodyLengthLimit: 32 * 1024,
+});
+
+/** What the limits took away from one request, for the receiver's partial-success warning and stats. */
+export interface LimitTally {
+  droppedAttributes: number;
+  droppedEvents: number;
+  droppedLinks: number;
+  truncatedValues: number;
+}
+
+export function newTally(): LimitTally {
+  return { droppedAttributes: 0, droppedEvents: 0, droppedLinks: 0, truncatedValues: 0 };
+}
+
+/** A tally's sentence for the partial_success error_message, or undefined when nothing was limited. */
+export function describeTally(t: LimitTally, limits: OtlpLimits): string | undefined {
+  const parts: string[] = [];
+  if (t.droppedAttributes) parts.push(`${t.droppedAttributes} attribute(s) dropped over the limit of ${limits.attributeCountLimit} per record or with keys over ${limits.attributeKeyLengthLimit} characters`);
+  if (t.droppedEvents) parts.push(`${t.droppedEvents} span event(s) dropped over the limit of ${limits.eventCountLimit} per span`);
+  if (t.droppedLinks) parts.push(`${t.droppedLinks} span link(s) dropped over the limit of ${limits.linkCountLimit} per span`);
+  if (t.truncatedValues) parts.push(`${t.truncatedValues} value(s) truncated to ${limits.attributeValueLengthLimit} characters (log bodies to ${limits.logBodyLengthLimit})`);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+/**
+ * `s` cut to `max` characters (never inside a surrogate pair), as a fresh string: a slice of a long
+ * string would keep the whole original alive.
+ */
+export function truncateString(s: string, max: number, tally: LimitTally): string {
+  if (s.length <= max) return s;
+  tally.truncatedValues++;
+  let end = max;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return Buffer.from(s.slice(0, end), 'utf8').toString('utf8');
 }
 
 export type MetricKind = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
@@ -64,18 +148,21 @@ export interface DecodedTraces {
   spans: OtlpSpan[];
   rejected: number;
   errorMessage?: string;
+  limited: LimitTally;
 }
 
 export interface DecodedMetrics {
   points: MetricPoint[];
   rejected: number;
   errorMessage?: string;
+  limited: LimitTally;
 }
 
 export interface DecodedLogs {
-  logs: LogRecord[];
+  logs: OtlpLogRecord[];
   rejected: number;
   errorMessage?: string;
+  limited: LimitTally;
 }
 
 /** A body that is not an OTLP request at all: the receiver answers 400 with this message. */

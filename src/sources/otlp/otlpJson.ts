@@ -3,31 +3,48 @@
 // numbers, enums as integers, AnyValue as {stringValue|boolValue|intValue|doubleValue|arrayValue|
 // kvlistValue|bytesValue}. Unknown fields are ignored; a field of the wrong type is a 400.
 
-import type { LogRecord, SpanEvent } from '../../core/model';
 import {
   type Attrs,
   type DecodedLogs,
   type DecodedMetrics,
   type DecodedTraces,
   type HistogramValue,
+  type LimitTally,
   type MetricKind,
   type MetricPoint,
+  type OtlpLimits,
+  type OtlpLogRecord,
   type OtlpSpan,
+  type OtlpSpanEvent,
   type SpanLink,
+  DEFAULT_OTLP_LIMITS,
   OtlpDecodeError,
   UNKNOWN_SERVICE,
   exponentialToExplicit,
   isValidId,
+  newTally,
   sharedInterner,
   spanKindName,
   statusFromCode,
   temporalityName,
+  truncateString,
 } from './decode';
 import { flattenAttr, makeLogRecord } from './otlpProto';
 
 type Json = Record<string, unknown>;
 const intern = (s: string) => sharedInterner.intern(s);
 const MAX_DEPTH = 32;
+
+/** The limits of one decode and what they took away. */
+interface Ctx {
+  limits: OtlpLimits;
+  tally: LimitTally;
+}
+
+/** A string field cut to the value length limit. */
+function limitedStr(v: unknown, path: string, ctx: Ctx): string {
+  return truncateString(str(v, path), ctx.limits.attributeValueLengthLimit, ctx.tally);
+}
 
 function fail(path: string, what: string): never {
   throw new OtlpDecodeError(`invalid OTLP/JSON at ${path}: ${what}`);
@@ -125,15 +142,37 @@ function anyValue(v: unknown, path: string, depth: number): unknown {
   return undefined;
 }
 
-function attributes(v: unknown, path: string, into?: Attrs): Attrs {
-  const out: Attrs = into ?? {};
+/** An attribute list, at most `limit` of them (the rest dropped and counted in `dropped`). */
+function attributes(v: unknown, path: string, ctx: Ctx, limit: number, counts?: { dropped: number }): Attrs {
+  const out: Attrs = {};
   const list = arr(v, path);
+  let held = 0;
+  let dropped = 0;
   for (let i = 0; i < list.length; i++) {
+    if (held >= limit) {
+      dropped += list.length - i;
+      break;
+    }
     const kv = obj(list[i], `${path}[${i}]`);
     const f = flattenAttr(anyValue(kv.value, `${path}[${i}].value`, 0));
-    if (f !== undefined) out[intern(str(kv.key, `${path}[${i}].key`))] = typeof f === 'string' ? intern(f) : f;
+    if (f === undefined) continue;
+    const key = str(kv.key, `${path}[${i}].key`);
+    if (key.length > ctx.limits.attributeKeyLengthLimit) {
+      dropped++;
+      continue;
+    }
+    out[intern(key)] = typeof f === 'string' ? intern(truncateString(f, ctx.limits.attributeValueLengthLimit, ctx.tally)) : f;
+    held++;
   }
+  ctx.tally.droppedAttributes += dropped;
+  if (counts) counts.dropped += dropped;
   return out;
+}
+
+/** A droppedAttributesCount (or droppedEventsCount, ...) field as the sender set it. */
+function wireCount(v: unknown, path: string): number {
+  const n = int(v, path);
+  return n > 0 ? n : 0;
 }
 
 function serviceOf(resource: Attrs): string {
@@ -155,6 +194,7 @@ function parse(body: Uint8Array | string): Json {
 /** Walks resource* -> scope* -> item*, as every OTLP request does. */
 function walk(
   root: Json,
+  ctx: Ctx,
   resourceKey: string,
   scopeKey: string,
   itemKey: string,
@@ -164,65 +204,78 @@ function walk(
   rlist.forEach((rv, i) => {
     const rpath = `${resourceKey}[${i}]`;
     const r = obj(rv, rpath);
-    const resource = attributes(obj(r.resource, `${rpath}.resource`).attributes, `${rpath}.resource.attributes`);
+    const resource = attributes(obj(r.resource, `${rpath}.resource`).attributes, `${rpath}.resource.attributes`, ctx, ctx.limits.attributeCountLimit);
     const service = serviceOf(resource);
     arr(r[scopeKey], `${rpath}.${scopeKey}`).forEach((sv, j) => {
       const spath = `${rpath}.${scopeKey}[${j}]`;
       const s = obj(sv, spath);
-      const scope = intern(str(obj(s.scope, `${spath}.scope`).name, `${spath}.scope.name`));
+      const scope = intern(limitedStr(obj(s.scope, `${spath}.scope`).name, `${spath}.scope.name`, ctx));
       arr(s[itemKey], `${spath}.${itemKey}`).forEach((v, k) => item(v, `${spath}.${itemKey}[${k}]`, resource, service, scope));
     });
   });
 }
 
-export function decodeTracesJson(body: Uint8Array | string): DecodedTraces {
+export function decodeTracesJson(body: Uint8Array | string, limits: OtlpLimits = DEFAULT_OTLP_LIMITS): DecodedTraces {
   const root = parse(body);
+  const ctx: Ctx = { limits, tally: newTally() };
   const spans: OtlpSpan[] = [];
   let rejected = 0;
-  walk(root, 'resourceSpans', 'scopeSpans', 'spans', (v, path, resource, service, scope) => {
+  walk(root, ctx, 'resourceSpans', 'scopeSpans', 'spans', (v, path, resource, service, scope) => {
     const s = obj(v, path);
     const status = obj(s.status, `${path}.status`);
+    const spanDropped = { dropped: wireCount(s.droppedAttributesCount, `${path}.droppedAttributesCount`) };
     const span: OtlpSpan = {
       traceId: hexId(s.traceId, `${path}.traceId`),
       spanId: hexId(s.spanId, `${path}.spanId`),
-      name: intern(str(s.name, `${path}.name`)),
+      name: intern(limitedStr(s.name, `${path}.name`, ctx)),
       service,
       kind: spanKindName(enumInt(s.kind, `${path}.kind`, SPAN_KIND_NAMES)),
       startTime: int(s.startTimeUnixNano, `${path}.startTimeUnixNano`) / 1e6,
       endTime: int(s.endTimeUnixNano, `${path}.endTimeUnixNano`) / 1e6,
       status: statusFromCode(enumInt(status.code, `${path}.status.code`, STATUS_NAMES)),
-      attributes: attributes(s.attributes, `${path}.attributes`),
+      attributes: attributes(s.attributes, `${path}.attributes`, ctx, limits.attributeCountLimit, spanDropped),
       resource,
       scope,
     };
     const parent = hexId(s.parentSpanId, `${path}.parentSpanId`);
     if (parent !== '') span.parentSpanId = parent;
-    const message = str(status.message, `${path}.status.message`);
+    const message = limitedStr(status.message, `${path}.status.message`, ctx);
     if (message !== '') span.statusMessage = message;
+    if (spanDropped.dropped) span.droppedAttributesCount = spanDropped.dropped;
     const events = arr(s.events, `${path}.events`);
+    const droppedEvents = Math.max(0, events.length - limits.eventCountLimit) + wireCount(s.droppedEventsCount, `${path}.droppedEventsCount`);
+    ctx.tally.droppedEvents += Math.max(0, events.length - limits.eventCountLimit);
     if (events.length)
-      span.events = events.map((ev, i): SpanEvent => {
+      span.events = events.slice(0, limits.eventCountLimit).map((ev, i): OtlpSpanEvent => {
         const e = obj(ev, `${path}.events[${i}]`);
-        const out: SpanEvent = { name: intern(str(e.name, `${path}.events[${i}].name`)), time: int(e.timeUnixNano, `${path}.events[${i}].timeUnixNano`) / 1e6 };
-        const a = attributes(e.attributes, `${path}.events[${i}].attributes`);
+        const out: OtlpSpanEvent = { name: intern(limitedStr(e.name, `${path}.events[${i}].name`, ctx)), time: int(e.timeUnixNano, `${path}.events[${i}].timeUnixNano`) / 1e6 };
+        const counts = { dropped: wireCount(e.droppedAttributesCount, `${path}.events[${i}].droppedAttributesCount`) };
+        const a = attributes(e.attributes, `${path}.events[${i}].attributes`, ctx, limits.attributePerEventCountLimit, counts);
         if (Object.keys(a).length) out.attributes = a;
+        if (counts.dropped) out.droppedAttributesCount = counts.dropped;
         return out;
       });
+    if (droppedEvents) span.droppedEventsCount = droppedEvents;
     const links = arr(s.links, `${path}.links`);
+    const droppedLinks = Math.max(0, links.length - limits.linkCountLimit) + wireCount(s.droppedLinksCount, `${path}.droppedLinksCount`);
+    ctx.tally.droppedLinks += Math.max(0, links.length - limits.linkCountLimit);
     if (links.length)
-      span.links = links.map((lv, i): SpanLink => {
+      span.links = links.slice(0, limits.linkCountLimit).map((lv, i): SpanLink => {
         const l = obj(lv, `${path}.links[${i}]`);
         const out: SpanLink = { traceId: hexId(l.traceId, `${path}.links[${i}].traceId`), spanId: hexId(l.spanId, `${path}.links[${i}].spanId`) };
-        const a = attributes(l.attributes, `${path}.links[${i}].attributes`);
+        const counts = { dropped: wireCount(l.droppedAttributesCount, `${path}.links[${i}].droppedAttributesCount`) };
+        const a = attributes(l.attributes, `${path}.links[${i}].attributes`, ctx, limits.attributePerLinkCountLimit, counts);
         if (Object.keys(a).length) out.attributes = a;
+        if (counts.dropped) out.droppedAttributesCount = counts.dropped;
         return out;
       });
+    if (droppedLinks) span.droppedLinksCount = droppedLinks;
     if (isValidId(span.traceId, 32) && isValidId(span.spanId, 16)) spans.push(span);
     else rejected++;
   });
   return rejected
-    ? { spans, rejected, errorMessage: `${rejected} span(s) without a valid trace id or span id were rejected` }
-    : { spans, rejected };
+    ? { spans, rejected, errorMessage: `${rejected} span(s) without a valid trace id or span id were rejected`, limited: ctx.tally }
+    : { spans, rejected, limited: ctx.tally };
 }
 
 const METRIC_KINDS: [string, MetricKind][] = [
@@ -237,14 +290,15 @@ function numbers(v: unknown, path: string, conv: (x: unknown, p: string) => numb
   return arr(v, path).map((x, i) => conv(x, `${path}[${i}]`));
 }
 
-export function decodeMetricsJson(body: Uint8Array | string): DecodedMetrics {
+export function decodeMetricsJson(body: Uint8Array | string, limits: OtlpLimits = DEFAULT_OTLP_LIMITS): DecodedMetrics {
   const root = parse(body);
+  const ctx: Ctx = { limits, tally: newTally() };
   const points: MetricPoint[] = [];
   let rejected = 0;
-  walk(root, 'resourceMetrics', 'scopeMetrics', 'metrics', (v, path, _resource, service) => {
+  walk(root, ctx, 'resourceMetrics', 'scopeMetrics', 'metrics', (v, path, _resource, service) => {
     const m = obj(v, path);
-    const name = intern(str(m.name, `${path}.name`));
-    const unit = intern(str(m.unit, `${path}.unit`));
+    const name = intern(limitedStr(m.name, `${path}.name`, ctx));
+    const unit = intern(limitedStr(m.unit, `${path}.unit`, ctx));
     const found = METRIC_KINDS.find(([key]) => m[key] !== undefined && m[key] !== null);
     if (!found || name === '') {
       rejected++;
@@ -262,7 +316,7 @@ export function decodeMetricsJson(body: Uint8Array | string): DecodedMetrics {
         name,
         kind,
         service,
-        attributes: attributes(p.attributes, `${ppath}.attributes`),
+        attributes: attributes(p.attributes, `${ppath}.attributes`, ctx, limits.attributeCountLimit),
         time: int(p.timeUnixNano, `${ppath}.timeUnixNano`) / 1e6,
         temporality,
       };
@@ -314,8 +368,8 @@ export function decodeMetricsJson(body: Uint8Array | string): DecodedMetrics {
     });
   });
   return rejected
-    ? { points, rejected, errorMessage: `${rejected} data point(s) without a name, type or value were rejected` }
-    : { points, rejected };
+    ? { points, rejected, errorMessage: `${rejected} data point(s) without a name, type or value were rejected`, limited: ctx.tally }
+    : { points, rejected, limited: ctx.tally };
 }
 
 function bodyString(v: unknown, path: string): string {
@@ -326,27 +380,29 @@ function bodyString(v: unknown, path: string): string {
   return JSON.stringify(b);
 }
 
-export function decodeLogsJson(body: Uint8Array | string, receivedAt = Date.now()): DecodedLogs {
+export function decodeLogsJson(body: Uint8Array | string, receivedAt = Date.now(), limits: OtlpLimits = DEFAULT_OTLP_LIMITS): DecodedLogs {
   const root = parse(body);
-  const logs: LogRecord[] = [];
-  walk(root, 'resourceLogs', 'scopeLogs', 'logRecords', (v, path, _resource, service) => {
+  const ctx: Ctx = { limits, tally: newTally() };
+  const logs: OtlpLogRecord[] = [];
+  walk(root, ctx, 'resourceLogs', 'scopeLogs', 'logRecords', (v, path, _resource, service) => {
     const l = obj(v, path);
-    const attrs = attributes(l.attributes, `${path}.attributes`);
-    logs.push(
-      makeLogRecord(
-        int(l.timeUnixNano, `${path}.timeUnixNano`),
-        int(l.observedTimeUnixNano, `${path}.observedTimeUnixNano`),
-        enumInt(l.severityNumber, `${path}.severityNumber`, SEVERITY_NAMES),
-        intern(str(l.severityText, `${path}.severityText`)),
-        bodyString(l.body, `${path}.body`),
-        Object.keys(attrs).length ? attrs : undefined,
-        hexId(l.traceId, `${path}.traceId`),
-        hexId(l.spanId, `${path}.spanId`),
-        intern(str(l.eventName, `${path}.eventName`)),
-        service,
-        receivedAt,
-      ),
+    const counts = { dropped: wireCount(l.droppedAttributesCount, `${path}.droppedAttributesCount`) };
+    const attrs = attributes(l.attributes, `${path}.attributes`, ctx, limits.attributeCountLimit, counts);
+    const rec = makeLogRecord(
+      int(l.timeUnixNano, `${path}.timeUnixNano`),
+      int(l.observedTimeUnixNano, `${path}.observedTimeUnixNano`),
+      enumInt(l.severityNumber, `${path}.severityNumber`, SEVERITY_NAMES),
+      intern(limitedStr(l.severityText, `${path}.severityText`, ctx)),
+      truncateString(bodyString(l.body, `${path}.body`), limits.logBodyLengthLimit, ctx.tally),
+      Object.keys(attrs).length ? attrs : undefined,
+      hexId(l.traceId, `${path}.traceId`),
+      hexId(l.spanId, `${path}.spanId`),
+      intern(limitedStr(l.eventName, `${path}.eventName`, ctx)),
+      service,
+      receivedAt,
     );
+    if (counts.dropped) rec.droppedAttributesCount = counts.dropped;
+    logs.push(rec);
   });
-  return { logs, rejected: 0 };
+  return { logs, rejected: 0, limited: ctx.tally };
 }

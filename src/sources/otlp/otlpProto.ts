@@ -2,8 +2,10 @@
 // the shapes of decode.ts. Field numbers follow opentelemetry-proto (trace.proto, metrics.proto,
 // logs.proto, common.proto, resource.proto). Unknown fields are skipped, as protobuf requires.
 // Tags below are (field << 3 | wireType), written out so the switch compares one integer.
+// Over 500 lines: one reader per message of the three signals, each a switch over its field tags;
+// they share the reader, the limits and the attribute helpers, and split files would scatter the
+// field tables that are checked against the .proto files together.
 
-import type { LogRecord, SpanEvent } from '../../core/model';
 import {
   type Attrs,
   type AttrValue,
@@ -11,24 +13,41 @@ import {
   type DecodedMetrics,
   type DecodedTraces,
   type HistogramValue,
+  type LimitTally,
   type MetricKind,
   type MetricPoint,
+  type OtlpLimits,
+  type OtlpLogRecord,
   type OtlpSpan,
+  type OtlpSpanEvent,
   type QuantileValue,
   type SpanLink,
   type Temporality,
+  DEFAULT_OTLP_LIMITS,
   OtlpDecodeError,
   UNKNOWN_SERVICE,
   exponentialToExplicit,
   isValidId,
   levelFromSeverity,
+  newTally,
   spanKindName,
   statusFromCode,
   temporalityName,
+  truncateString,
 } from './decode';
 import { ProtoError, ProtoReader, WIRE_LEN } from './protobuf';
 
 const MAX_DEPTH = 32;
+
+/** The limits of one decode and what they took away. */
+interface Ctx {
+  limits: OtlpLimits;
+  tally: LimitTally;
+}
+
+const KEPT = 1;
+const EMPTY = 0;
+const DROPPED = -1;
 
 function expectEnd(r: ProtoReader, end: number): void {
   if (r.pos !== end) throw new ProtoError('message overruns its length');
@@ -178,9 +197,17 @@ function readStructuredValue(r: ProtoReader, end: number, tag: number): unknown 
   return obj;
 }
 
-/** One KeyValue attribute into `out`; values that are empty are dropped. */
-function readAttribute(r: ProtoReader, end: number, out: Attrs): void {
+/**
+ * One KeyValue attribute into `out`, unless the collection already holds `held` >= `limit` attributes
+ * or the key is over-long (DROPPED: skipped without decoding its value); an empty value is EMPTY.
+ */
+function readAttribute(r: ProtoReader, end: number, out: Attrs, held: number, limit: number, ctx: Ctx): number {
   const kvEnd = r.lenEnd(end);
+  if (held >= limit) {
+    r.pos = kvEnd;
+    ctx.tally.droppedAttributes++;
+    return DROPPED;
+  }
   let key = '';
   let value: AttrValue | undefined;
   while (r.pos < kvEnd) {
@@ -190,15 +217,32 @@ function readAttribute(r: ProtoReader, end: number, out: Attrs): void {
     else r.skip(tag & 7, kvEnd);
   }
   expectEnd(r, kvEnd);
-  if (value !== undefined) out[key] = value;
+  if (key.length > ctx.limits.attributeKeyLengthLimit) {
+    ctx.tally.droppedAttributes++;
+    return DROPPED;
+  }
+  if (value === undefined) return EMPTY;
+  out[key] = typeof value === 'string' ? truncateString(value, ctx.limits.attributeValueLengthLimit, ctx.tally) : value;
+  return KEPT;
+}
+
+/** Attributes of one collection, with its count and what was dropped. */
+class AttrCounter {
+  held = 0;
+  dropped = 0;
+  add(k: number): void {
+    if (k === KEPT) this.held++;
+    else if (k === DROPPED) this.dropped++;
+  }
 }
 
 /** Resource { repeated KeyValue attributes = 1 } */
-function readResource(r: ProtoReader, end: number): Attrs {
+function readResource(r: ProtoReader, end: number, ctx: Ctx): Attrs {
   const attrs: Attrs = {};
+  const n = new AttrCounter();
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 10) readAttribute(r, end, attrs);
+    if (tag === 10) n.add(readAttribute(r, end, attrs, n.held, ctx.limits.attributeCountLimit, ctx));
     else r.skip(tag & 7, end);
   }
   expectEnd(r, end);
@@ -206,11 +250,11 @@ function readResource(r: ProtoReader, end: number): Attrs {
 }
 
 /** InstrumentationScope { name = 1; version = 2 }: only the name is kept. */
-function readScopeName(r: ProtoReader, end: number): string {
+function readScopeName(r: ProtoReader, end: number, ctx: Ctx): string {
   let name = '';
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 10) name = r.string(end);
+    if (tag === 10) name = truncateString(r.string(end), ctx.limits.attributeValueLengthLimit, ctx.tally);
     else r.skip(tag & 7, end);
   }
   expectEnd(r, end);
@@ -251,6 +295,7 @@ function collectSegments(r: ProtoReader, end: number, headerTag: number, childTa
 /** Walks Request -> Resource* -> Scope* -> item*, calling `item` with each item's segment. */
 function walkRequest(
   body: Uint8Array,
+  ctx: Ctx,
   item: (r: ProtoReader, end: number, resource: Attrs, service: string, scope: string) => void,
 ): void {
   const r = new ProtoReader(body);
@@ -258,12 +303,12 @@ function walkRequest(
   const emptyResource: Attrs = {};
   for (let i = 0; i < top.children.length; i += 2) {
     r.pos = top.children[i];
-    const rs = collectSegments(r, top.children[i + 1], 10, 18, (e) => readResource(r, e));
+    const rs = collectSegments(r, top.children[i + 1], 10, 18, (e) => readResource(r, e, ctx));
     const resource = (rs.header as Attrs | undefined) ?? emptyResource;
     const service = serviceOf(resource);
     for (let j = 0; j < rs.children.length; j += 2) {
       r.pos = rs.children[j];
-      const ss = collectSegments(r, rs.children[j + 1], 10, 18, (e) => readScopeName(r, e));
+      const ss = collectSegments(r, rs.children[j + 1], 10, 18, (e) => readScopeName(r, e, ctx));
       const scope = (ss.header as string | undefined) ?? '';
       for (let k = 0; k < ss.children.length; k += 2) {
         r.pos = ss.children[k];
@@ -284,10 +329,12 @@ function wrap<T>(fn: () => T): T {
 
 // ---- trace.proto ----
 
-function readEvent(r: ProtoReader, end: number): SpanEvent {
+function readEvent(r: ProtoReader, end: number, ctx: Ctx): OtlpSpanEvent {
   let time = 0;
   let name = '';
   let attrs: Attrs | undefined;
+  let wireDropped = 0;
+  const n = new AttrCounter();
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -295,23 +342,29 @@ function readEvent(r: ProtoReader, end: number): SpanEvent {
         time = r.fixed64() / 1e6;
         break;
       case 18:
-        name = r.string(end);
+        name = truncateString(r.string(end), ctx.limits.attributeValueLengthLimit, ctx.tally);
         break;
       case 26:
-        readAttribute(r, end, (attrs ??= {}));
+        n.add(readAttribute(r, end, (attrs ??= {}), n.held, ctx.limits.attributePerEventCountLimit, ctx));
+        break;
+      case 32:
+        wireDropped = r.uint32();
         break;
       default:
         r.skip(tag & 7, end);
     }
   }
   expectEnd(r, end);
-  const ev: SpanEvent = { name, time };
-  if (attrs) ev.attributes = attrs;
+  const ev: OtlpSpanEvent = { name, time };
+  if (attrs && n.held) ev.attributes = attrs;
+  if (wireDropped + n.dropped) ev.droppedAttributesCount = wireDropped + n.dropped;
   return ev;
 }
 
-function readLink(r: ProtoReader, end: number): SpanLink {
+function readLink(r: ProtoReader, end: number, ctx: Ctx): SpanLink {
   const link: SpanLink = { traceId: '', spanId: '' };
+  let wireDropped = 0;
+  const n = new AttrCounter();
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -322,17 +375,22 @@ function readLink(r: ProtoReader, end: number): SpanLink {
         link.spanId = r.hex(end);
         break;
       case 34:
-        readAttribute(r, end, (link.attributes ??= {}));
+        n.add(readAttribute(r, end, (link.attributes ??= {}), n.held, ctx.limits.attributePerLinkCountLimit, ctx));
+        break;
+      case 40:
+        wireDropped = r.uint32();
         break;
       default:
         r.skip(tag & 7, end);
     }
   }
   expectEnd(r, end);
+  if (link.attributes && !n.held) delete link.attributes;
+  if (wireDropped + n.dropped) link.droppedAttributesCount = wireDropped + n.dropped;
   return link;
 }
 
-function readSpan(r: ProtoReader, end: number, resource: Attrs, service: string, scope: string): OtlpSpan {
+function readSpan(r: ProtoReader, end: number, resource: Attrs, service: string, scope: string, ctx: Ctx): OtlpSpan {
   let traceId = '';
   let spanId = '';
   let parentSpanId = '';
@@ -341,10 +399,15 @@ function readSpan(r: ProtoReader, end: number, resource: Attrs, service: string,
   let start = 0;
   let finish = 0;
   const attributes: Attrs = {};
-  let events: SpanEvent[] | undefined;
+  const n = new AttrCounter();
+  let events: OtlpSpanEvent[] | undefined;
   let links: SpanLink[] | undefined;
   let statusCode = 0;
   let statusMessage = '';
+  let wireDropped = 0;
+  let droppedEvents = 0;
+  let droppedLinks = 0;
+  const limits = ctx.limits;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -358,7 +421,7 @@ function readSpan(r: ProtoReader, end: number, resource: Attrs, service: string,
         parentSpanId = r.hex(end);
         break;
       case 42:
-        name = r.string(end);
+        name = truncateString(r.string(end), limits.attributeValueLengthLimit, ctx.tally);
         break;
       case 48:
         kind = r.int32();
@@ -370,23 +433,40 @@ function readSpan(r: ProtoReader, end: number, resource: Attrs, service: string,
         finish = r.fixed64();
         break;
       case 74:
-        readAttribute(r, end, attributes);
+        n.add(readAttribute(r, end, attributes, n.held, limits.attributeCountLimit, ctx));
+        break;
+      case 80:
+        wireDropped = r.uint32();
         break;
       case 90: {
         const eEnd = r.lenEnd(end);
-        (events ??= []).push(readEvent(r, eEnd));
+        if ((events?.length ?? 0) < limits.eventCountLimit) (events ??= []).push(readEvent(r, eEnd, ctx));
+        else {
+          r.pos = eEnd;
+          droppedEvents++;
+        }
         break;
       }
+      case 96:
+        droppedEvents += r.uint32();
+        break;
       case 106: {
         const lEnd = r.lenEnd(end);
-        (links ??= []).push(readLink(r, lEnd));
+        if ((links?.length ?? 0) < limits.linkCountLimit) (links ??= []).push(readLink(r, lEnd, ctx));
+        else {
+          r.pos = lEnd;
+          droppedLinks++;
+        }
         break;
       }
+      case 112:
+        droppedLinks += r.uint32();
+        break;
       case 122: {
         const sEnd = r.lenEnd(end);
         while (r.pos < sEnd) {
           const t = r.uint32();
-          if (t === 18) statusMessage = r.string(sEnd);
+          if (t === 18) statusMessage = truncateString(r.string(sEnd), limits.attributeValueLengthLimit, ctx.tally);
           else if (t === 24) statusCode = r.int32();
           else r.skip(t & 7, sEnd);
         }
@@ -415,21 +495,25 @@ function readSpan(r: ProtoReader, end: number, resource: Attrs, service: string,
   if (statusMessage !== '') span.statusMessage = statusMessage;
   if (events) span.events = events;
   if (links) span.links = links;
+  if (wireDropped + n.dropped) span.droppedAttributesCount = wireDropped + n.dropped;
+  if (droppedEvents) span.droppedEventsCount = droppedEvents;
+  if (droppedLinks) span.droppedLinksCount = droppedLinks;
   return span;
 }
 
-export function decodeTracesProto(body: Uint8Array): DecodedTraces {
+export function decodeTracesProto(body: Uint8Array, limits: OtlpLimits = DEFAULT_OTLP_LIMITS): DecodedTraces {
   return wrap(() => {
+    const ctx: Ctx = { limits, tally: newTally() };
     const spans: OtlpSpan[] = [];
     let rejected = 0;
-    walkRequest(body, (r, end, resource, service, scope) => {
-      const span = readSpan(r, end, resource, service, scope);
+    walkRequest(body, ctx, (r, end, resource, service, scope) => {
+      const span = readSpan(r, end, resource, service, scope, ctx);
       if (isValidId(span.traceId, 32) && isValidId(span.spanId, 16)) spans.push(span);
       else rejected++;
     });
     return rejected
-      ? { spans, rejected, errorMessage: `${rejected} span(s) without a valid trace id or span id were rejected` }
-      : { spans, rejected };
+      ? { spans, rejected, errorMessage: `${rejected} span(s) without a valid trace id or span id were rejected`, limited: ctx.tally }
+      : { spans, rejected, limited: ctx.tally };
   });
 }
 
@@ -442,6 +526,7 @@ interface PointContext {
   service: string;
   temporality: Temporality;
   monotonic?: boolean;
+  ctx: Ctx;
 }
 
 function readPackedOrSingle(r: ProtoReader, end: number, tag: number, out: number[], kind: 'fixed64' | 'double' | 'uint64'): void {
@@ -455,6 +540,7 @@ function readPackedOrSingle(r: ProtoReader, end: number, tag: number, out: numbe
 
 function readNumberPoint(r: ProtoReader, end: number, ctx: PointContext): MetricPoint | undefined {
   const attributes: Attrs = {};
+  const n = new AttrCounter();
   let time = 0;
   let startTime = 0;
   let value: number | undefined;
@@ -462,7 +548,7 @@ function readNumberPoint(r: ProtoReader, end: number, ctx: PointContext): Metric
     const tag = r.uint32();
     switch (tag) {
       case 58:
-        readAttribute(r, end, attributes);
+        n.add(readAttribute(r, end, attributes, n.held, ctx.ctx.limits.attributeCountLimit, ctx.ctx));
         break;
       case 17:
         startTime = r.fixed64();
@@ -503,6 +589,7 @@ function pointOf(ctx: PointContext, attributes: Attrs, time: number, startTime: 
 
 function readHistogramPoint(r: ProtoReader, end: number, ctx: PointContext): MetricPoint {
   const attributes: Attrs = {};
+  const n = new AttrCounter();
   let time = 0;
   let startTime = 0;
   const h: HistogramValue = { count: 0, bounds: [], counts: [] };
@@ -510,7 +597,7 @@ function readHistogramPoint(r: ProtoReader, end: number, ctx: PointContext): Met
     const tag = r.uint32();
     switch (tag) {
       case 74:
-        readAttribute(r, end, attributes);
+        n.add(readAttribute(r, end, attributes, n.held, ctx.ctx.limits.attributeCountLimit, ctx.ctx));
         break;
       case 17:
         startTime = r.fixed64();
@@ -560,6 +647,7 @@ function readBuckets(r: ProtoReader, end: number): { offset: number; counts: num
 
 function readExponentialPoint(r: ProtoReader, end: number, ctx: PointContext): MetricPoint {
   const attributes: Attrs = {};
+  const n = new AttrCounter();
   let time = 0;
   let startTime = 0;
   let count = 0;
@@ -574,7 +662,7 @@ function readExponentialPoint(r: ProtoReader, end: number, ctx: PointContext): M
     const tag = r.uint32();
     switch (tag) {
       case 10:
-        readAttribute(r, end, attributes);
+        n.add(readAttribute(r, end, attributes, n.held, ctx.ctx.limits.attributeCountLimit, ctx.ctx));
         break;
       case 17:
         startTime = r.fixed64();
@@ -621,6 +709,7 @@ function readExponentialPoint(r: ProtoReader, end: number, ctx: PointContext): M
 
 function readSummaryPoint(r: ProtoReader, end: number, ctx: PointContext): MetricPoint {
   const attributes: Attrs = {};
+  const n = new AttrCounter();
   let time = 0;
   let startTime = 0;
   let count = 0;
@@ -630,7 +719,7 @@ function readSummaryPoint(r: ProtoReader, end: number, ctx: PointContext): Metri
     const tag = r.uint32();
     switch (tag) {
       case 58:
-        readAttribute(r, end, attributes);
+        n.add(readAttribute(r, end, attributes, n.held, ctx.ctx.limits.attributeCountLimit, ctx.ctx));
         break;
       case 17:
         startTime = r.fixed64();
@@ -714,7 +803,7 @@ const METRIC_DATA_TAGS: Record<number, MetricKind> = {
   90: 'summary',
 };
 
-function readMetric(r: ProtoReader, end: number, service: string, out: MetricPoint[]): number {
+function readMetric(r: ProtoReader, end: number, service: string, out: MetricPoint[], ctx: Ctx): number {
   let name = '';
   let unit = '';
   let kind: MetricKind | undefined;
@@ -722,8 +811,8 @@ function readMetric(r: ProtoReader, end: number, service: string, out: MetricPoi
   let dataEnd = 0;
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 10) name = r.string(end);
-    else if (tag === 26) unit = r.string(end);
+    if (tag === 10) name = truncateString(r.string(end), ctx.limits.attributeValueLengthLimit, ctx.tally);
+    else if (tag === 26) unit = truncateString(r.string(end), ctx.limits.attributeValueLengthLimit, ctx.tally);
     else if (METRIC_DATA_TAGS[tag] !== undefined) {
       kind = METRIC_DATA_TAGS[tag];
       dataEnd = r.lenEnd(end);
@@ -734,21 +823,22 @@ function readMetric(r: ProtoReader, end: number, service: string, out: MetricPoi
   expectEnd(r, end);
   if (!kind || name === '') return 1;
   r.pos = dataStart;
-  const ctx: PointContext = { name, kind, service, temporality: 'unspecified' };
-  if (unit) ctx.unit = unit;
-  return readDataBody(r, dataEnd, ctx, out);
+  const pctx: PointContext = { name, kind, service, temporality: 'unspecified', ctx };
+  if (unit) pctx.unit = unit;
+  return readDataBody(r, dataEnd, pctx, out);
 }
 
-export function decodeMetricsProto(body: Uint8Array): DecodedMetrics {
+export function decodeMetricsProto(body: Uint8Array, limits: OtlpLimits = DEFAULT_OTLP_LIMITS): DecodedMetrics {
   return wrap(() => {
+    const ctx: Ctx = { limits, tally: newTally() };
     const points: MetricPoint[] = [];
     let rejected = 0;
-    walkRequest(body, (r, end, _resource, service) => {
-      rejected += readMetric(r, end, service, points);
+    walkRequest(body, ctx, (r, end, _resource, service) => {
+      rejected += readMetric(r, end, service, points, ctx);
     });
     return rejected
-      ? { points, rejected, errorMessage: `${rejected} data point(s) without a name, type or value were rejected` }
-      : { points, rejected };
+      ? { points, rejected, errorMessage: `${rejected} data point(s) without a name, type or value were rejected`, limited: ctx.tally }
+      : { points, rejected, limited: ctx.tally };
   });
 }
 
@@ -761,7 +851,7 @@ function bodyToString(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function readLogRecord(r: ProtoReader, end: number, service: string, receivedAt: number): LogRecord {
+function readLogRecord(r: ProtoReader, end: number, service: string, receivedAt: number, ctx: Ctx): OtlpLogRecord {
   let time = 0;
   let observed = 0;
   let severity = 0;
@@ -771,6 +861,9 @@ function readLogRecord(r: ProtoReader, end: number, service: string, receivedAt:
   let traceId = '';
   let spanId = '';
   let eventName = '';
+  let wireDropped = 0;
+  const n = new AttrCounter();
+  const limits = ctx.limits;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -781,7 +874,7 @@ function readLogRecord(r: ProtoReader, end: number, service: string, receivedAt:
         severity = r.int32();
         break;
       case 26:
-        severityText = r.string(end);
+        severityText = truncateString(r.string(end), limits.attributeValueLengthLimit, ctx.tally);
         break;
       case 42: {
         const bEnd = r.lenEnd(end);
@@ -789,7 +882,10 @@ function readLogRecord(r: ProtoReader, end: number, service: string, receivedAt:
         break;
       }
       case 50:
-        readAttribute(r, end, (attributes ??= {}));
+        n.add(readAttribute(r, end, (attributes ??= {}), n.held, limits.attributeCountLimit, ctx));
+        break;
+      case 56:
+        wireDropped = r.uint32();
         break;
       case 74:
         traceId = r.hex(end);
@@ -801,14 +897,28 @@ function readLogRecord(r: ProtoReader, end: number, service: string, receivedAt:
         observed = r.fixed64();
         break;
       case 98:
-        eventName = r.string(end);
+        eventName = truncateString(r.string(end), limits.attributeValueLengthLimit, ctx.tally);
         break;
       default:
         r.skip(tag & 7, end);
     }
   }
   expectEnd(r, end);
-  return makeLogRecord(time, observed, severity, severityText, bodyToString(body), attributes, traceId, spanId, eventName, service, receivedAt);
+  const rec: OtlpLogRecord = makeLogRecord(
+    time,
+    observed,
+    severity,
+    severityText,
+    truncateString(bodyToString(body), limits.logBodyLengthLimit, ctx.tally),
+    attributes && n.held ? attributes : undefined,
+    traceId,
+    spanId,
+    eventName,
+    service,
+    receivedAt,
+  );
+  if (wireDropped + n.dropped) rec.droppedAttributesCount = wireDropped + n.dropped;
+  return rec;
 }
 
 export function makeLogRecord(
@@ -823,8 +933,8 @@ export function makeLogRecord(
   eventName: string,
   service: string,
   receivedAt: number,
-): LogRecord {
-  const rec: LogRecord = {
+): OtlpLogRecord {
+  const rec: OtlpLogRecord = {
     time: timeNanos ? timeNanos / 1e6 : observedNanos ? observedNanos / 1e6 : receivedAt,
     body,
     level: levelFromSeverity(severity, severityText),
@@ -838,12 +948,13 @@ export function makeLogRecord(
   return rec;
 }
 
-export function decodeLogsProto(body: Uint8Array, receivedAt = Date.now()): DecodedLogs {
+export function decodeLogsProto(body: Uint8Array, receivedAt = Date.now(), limits: OtlpLimits = DEFAULT_OTLP_LIMITS): DecodedLogs {
   return wrap(() => {
-    const logs: LogRecord[] = [];
-    walkRequest(body, (r, end, _resource, service) => {
-      logs.push(readLogRecord(r, end, service, receivedAt));
+    const ctx: Ctx = { limits, tally: newTally() };
+    const logs: OtlpLogRecord[] = [];
+    walkRequest(body, ctx, (r, end, _resource, service) => {
+      logs.push(readLogRecord(r, end, service, receivedAt, ctx));
     });
-    return { logs, rejected: 0 };
+    return { logs, rejected: 0, limited: ctx.tally };
   });
 }

@@ -1,15 +1,20 @@
 // The OTLP/HTTP receiver: POST /v1/traces, /v1/metrics and /v1/logs with OTLP/JSON or OTLP/protobuf
 // bodies (optionally gzip- or deflate-compressed), answered as the OTLP/HTTP spec says: 200 with an
-// Export*ServiceResponse in the request's encoding (partial_success when items were rejected), 400
-// with a google.rpc.Status for a bad body, 413 over the size limit, 415 for other content types and
-// 405 for other methods. Nothing a client sends can crash it: every failure is an HTTP answer.
+// Export*ServiceResponse in the request's encoding (partial_success when items were rejected, or as a
+// warning when limits dropped or truncated attributes), 400 with a google.rpc.Status for a bad body,
+// 413 over the size limit, 415 for other content types, 405 for other methods, and 429 with
+// Retry-After when it is under memory pressure. Nothing a client sends can crash it.
+// It serves this machine's exporters only: a request whose Host is not the address it is bound to
+// (DNS rebinding) or that carries a browser's Origin (a web page) is refused with 403.
 
 import * as http from 'node:http';
+import * as v8 from 'node:v8';
 import * as zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { SourceError, errorMessage } from '../../core/errors';
 import { type Logger, scopedLogger, silentLogger } from '../../core/logger';
-import { OtlpDecodeError } from './decode';
+import { browserRequestProblem, hostHeaderProblem, mediaType } from '../localHttpGuard';
+import { DEFAULT_OTLP_LIMITS, type LimitTally, type OtlpLimits, OtlpDecodeError, describeTally } from './decode';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './otlpJson';
 import { decodeLogsProto, decodeMetricsProto, decodeTracesProto } from './otlpProto';
 import { ProtoWriter } from './protobuf';
@@ -25,6 +30,12 @@ export interface OtlpReceiverOptions {
   store: TelemetryStore;
   /** Largest accepted body, both as sent and after decompression. */
   maxBodyBytes?: number;
+  /** Bodies (raw and decompressed) held at once by requests not yet stored; over it, 429. Default 2 x maxBodyBytes. */
+  maxInflightBytes?: number;
+  /** Fraction of V8's heap limit above which requests get 429 instead of being decoded. Default 0.8. */
+  heapPressureRatio?: number;
+  /** Attribute, event and link limits (OpenTelemetry SDK defaults). */
+  limits?: Partial<OtlpLimits>;
   logger?: Logger;
 }
 
@@ -35,6 +46,11 @@ export interface ReceiverStats {
   /** Requests decoded per body encoding. */
   decoded: Record<Format, number>;
   badRequests: number;
+  /** Requests answered 429 (memory pressure) and 403 (foreign Host or Origin). */
+  throttled: number;
+  forbidden: number;
+  /** What the limits took away, over all requests. */
+  limited: LimitTally;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -46,6 +62,7 @@ const REJECTED_FIELD: Record<Signal, string> = { traces: 'rejectedSpans', metric
 
 // google.rpc.Code values used in Status bodies.
 const CODE_INVALID_ARGUMENT = 3;
+const CODE_PERMISSION_DENIED = 7;
 const CODE_RESOURCE_EXHAUSTED = 8;
 const CODE_UNIMPLEMENTED = 12;
 const CODE_INTERNAL = 13;
@@ -55,6 +72,7 @@ class HttpFailure extends Error {
     readonly status: number,
     readonly code: number,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -66,13 +84,22 @@ export class OtlpReceiver {
   private readonly port: number;
   private readonly store: TelemetryStore;
   private readonly maxBodyBytes: number;
+  private readonly maxInflightBytes: number;
+  private readonly heapPressureRatio: number;
+  private readonly limits: OtlpLimits;
   private readonly logger: Logger;
+  private boundPort = 0;
+  /** Bytes of bodies received (and decompressed) but not yet stored. */
+  private inflight = 0;
   readonly stats: ReceiverStats = {
     requests: 0,
     accepted: { traces: 0, metrics: 0, logs: 0 },
     rejected: { traces: 0, metrics: 0, logs: 0 },
     decoded: { json: 0, proto: 0 },
     badRequests: 0,
+    throttled: 0,
+    forbidden: 0,
+    limited: { droppedAttributes: 0, droppedEvents: 0, droppedLinks: 0, truncatedValues: 0 },
   };
 
   constructor(opts: OtlpReceiverOptions) {
@@ -80,6 +107,9 @@ export class OtlpReceiver {
     this.port = opts.port ?? 4318;
     this.store = opts.store;
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.maxInflightBytes = opts.maxInflightBytes ?? 2 * this.maxBodyBytes;
+    this.heapPressureRatio = opts.heapPressureRatio ?? 0.8;
+    this.limits = { ...DEFAULT_OTLP_LIMITS, ...(opts.limits ?? {}) };
     this.logger = scopedLogger(opts.logger ?? silentLogger, 'otlp-receiver');
   }
 
@@ -119,6 +149,7 @@ export class OtlpReceiver {
     server.on('error', (err) => this.logger.error(`server error: ${err.message}`));
     this.server = server;
     const port = (server.address() as AddressInfo).port;
+    this.boundPort = port;
     this.logger.info(`listening on http://${this.host}:${port} (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)`);
     return { port };
   }
@@ -138,6 +169,11 @@ export class OtlpReceiver {
     const path = (req.url ?? '/').split('?')[0];
     const signal = PATHS[path];
     const format = formatOf(req.headers['content-type']);
+    const hostProblem = hostHeaderProblem(req.headers.host, this.host, this.boundPort);
+    if (hostProblem) return this.forbid(res, format, hostProblem);
+    // Exporters send no Origin; browsers do, on every cross-site POST. No page is ever served here.
+    const browser = browserRequestProblem(req.headers);
+    if (browser) return this.forbid(res, format, browser);
     if (!signal) return this.fail(res, format ?? 'json', new HttpFailure(404, CODE_UNIMPLEMENTED, `no OTLP endpoint at ${path}: use /v1/traces, /v1/metrics or /v1/logs`));
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
@@ -154,31 +190,83 @@ export class OtlpReceiver {
       return this.fail(res, format, new HttpFailure(415, CODE_INVALID_ARGUMENT, `unsupported Content-Encoding "${encoding}": use gzip or none`));
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.maxBodyBytes) return this.fail(res, format, this.tooLarge());
+    const pressure = this.pressure(Number.isFinite(declared) ? declared : 0);
+    if (pressure) return this.fail(res, format, pressure);
 
     const chunks: Buffer[] = [];
     let size = 0;
+    let held = 0;
     let failed = false;
+    // Every byte this request holds counts against the in-flight budget until it is stored or refused.
+    const hold = (n: number): void => {
+      held += n;
+      this.inflight += n;
+    };
+    const release = (): void => {
+      this.inflight -= held;
+      held = 0;
+    };
+    res.on('close', release);
+    // A declared length is reserved at once, so that many requests starting together cannot all pass.
+    if (Number.isFinite(declared) && declared > 0) hold(declared);
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
       size += chunk.length;
       if (size > this.maxBodyBytes) {
         failed = true;
         chunks.length = 0;
+        release();
         this.fail(res, format, this.tooLarge());
         return;
+      }
+      if (size > held) {
+        if (this.inflight + (size - held) > this.maxInflightBytes) {
+          failed = true;
+          chunks.length = 0;
+          release();
+          this.fail(res, format, this.throttle('too many request bodies are being received at once'));
+          return;
+        }
+        hold(size - held);
       }
       chunks.push(chunk);
     });
     req.on('error', () => {
       failed = true;
+      release();
     });
     req.on('end', () => {
       if (failed) return;
       const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      chunks.length = 0;
       this.decompress(raw, encoding)
-        .then((body) => this.ingest(res, signal, format, body))
-        .catch((err: unknown) => this.fail(res, format, err));
+        .then((body) => {
+          if (body !== raw) hold(body.length);
+          // The heap may have filled while this body arrived: decoding it now could be what kills the host.
+          const late = this.pressure(0);
+          if (late) throw late;
+          this.ingest(res, signal, format, body);
+        })
+        .catch((err: unknown) => this.fail(res, format, err))
+        .finally(release);
     });
+  }
+
+  /** A 429 when accepting `incoming` more bytes now would put the host's memory at risk. */
+  private pressure(incoming: number): HttpFailure | undefined {
+    if (this.inflight + incoming > this.maxInflightBytes) return this.throttle('too many request bodies are being received at once');
+    const heap = v8.getHeapStatistics();
+    if (heap.used_heap_size > this.heapPressureRatio * heap.heap_size_limit) return this.throttle('the extension host is short of memory', 5);
+    return undefined;
+  }
+
+  private throttle(why: string, seconds = 1): HttpFailure {
+    return new HttpFailure(429, CODE_RESOURCE_EXHAUSTED, `the receiver is under memory pressure (${why}): retry after ${seconds} s`, seconds);
+  }
+
+  private forbid(res: http.ServerResponse, format: Format | undefined, message: string): void {
+    this.stats.forbidden++;
+    this.fail(res, format ?? 'json', new HttpFailure(403, CODE_PERMISSION_DENIED, message));
   }
 
   private tooLarge(): HttpFailure {
@@ -199,30 +287,28 @@ export class OtlpReceiver {
   }
 
   private ingest(res: http.ServerResponse, signal: Signal, format: Format, body: Buffer): void {
-    let rejected = 0;
-    let message: string | undefined;
-    if (signal === 'traces') {
-      const d = format === 'proto' ? decodeTracesProto(body) : decodeTracesJson(body);
-      this.store.addSpans(d.spans);
-      this.stats.accepted.traces += d.spans.length;
-      rejected = d.rejected;
-      message = d.errorMessage;
-    } else if (signal === 'metrics') {
-      const d = format === 'proto' ? decodeMetricsProto(body) : decodeMetricsJson(body);
-      this.store.addMetricPoints(d.points);
-      this.stats.accepted.metrics += d.points.length;
-      rejected = d.rejected;
-      message = d.errorMessage;
-    } else {
-      const d = format === 'proto' ? decodeLogsProto(body) : decodeLogsJson(body);
-      this.store.addLogs(d.logs);
-      this.stats.accepted.logs += d.logs.length;
-      rejected = d.rejected;
-      message = d.errorMessage;
+    const limits = this.limits;
+    const d =
+      signal === 'traces'
+        ? format === 'proto' ? decodeTracesProto(body, limits) : decodeTracesJson(body, limits)
+        : signal === 'metrics'
+          ? format === 'proto' ? decodeMetricsProto(body, limits) : decodeMetricsJson(body, limits)
+          : format === 'proto' ? decodeLogsProto(body, Date.now(), limits) : decodeLogsJson(body, Date.now(), limits);
+    const added =
+      'spans' in d ? this.store.addSpans(d.spans) : 'points' in d ? this.store.addMetricPoints(d.points) : this.store.addLogs(d.logs);
+    const messages: string[] = [];
+    if (d.errorMessage) messages.push(d.errorMessage);
+    if (added.refused) {
+      messages.push(`${added.refused} item(s) refused: this one request is larger than half the store's memory cap of ${Math.round(this.store.maxBytes / 1048576)} MB; send smaller batches or raise incidentLens.receiver.maxMemoryMB`);
     }
+    const limited = describeTally(d.limited, limits);
+    if (limited) messages.push(limited);
+    for (const k of Object.keys(d.limited) as (keyof LimitTally)[]) this.stats.limited[k] += d.limited[k];
+    const rejected = d.rejected + added.refused;
+    this.stats.accepted[signal] += added.accepted;
     this.stats.rejected[signal] += rejected;
     this.stats.decoded[format]++;
-    this.respond(res, 200, format, exportResponse(signal, format, rejected, message));
+    this.respond(res, 200, format, exportResponse(signal, format, rejected, messages.join('; ') || undefined));
   }
 
   private fail(res: http.ServerResponse, format: Format, err: unknown): void {
@@ -234,6 +320,10 @@ export class OtlpReceiver {
       failure = new HttpFailure(500, CODE_INTERNAL, 'internal error while storing the request');
     }
     if (failure.status === 400) this.stats.badRequests++;
+    if (failure.status === 429) {
+      this.stats.throttled++;
+      if (!res.headersSent) res.setHeader('Retry-After', String(failure.retryAfterSeconds ?? 1));
+    }
     this.logger.debug(`${failure.status}: ${failure.message}`);
     this.respond(res, failure.status, format, statusBody(format, failure.code, failure.message));
   }
@@ -248,21 +338,25 @@ export class OtlpReceiver {
 }
 
 function formatOf(contentType: string | undefined): Format | undefined {
-  if (!contentType) return undefined;
-  const media = contentType.split(';')[0].trim().toLowerCase();
+  const media = mediaType(contentType);
+  // Only the two types the OTLP/HTTP specification names: a browser can send text/plain without asking.
   if (media === 'application/json') return 'json';
-  if (media === 'application/x-protobuf' || media === 'application/protobuf') return 'proto';
+  if (media === 'application/x-protobuf') return 'proto';
   return undefined;
 }
 
-/** Export{Trace,Metrics,Logs}ServiceResponse { partial_success = 1 { rejected_* = 1; error_message = 2 } } */
+/**
+ * Export{Trace,Metrics,Logs}ServiceResponse { partial_success = 1 { rejected_* = 1; error_message = 2 } }.
+ * With nothing rejected but a message, it is the spec's warning form: rejected 0, message non-empty.
+ */
 export function exportResponse(signal: Signal, format: Format, rejected: number, message?: string): Uint8Array | string {
   if (format === 'json') {
-    if (!rejected) return '{}';
+    if (!rejected && !message) return '{}';
     return JSON.stringify({ partialSuccess: { [REJECTED_FIELD[signal]]: String(rejected), errorMessage: message ?? '' } });
   }
-  if (!rejected) return new Uint8Array(0);
-  const partial = new ProtoWriter().uint(1, rejected);
+  if (!rejected && !message) return new Uint8Array(0);
+  const partial = new ProtoWriter();
+  if (rejected) partial.uint(1, rejected);
   if (message) partial.string(2, message);
   return new ProtoWriter().message(1, partial).finish();
 }

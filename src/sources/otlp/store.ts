@@ -1,66 +1,15 @@
 // The embedded receiver's bounded in-memory store: spans, log records and metric points, with an
-// approximate byte count and oldest-first eviction (by arrival) across all three when over the cap.
-// Queries are plain scans over time-ordered queues: at the sizes a cap of tens of MB allows, a scan
-// costs a few milliseconds and needs no index that would itself cost memory.
+// approximate byte count (storeBytes.ts) and oldest-first eviction (by arrival) across all three when
+// over the cap. Queries are plain scans over time-ordered queues: at the sizes a cap of tens of MB
+// allows, a scan costs a few milliseconds and needs no index that would itself cost memory.
+// Over 500 lines because ingest, eviction and the queries share the queues' private layout; split,
+// each part would need that layout exported.
 
 import { type TimeWindow, labelsKey } from '../../core/sources';
 import type { Labels, LogLevel, LogRecord, MetricSeries, TraceSummary } from '../../core/model';
 import { type AttrValue, type Attrs, type HistogramValue, type MetricKind, type MetricPoint, type OtlpSpan, type QuantileValue, type Temporality, LEVEL_RANK } from './decode';
+import { ByteEstimator, type Interned, SERIES_BASE, TRACE_ENTRY, estimatePointBytes, resourceKey, stringBytes } from './storeBytes';
 
-// ---- byte estimates ----
-// Calibrated against V8 heap growth (see test/unit/otlp/store.test.ts): an object is about 24 bytes
-// plus 8 per field, a one-byte string 16 plus its length, a double 16. Interned (short) strings are
-// shared and so counted once in the per-attribute overhead.
-
-const SPAN_BASE = 420;
-const LOG_BASE = 160;
-const ATTR_BYTES = 28;
-const SHARED_STRING_MAX = 64;
-
-function attrsBytes(attrs: Attrs | undefined): number {
-  if (!attrs) return 0;
-  let n = 32;
-  for (const k in attrs) {
-    const v = attrs[k];
-    n += ATTR_BYTES;
-    if (typeof v === 'string' && v.length > SHARED_STRING_MAX) n += 16 + v.length * (isOneByte(v) ? 1 : 2);
-    else if (typeof v === 'number' && !Number.isInteger(v)) n += 16;
-  }
-  return n;
-}
-
-function isOneByte(s: string): boolean {
-  // Checking a prefix is enough for an estimate and keeps this O(1) on long bodies.
-  const n = Math.min(s.length, 64);
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 255) return false;
-  return true;
-}
-
-function stringBytes(s: string | undefined): number {
-  if (!s) return 0;
-  return 16 + s.length * (isOneByte(s) ? 1 : 2);
-}
-
-export function estimateSpanBytes(s: OtlpSpan): number {
-  let n = SPAN_BASE + attrsBytes(s.attributes);
-  if (s.name.length > SHARED_STRING_MAX) n += stringBytes(s.name);
-  if (s.statusMessage) n += stringBytes(s.statusMessage);
-  if (s.events) for (const e of s.events) n += 80 + attrsBytes(e.attributes);
-  if (s.links) for (const l of s.links) n += 160 + attrsBytes(l.attributes);
-  return n;
-}
-
-export function estimateLogBytes(l: LogRecord): number {
-  return LOG_BASE + stringBytes(l.body) + attrsBytes(l.attributes);
-}
-
-function estimatePointBytes(p: MetricPoint): number {
-  if (p.histogram) return 120 + p.histogram.counts.length * 8;
-  if (p.quantiles) return 120 + p.quantiles.length * 40;
-  return 40;
-}
-
-const SERIES_BASE = 600;
 
 // ---- FIFO queue ----
 
@@ -223,6 +172,12 @@ export interface TelemetryStoreOptions {
   maxBytes: number;
 }
 
+/** What one add call stored; the rest was refused because it alone would take more than half the cap. */
+export interface AddResult {
+  accepted: number;
+  refused: number;
+}
+
 export interface SpanFilter {
   service?: string;
   kind?: string;
@@ -258,15 +213,26 @@ export interface StoreStats {
   logs: number;
   metricPoints: number;
   series: number;
+  /** Distinct resources and scopes held (identical ones are stored once). */
+  resources: number;
+  scopes: number;
   evicted: { spans: number; logs: number; metricPoints: number };
+  /** Items an add call refused because the batch alone was over half the cap. */
+  refused: { spans: number; logs: number; metricPoints: number };
 }
 
 const MAX_SERVICES = 1000;
 
 export class TelemetryStore {
   readonly maxBytes: number;
+  /** Bytes of the stored items, resources and scopes; the estimator's key table comes on top. */
   private bytes = 0;
   private seq = 0;
+  private readonly estimator = new ByteEstimator();
+  private readonly resourcesByKey = new Map<string, Interned<Attrs>>();
+  private readonly resourceEntries = new Map<Attrs, Interned<Attrs>>();
+  private readonly scopes = new Map<string, Interned<string>>();
+  private readonly refused = { spans: 0, logs: 0, metricPoints: 0 };
   private readonly spans = new Fifo<OtlpSpan>();
   private readonly logs = new Fifo<LogRecord>();
   private readonly points = new Fifo<StoredSeries>();
@@ -285,40 +251,115 @@ export class TelemetryStore {
 
   // ---- ingest ----
 
-  addSpans(spans: OtlpSpan[]): void {
-    if (!spans.length) return;
+  /** Most bytes one add call may take: a single request must not flush everything else. */
+  get batchBudget(): number {
+    return this.maxBytes / 2;
+  }
+
+  /**
+   * Stores the spans (resources and scopes interned) and evicts the oldest data over the cap. Spans past
+   * half the cap in this one call are refused, not stored, and counted.
+   */
+  addSpans(spans: OtlpSpan[]): AddResult {
+    if (!spans.length) return { accepted: 0, refused: 0 };
     const seq = ++this.seq;
+    // Everything this call adds counts: spans, new traces, resources, scopes, keys.
+    const limit = this.approxBytes + this.batchBudget;
+    let accepted = 0;
+    // Spans of one ResourceSpans share their decoded resource object: hash it once per call.
+    const seen = new Map<Attrs, Interned<Attrs>>();
     for (const s of spans) {
-      const b = estimateSpanBytes(s);
+      const b = this.estimator.spanBytes(s);
+      if (this.approxBytes + b > limit) break;
+      accepted++;
+      if (s.resource) s.resource = this.acquireResource(s.resource, seen);
+      if (s.scope) s.scope = this.acquireScope(s.scope);
       this.spans.push(s, b, seq);
       this.bytes += b;
       const list = this.traces.get(s.traceId);
       if (list) list.push(s);
       else {
         this.traces.set(s.traceId, [s]);
-        this.bytes += 120;
+        this.bytes += TRACE_ENTRY;
       }
       this.touchService(s.service, s.endTime);
     }
-    this.changed();
+    const refused = spans.length - accepted;
+    this.refused.spans += refused;
+    if (accepted) this.changed();
+    return { accepted, refused };
   }
 
-  addLogs(logs: LogRecord[]): void {
-    if (!logs.length) return;
+  addLogs(logs: LogRecord[]): AddResult {
+    if (!logs.length) return { accepted: 0, refused: 0 };
     const seq = ++this.seq;
+    const limit = this.approxBytes + this.batchBudget;
+    let accepted = 0;
     for (const l of logs) {
-      const b = estimateLogBytes(l);
+      const b = this.estimator.logBytes(l);
+      if (this.approxBytes + b > limit) break;
+      accepted++;
       this.logs.push(l, b, seq);
       this.bytes += b;
       if (l.service) this.touchService(l.service, l.time);
     }
-    this.changed();
+    const refused = logs.length - accepted;
+    this.refused.logs += refused;
+    if (accepted) this.changed();
+    return { accepted, refused };
   }
 
-  addMetricPoints(points: MetricPoint[]): void {
-    if (!points.length) return;
+  private acquireResource(r: Attrs, seen: Map<Attrs, Interned<Attrs>>): Attrs {
+    let entry = seen.get(r) ?? this.resourceEntries.get(r);
+    if (!entry) {
+      const key = resourceKey(r);
+      entry = this.resourcesByKey.get(key);
+      if (!entry) {
+        entry = { value: r, key, refs: 0, bytes: this.estimator.resourceBytes(r) };
+        this.resourcesByKey.set(key, entry);
+        this.resourceEntries.set(r, entry);
+        this.bytes += entry.bytes;
+      }
+      seen.set(r, entry);
+    }
+    entry.refs++;
+    return entry.value;
+  }
+
+  private releaseResource(r: Attrs): void {
+    const entry = this.resourceEntries.get(r);
+    if (!entry || --entry.refs > 0) return;
+    this.resourceEntries.delete(r);
+    this.resourcesByKey.delete(entry.key);
+    this.bytes -= entry.bytes;
+  }
+
+  private acquireScope(name: string): string {
+    let entry = this.scopes.get(name);
+    if (!entry) {
+      entry = { value: name, key: name, refs: 0, bytes: this.estimator.scopeBytes(name) };
+      this.scopes.set(name, entry);
+      this.bytes += entry.bytes;
+    }
+    entry.refs++;
+    return entry.value;
+  }
+
+  private releaseScope(name: string): void {
+    const entry = this.scopes.get(name);
+    if (!entry || --entry.refs > 0) return;
+    this.scopes.delete(name);
+    this.bytes -= entry.bytes;
+  }
+
+  addMetricPoints(points: MetricPoint[]): AddResult {
+    if (!points.length) return { accepted: 0, refused: 0 };
     const seq = ++this.seq;
+    const limit = this.approxBytes + this.batchBudget;
+    let accepted = 0;
     for (const p of points) {
+      if (this.approxBytes > limit) break;
+      accepted++;
       const labels: Labels = { service: p.service };
       for (const k in p.attributes) labels[k] = attrString(p.attributes[k]);
       const key = `${p.name}|${labelsKey(labels)}`;
@@ -336,7 +377,7 @@ export class TelemetryStore {
           histograms: [],
           summaries: [],
           head: 0,
-          bytes: SERIES_BASE + key.length * 2,
+          bytes: SERIES_BASE + 2 * stringBytes(key) + this.estimator.attrsBytes(labels),
         };
         if (p.unit) s.unit = p.unit;
         this.series.set(key, s);
@@ -358,7 +399,10 @@ export class TelemetryStore {
       this.bytes += b;
       this.touchService(p.service, p.time);
     }
-    this.changed();
+    const refused = points.length - accepted;
+    this.refused.metricPoints += refused;
+    if (accepted) this.changed();
+    return { accepted, refused };
   }
 
   private touchService(service: string, time: number): void {
@@ -387,7 +431,7 @@ export class TelemetryStore {
   // ---- eviction ----
 
   private evictOverCap(): void {
-    while (this.bytes > this.maxBytes) {
+    while (this.bytes + this.estimator.tableBytes > this.maxBytes) {
       const s = this.spans.headSeq();
       const l = this.logs.headSeq();
       const m = this.points.headSeq();
@@ -404,6 +448,8 @@ export class TelemetryStore {
     const { item: span, bytes } = this.spans.shift();
     this.bytes -= bytes;
     this.evicted.spans++;
+    if (span.resource) this.releaseResource(span.resource);
+    if (span.scope) this.releaseScope(span.scope);
     const list = this.traces.get(span.traceId);
     if (!list) return;
     const i = list.indexOf(span);
@@ -411,7 +457,7 @@ export class TelemetryStore {
     else if (i > 0) list.splice(i, 1);
     if (!list.length) {
       this.traces.delete(span.traceId);
-      this.bytes -= 120;
+      this.bytes -= TRACE_ENTRY;
     }
   }
 
@@ -445,6 +491,10 @@ export class TelemetryStore {
     this.traces.clear();
     this.series.clear();
     this.serviceSeen.clear();
+    this.resourcesByKey.clear();
+    this.resourceEntries.clear();
+    this.scopes.clear();
+    this.estimator.clear();
     this.bytes = 0;
     this.version++;
   }
@@ -452,19 +502,23 @@ export class TelemetryStore {
   // ---- introspection ----
 
   get approxBytes(): number {
-    return this.bytes;
+    return this.bytes + this.estimator.tableBytes;
   }
+
 
   stats(): StoreStats {
     return {
-      bytes: this.bytes,
+      bytes: this.approxBytes,
       maxBytes: this.maxBytes,
       spans: this.spans.size,
       traces: this.traces.size,
       logs: this.logs.size,
       metricPoints: this.points.size,
       series: this.series.size,
+      resources: this.resourcesByKey.size,
+      scopes: this.scopes.size,
       evicted: { ...this.evicted },
+      refused: { ...this.refused },
     };
   }
 

@@ -17,6 +17,7 @@ export const contributedCommands = [
   'incidentLens.clearFilter',
   'incidentLens.configureSources',
   'incidentLens.setSourceSecret',
+  'incidentLens.setWebhookToken',
   'incidentLens.runAction',
   'incidentLens.verifyLedger',
   'incidentLens.markHypothesisWrong',

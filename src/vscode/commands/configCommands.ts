@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { secretKey } from '../alertService';
+import { secretKey, webhookTokenKey } from '../alertService';
 
 export async function configureSources(_s: Services): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.openSettings', 'incidentLens.sources');
@@ -17,6 +17,19 @@ export async function setSourceSecret(s: Services, sourceName?: string): Promise
   else await s.extension.secrets.store(secretKey(name), value);
   s.logger.info(`secret for source ${name} ${value === '' ? 'removed' : 'updated'}`);
   await s.alerts.start();
+}
+
+/** The webhook's bearer token: kept in SecretStorage; Alertmanager sends it as http_config.authorization.credentials. */
+export async function setWebhookToken(s: Services): Promise<void> {
+  const value = await s.prompter.input({
+    title: 'Bearer token for the Alertmanager webhook',
+    prompt: 'Posts without `Authorization: Bearer <token>` are refused. Stored in VS Code secret storage, never in settings. Empty removes it.',
+    password: true,
+  });
+  if (value === undefined) return;
+  if (value === '') await s.extension.secrets.delete(webhookTokenKey);
+  else await s.extension.secrets.store(webhookTokenKey, value);
+  s.logger.info(`webhook token ${value === '' ? 'removed: posts are accepted without one' : 'updated'}`);
 }
 
 export function showLog(s: Services): void {

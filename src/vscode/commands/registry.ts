@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { clearFilter, copyAlertDetails, filterAlerts, groupBy, openInSource, refreshAlerts, silenceAlert } from './alertCommands';
-import { configureSources, setSourceSecret, showLog } from './configCommands';
+import { configureSources, setSourceSecret, setWebhookToken, showLog } from './configCommands';
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
 
@@ -26,6 +26,7 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.showMoreAlerts': (s, key: string) => s.tree.showMore(key),
   'incidentLens.configureSources': configureSources,
   'incidentLens.setSourceSecret': setSourceSecret,
+  'incidentLens.setWebhookToken': setWebhookToken,
   'incidentLens.runAction': runAction,
   'incidentLens.verifyLedger': verifyLedger,
   'incidentLens.markHypothesisWrong': markHypothesisWrong,

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { WebhookReceiver } from '../../../src/sources/webhook';
+import { labelsFingerprint } from '../../../src/sources/alertFields';
 
 function post(url: string, body: string, headers: Record<string, string> = {}, method = 'POST'): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -32,10 +33,14 @@ function payload(alerts: object[], status = 'firing'): string {
   });
 }
 
+const labelsOf = (instance: string) => ({ alertname: 'ProbeFailure', instance, job: 'http_checks', severity: 'critical', env: 'prod' });
+/** The id an alert gets: its fingerprint computed from its labels, whatever the payload claims. */
+const fp = (instance: string) => labelsFingerprint(labelsOf(instance));
+
 function alert(instance: string, status: 'firing' | 'resolved', fingerprint?: string): object {
   return {
     status,
-    labels: { alertname: 'ProbeFailure', instance, job: 'http_checks', severity: 'critical', env: 'prod' },
+    labels: labelsOf(instance),
     annotations: { summary: `BlackBox Probe Failure: ${instance}` },
     startsAt: '2023-02-06T13:08:45.828Z',
     endsAt: status === 'resolved' ? '2023-02-06T13:20:00Z' : '0001-01-01T00:00:00Z',
@@ -58,27 +63,28 @@ describe('WebhookReceiver (documented Alertmanager webhook v4 payloads over real
     const r1 = await post(receiver.url, payload([alert('https://a.example.org', 'firing', '1a30ba71cca2921f'), alert('https://b.example.org', 'firing', '2b30ba71cca2921f')]));
     assert.equal(r1.status, 200);
     let alerts = await receiver.listAlerts();
+    const [idA, idB] = [fp('https://a.example.org'), fp('https://b.example.org')];
     assert.deepEqual(alerts.map((a) => [a.id, a.state, a.severity, a.service, a.environment]).sort(), [
-      ['1a30ba71cca2921f', 'firing', 'critical', 'http_checks', 'prod'],
-      ['2b30ba71cca2921f', 'firing', 'critical', 'http_checks', 'prod'],
-    ]);
+      [idA, 'firing', 'critical', 'http_checks', 'prod'],
+      [idB, 'firing', 'critical', 'http_checks', 'prod'],
+    ].sort());
     assert.equal(alerts[0].endsAt, undefined, "Go's zero time is no end");
     await post(receiver.url, payload([alert('https://a.example.org', 'resolved', '1a30ba71cca2921f')], 'resolved'));
     alerts = await receiver.listAlerts();
-    const a = alerts.find((x) => x.id === '1a30ba71cca2921f')!;
+    const a = alerts.find((x) => x.id === idA)!;
     assert.equal(a.state, 'resolved');
     assert.equal(a.endsAt, Date.parse('2023-02-06T13:20:00Z'));
-    assert.equal(alerts.find((x) => x.id === '2b30ba71cca2921f')!.state, 'firing');
+    assert.equal(alerts.find((x) => x.id === idB)!.state, 'firing');
     assert.equal(changes, 2);
     assert.equal(receiver.uiLink(a), 'http://prometheus.example.org:9090/graph?g0.expr=probe_success+%3D%3D+0');
   });
 
-  it('computes the fingerprint from labels when an older Alertmanager sends none', async () => {
+  it('computes the fingerprint from labels, whether or not the payload carries one', async () => {
     receiver = new WebhookReceiver({ port: 0 });
     await receiver.start();
     await post(receiver.url, payload([alert('https://a.example.org', 'firing')]));
-    const [a] = await receiver.listAlerts();
-    assert.match(a.id, /^[0-9a-f]{16}$/);
+    await post(receiver.url, payload([alert('https://b.example.org', 'firing', 'ffffffffffffffff')]));
+    assert.deepEqual((await receiver.listAlerts()).map((a) => a.id).sort(), [fp('https://a.example.org'), fp('https://b.example.org')].sort());
   });
 
   it('rejects bodies that are not the v4 payload with a reason, and keeps what it had', async () => {
@@ -100,7 +106,7 @@ describe('WebhookReceiver (documented Alertmanager webhook v4 payloads over real
       assert.match(r.text, why);
     }
     assert.equal((await post(receiver.url, '', {}, 'GET')).status, 405);
-    assert.deepEqual((await receiver.listAlerts()).map((a) => a.id), ['aaaa000000000001']);
+    assert.deepEqual((await receiver.listAlerts()).map((a) => a.id), [fp('https://a.example.org')]);
   });
 
   it('refuses an oversized body with 413', async () => {
@@ -117,9 +123,9 @@ describe('WebhookReceiver (documented Alertmanager webhook v4 payloads over real
     await post(receiver.url, payload([alert('h1', 'firing', 'f1'), alert('h2', 'firing', 'f2'), alert('h3', 'firing', 'f3')]));
     await post(receiver.url, payload([alert('h2', 'resolved', 'f2')], 'resolved'));
     await post(receiver.url, payload([alert('h4', 'firing', 'f4')]));
-    assert.deepEqual((await receiver.listAlerts()).map((a) => a.id).sort(), ['f1', 'f3', 'f4']);
+    assert.deepEqual((await receiver.listAlerts()).map((a) => a.id).sort(), [fp('h1'), fp('h3'), fp('h4')].sort());
     await post(receiver.url, payload([alert('h5', 'firing', 'f5')]));
-    assert.deepEqual((await receiver.listAlerts()).map((a) => a.id).sort(), ['f3', 'f4', 'f5']);
+    assert.deepEqual((await receiver.listAlerts()).map((a) => a.id).sort(), [fp('h3'), fp('h4'), fp('h5')].sort());
   });
 
   it('checks the bearer token when one is configured', async () => {
