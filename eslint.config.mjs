@@ -25,6 +25,17 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', hostOnly] },
   },
   {
+    // Benchmark-only code (src/eval/) never reaches the product: a separate rule name, so the
+    // vscode and webview restrictions above stay in force on the same files.
+    files: ['src/**/*.ts'],
+    ignores: ['src/eval/**', 'src/cli.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/eval', '**/eval/**'], message: 'src/eval/ is benchmark-only code: product layers must not import it (DESIGN.md layers).' }],
+      }],
+    },
+  },
+  {
     files: ['src/webview/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { parseBenchArgs, printResult, resolveDataDir, round } from './common';
 import { detectAnomalies } from '../src/analysis/anomaly';
-import { evaluateDetector, scoreCorpus, type NabFileScores, type ProfileResult } from '../src/analysis/nab/corpus';
+import { evaluateDetector, scoreCorpus, type NabFileScores, type ProfileResult } from '../src/eval/nab/corpus';
 import { selectNabFiles } from './lib/nabFolds';
 import { PROFILE_SHORT, PUBLISHED_NAB, listNabDataFiles, nabResultPath, readNabCsv, readNabProfiles, readNabWindows } from './lib/nabData';
 
