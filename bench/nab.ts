@@ -13,7 +13,7 @@ import { crossValidate, familyFolds, roundRobinFolds, type CandidateRun, type Cr
 import { NAB_SETTING_GRID } from '../src/eval/nab/settingGrid';
 import { selectNabFiles } from './lib/nabFolds';
 import { PROFILE_SHORT, PUBLISHED_NAB, listNabDataFiles, nabResultPath, readNabCsv, readNabProfiles, readNabWindows } from './lib/nabData';
-import { investigationBatch, longSeries } from './lib/nabThroughput';
+import { investigationBatch, longSeries, nullSeries, type NullProcess } from './lib/nabThroughput';
 
 const K_FOLDS = 5;
 const args = parseBenchArgs();
@@ -135,6 +135,15 @@ console.log(`  longest NAB series ${longest.rel} (${longest.values.length} point
 console.log(`  one 100,000-point series: best of 3 ${bigBestCpuMs.toFixed(1)} ms (${Math.round((100_000 / bigBestCpuMs) * 1000).toLocaleString('en-US')} points/s)`);
 console.log(`  an investigation's batch, 500 series x 300 points: best of 3 ${batchBestCpuMs.toFixed(1)} ms`);
 
+// What the product shows on series without anomalies (regions at the default threshold).
+const nullRegions: Record<string, number> = {};
+console.log('\nRegions per series on anomaly-free processes (100 series of 300 points each, default settings):');
+for (const kind of ['white noise', 'random walk', 'AR(1) 0.99'] as NullProcess[]) {
+  const regions = nullSeries(kind, 100, 300).reduce((n, s) => n + detectAnomalies(s).regions.length, 0);
+  nullRegions[kind] = regions / 100;
+  console.log(`  ${kind.padEnd(12)} ${(regions / 100).toFixed(2)}`);
+}
+
 console.log('\nPublished scoreboard (all 58 series, not comparable with a subset score): standard (lowFP / lowFN)');
 for (const p of PUBLISHED_NAB) console.log(`  ${p.detector.padEnd(20)} ${p.standard.toFixed(1)}${p.lowFP !== undefined ? ` (${p.lowFP} / ${p.lowFN})` : ''}`);
 
@@ -160,4 +169,7 @@ printResult({
   longestSeriesCpuMs: round(longestBestCpuMs, 1),
   series100kCpuMs: round(bigBestCpuMs, 1),
   batch500x300CpuMs: round(batchBestCpuMs, 1),
+  regionsPerWhiteNoiseSeries: nullRegions['white noise'],
+  regionsPerRandomWalkSeries: nullRegions['random walk'],
+  regionsPerAr099Series: nullRegions['AR(1) 0.99'],
 });

@@ -1,5 +1,6 @@
-// Synthetic series for the detector's throughput figures in bench/nab.ts: deterministic, so runs
-// compare, and shaped like metrics (a daily cycle, a slow walk, noise, now and then a spike).
+// Synthetic series for bench/nab.ts: deterministic, so runs compare. Metric-like series (a daily cycle,
+// a slow walk, noise, now and then a spike) for throughput, and anomaly-free processes (white noise,
+// a random walk, a strongly autocorrelated AR(1)) to count the regions the product would show on them.
 import type { MetricSeries } from '../../src/core/model';
 
 /** mulberry32: a small deterministic generator in [0, 1). */
@@ -36,4 +37,26 @@ export function longSeries(n: number): MetricSeries {
 /** `count` series of `n` points at 15-second resolution, as one investigation reads them. */
 export function investigationBatch(count: number, n: number): MetricSeries[] {
   return Array.from({ length: count }, (_, i) => metricLike(`throughput/batch-${i}`, n, 15_000, 100 + i));
+}
+
+/** Standard normal draws from a uniform generator (Box-Muller). */
+function gaussian(seed: number): () => number {
+  const u = uniform(seed);
+  return () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+}
+
+export type NullProcess = 'white noise' | 'random walk' | 'AR(1) 0.99';
+
+/** `count` anomaly-free series of `n` points at 15-second resolution. */
+export function nullSeries(kind: NullProcess, count: number, n: number): MetricSeries[] {
+  return Array.from({ length: count }, (_, s) => {
+    const z = gaussian(7 + s);
+    let x = 0;
+    const values = Array.from({ length: n }, () => {
+      if (kind === 'white noise') return 50 + z();
+      x = kind === 'random walk' ? x + z() : 0.99 * x + z();
+      return 50 + x;
+    });
+    return { id: `${kind}/${s}`, name: kind, labels: {}, timestamps: values.map((_, i) => 1_700_000_000_000 + i * 15_000), values };
+  });
 }
