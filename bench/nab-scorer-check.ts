@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseBenchArgs, printResult, resolveDataDir } from './common';
-import { scoreCorpus, type NabFileScores } from '../src/analysis/nab/corpus';
+import { scoreCorpus, type NabFileScores } from '../src/eval/nab/corpus';
 import { listNabDataFiles, nabResultPath, readNabCsv, readNabProfiles, readNabWindows } from './lib/nabData';
 
 const DETECTOR = 'windowedGaussian';

@@ -2,8 +2,8 @@
 // config/profiles.json, and optionally results/<detector>/<category>/<detector>_<file>.csv.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NabProfile } from '../../src/analysis/nab/corpus';
-import type { WindowLimits } from '../../src/analysis/nab/sweeper';
+import type { NabProfile } from '../../src/eval/nab/corpus';
+import type { WindowLimits } from '../../src/eval/nab/sweeper';
 
 /** 'YYYY-MM-DD HH:MM:SS[.ffffff]' read as UTC epoch ms (NAB timestamps carry no zone). */
 export function parseNabTime(s: string): number {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { StreamingAnomalyDetector, detectAnomalies } from '../../../src/analysis/anomaly';
+import { StreamingAnomalyDetector, detectAnomalies, type AnomalyRegion } from '../../../src/analysis/anomaly';
 import { findOnset, rankSeriesByOnset } from '../../../src/analysis/changePoint';
 import type { MetricSeries } from '../../../src/core/model';
 
@@ -107,6 +107,46 @@ describe('streaming anomaly detector', () => {
     const d = new StreamingAnomalyDetector();
     const streamed = values.map((v, i) => d.update(i, v));
     assert.deepEqual(streamed, full);
+  });
+
+  it('flags a smooth series the moment it leaves the range it has kept, before the level features would', () => {
+    const z = noise(31);
+    // A slow, bounded wander with little noise; from 2500 a slow ramp carries it out of its range.
+    const values = Array.from({ length: 3000 }, (_, i) => 10 * Math.sin(i / 50) * Math.sin(i / 161) + 0.05 * z() + (i >= 2500 ? Math.min(8, (i - 2500) * 0.05) : 0));
+    const max = Math.max(...values.slice(0, 2500));
+    const firstOut = values.findIndex((v, i) => i >= 2500 && v > max);
+    const late = (opts: object): number | undefined => detectAnomalies(series('wander', values), opts).regions.find((r) => r.start >= 2500)?.start;
+    const withRange = late({});
+    assert.ok(withRange !== undefined && withRange >= firstOut && withRange <= firstOut + 5, `left the range at ${firstOut}, region at ${withRange}`);
+    const without = late({ rangeSigmas: 0 });
+    assert.ok(without === undefined || without > firstOut + 15, `without range novelty the region starts at ${without}`);
+  });
+
+  it('stays quiet on investigation-sized series of plain noise', () => {
+    let regions = 0;
+    for (let seed = 200; seed < 300; seed++) {
+      const z = noise(seed);
+      regions += detectAnomalies(series('noise', Array.from({ length: 300 }, () => 40 + 5 * z()), 15_000)).regions.length;
+    }
+    assert.ok(regions <= 1, `${regions} regions in 100 noise series of 300 points`);
+  });
+
+  it('takes a nightly job that grows a little each day as normal, by the clock, without a detectable period', () => {
+    const perDay = 288; // 5-minute points
+    let withClock = 0;
+    let withoutClock = 0;
+    for (const seed of [41, 51, 61, 71]) {
+      const z = noise(seed);
+      const u = noise(seed + 1);
+      // One point a day at 03:00 jumps by ~12 noise units, a little more each day.
+      const values = Array.from({ length: 10 * perDay }, (_, i) => 20 + z() + (i % perDay === 36 ? 12 + 0.4 * Math.floor(i / perDay) + 0.2 * u() : 0));
+      const afterTwoDays = (r: AnomalyRegion): boolean => r.start >= 3 * perDay;
+      withClock += detectAnomalies(series('nightly', values, 300_000)).regions.filter(afterTwoDays).length;
+      // The same values with timestamps 1 ms apart: no day to compare with.
+      withoutClock += detectAnomalies({ id: 'n', name: 'n', labels: {}, timestamps: values.map((_, i) => i), values }).regions.filter(afterTwoDays).length;
+    }
+    assert.equal(withClock, 0);
+    assert.ok(withoutClock >= 3, `without a clock ${withoutClock} regions: the test no longer exercises the clock`);
   });
 
   it('handles empty and constant series', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { calcScoreByThreshold, calcSweepScore, probationaryLength, scaledSigmoid, scoreDataSet } from '../../../src/analysis/nab/sweeper';
-import { NAB_PROFILES, evaluateDetector, nullBaseline, optimizeThreshold, scoreCorpus, type NabFileScores } from '../../../src/analysis/nab/corpus';
+import { calcScoreByThreshold, calcSweepScore, probationaryLength, scaledSigmoid, scoreDataSet } from '../../../src/eval/nab/sweeper';
+import { NAB_PROFILES, evaluateDetector, nullBaseline, optimizeThreshold, scoreCorpus, type NabFileScores } from '../../../src/eval/nab/corpus';
 
 const standard = NAB_PROFILES.find((p) => p.name === 'standard')!.costMatrix;
 const lowFP = NAB_PROFILES.find((p) => p.name === 'reward_low_FP_rate')!.costMatrix;
