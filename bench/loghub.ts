@@ -20,7 +20,8 @@
 //   events; --no-loso  skip the selection (GA, raw GA and throughput only).
 import * as os from 'node:os';
 import { parseBenchArgs, printResult, resolveDataDir, round, peakRssMB } from './common';
-import { defaultMinerOptions, LogTemplateMiner, type MinerOptions } from '../src/analysis/logs/miner';
+import { LogTemplateMiner } from '../src/analysis/logs/miner';
+import { defaultMinerOptions, type MinerOptions } from '../src/analysis/logs/minerOptions';
 import { stripLogHeader } from '../src/analysis/logs/header';
 import { groupingAccuracy, loadLoghubSystem, loghubSystemNames, type LoghubSystem } from './lib/loghubData';
 import { leaveOneOut, type SettingChoice } from './lib/settingsSelection';
@@ -40,6 +41,7 @@ const designSpace: SettingChoice<MinerOptions>[] = [
   { name: 'distinctValuesForVariable', values: [Infinity, 2, 3, 4, 5], rich: 3 },
   { name: 'valueSlots', values: [false, true] },
   { name: 'maskedWordSlots', values: [false, true] },
+  { name: 'keyedWordsConstant', values: [false, true] },
   { name: 'leadingTokenKey', values: [true, false], rich: true },
   { name: 'generalizedVariants', values: [false, true] },
   { name: 'absorbCovered', values: [false, true] },
@@ -68,6 +70,18 @@ function parseAll(lines: string[], opts?: Partial<MinerOptions>): string[] {
   const miner = new LogTemplateMiner(opts);
   const ids = lines.map((l) => miner.add(l).templateId);
   return ids.map((id) => miner.resolveId(id));
+}
+
+/** A seeded permutation of 0..n-1 (Fisher-Yates with an LCG), the same on every run. */
+function shuffledOrder(n: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let s = seed >>> 0;
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = Math.floor((s / 2 ** 32) * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 /** The switches of `settings` that differ from `from`, as `name=value`. */
@@ -119,44 +133,54 @@ function main(): void {
   console.log('Input: the Content column of <Sys>_2k.log_structured.csv (header split by LogHub\'s per-dataset');
   console.log('format regexes, the standard evaluation behind Drain\'s figures); ONE miner configuration for all systems.');
   console.log('"raw GA" parses the raw <Sys>_2k.log lines through our generic header stripper instead (no per-dataset format).');
-  console.log('"LOSO GA": the system scored with the design chosen on the other systems only (out of sample).\n');
+  console.log('"LOSO GA": the system scored with the design chosen on the other systems only (out of sample).');
+  console.log('"shuffled": GA of the shipped design on the same lines in a seeded random order (order robustness).\n');
 
-  // GA per (settings, system), cached: the selection asks for the same pairs many times.
+  // GA per (settings, system, order), cached: the selection asks for the same pairs many times.
+  // The order lines arrive in is no property of a system, so the design is chosen by GA averaged
+  // over the file's order and a seeded shuffle; the figures reported are GA in the file's order.
+  const shuffles = new Map(systems.map((sys) => [sys.name, shuffledOrder(sys.contents.length, 1)]));
   const cache = new Map<string, number>();
   let evaluations = 0;
-  const systemGa = (settings: MinerOptions, name: string): number => {
-    const key = `${name}\u0000${designSpace.map((c) => String(settings[c.name])).join(',')}`;
+  const systemGa = (settings: MinerOptions, name: string, shuffled = false): number => {
+    const key = `${name}\u0000${shuffled}\u0000${designSpace.map((c) => String(settings[c.name])).join(',')}`;
     let ga = cache.get(key);
     if (ga === undefined) {
       evaluations++;
       const sys = systems.find((x) => x.name === name)!;
-      ga = groupingAccuracy(parseAll(sys.contents, settings), sys.eventIds);
+      const order = shuffled ? shuffles.get(name)! : undefined;
+      ga = order
+        ? groupingAccuracy(parseAll(order.map((i) => sys.contents[i]), settings), order.map((i) => sys.eventIds[i]))
+        : groupingAccuracy(parseAll(sys.contents, settings), sys.eventIds);
       cache.set(key, ga);
     }
     return ga;
   };
+  const selectionScore = (settings: MinerOptions, name: string): number => (systemGa(settings, name) + systemGa(settings, name, true)) / 2;
 
   let loso: ReturnType<typeof leaveOneOut<MinerOptions>> | undefined;
   let selectionCpuMs = 0;
   if (runLoso) {
     const cpu = process.cpuUsage();
-    loso = leaveOneOut(names, defaultMinerOptions, designSpace, systemGa, { minGain });
+    loso = leaveOneOut(names, defaultMinerOptions, designSpace, selectionScore, { minGain }, (s, name) => systemGa(s, name));
     const used = process.cpuUsage(cpu);
     selectionCpuMs = (used.user + used.system) / 1000;
   }
 
-  console.log(`${'system'.padEnd(12)} ${'GA'.padStart(7)} ${'LOSO GA'.padStart(8)} ${'Drain'.padStart(7)} ${'raw GA'.padStart(7)} ${'groups'.padStart(7)} ${'truth'.padStart(6)}`);
+  console.log(`${'system'.padEnd(12)} ${'GA'.padStart(7)} ${'LOSO GA'.padStart(8)} ${'Drain'.padStart(7)} ${'raw GA'.padStart(7)} ${'shuffled'.padStart(8)} ${'groups'.padStart(7)} ${'truth'.padStart(6)}`);
   const ga: Record<string, number> = {};
   const rawGa: Record<string, number> = {};
   const gaLosoBySystem: Record<string, number> = {};
+  const gaShuffled: Record<string, number> = {};
   for (const sys of systems) {
     const predicted = parseAll(sys.contents);
     ga[sys.name] = round(groupingAccuracy(predicted, sys.eventIds), 4);
     if (sys.rawLines.length) rawGa[sys.name] = round(groupingAccuracy(parseAll(sys.rawLines.map(stripLogHeader)), sys.eventIds), 4);
     if (loso) gaLosoBySystem[sys.name] = round(loso.heldOut[sys.name].score, 4);
+    gaShuffled[sys.name] = round(systemGa(defaultMinerOptions, sys.name, true), 4);
     const published = drainPublished[sys.name];
     const cell = (x: number | undefined, width: number) => (x !== undefined ? x.toFixed(4) : '-').padStart(width);
-    console.log(`${sys.name.padEnd(12)} ${cell(ga[sys.name], 7)} ${cell(gaLosoBySystem[sys.name], 8)} ${cell(published, 7)} ${cell(rawGa[sys.name], 7)} ${String(new Set(predicted).size).padStart(7)} ${String(new Set(sys.eventIds).size).padStart(6)}`);
+    console.log(`${sys.name.padEnd(12)} ${cell(ga[sys.name], 7)} ${cell(gaLosoBySystem[sys.name], 8)} ${cell(published, 7)} ${cell(rawGa[sys.name], 7)} ${cell(gaShuffled[sys.name], 8)} ${String(new Set(predicted).size).padStart(7)} ${String(new Set(sys.eventIds).size).padStart(6)}`);
     if (explain) explainErrors(sys, predicted, Number(args.flags.explain) || 12);
   }
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -164,9 +188,11 @@ function main(): void {
   const rawMean = round(mean(Object.values(rawGa)), 4);
   const gaLoso = loso ? round(loso.heldOutMean, 4) : undefined;
   const drainMean = mean(names.filter((n) => drainPublished[n] !== undefined).map((n) => drainPublished[n]));
-  console.log(`${'mean'.padEnd(12)} ${gaMean.toFixed(4).padStart(7)} ${(gaLoso !== undefined ? gaLoso.toFixed(4) : '-').padStart(8)} ${drainMean.toFixed(4).padStart(7)} ${rawMean.toFixed(4).padStart(7)}`);
+  const shuffledMean = round(mean(Object.values(gaShuffled)), 4);
+  console.log(`${'mean'.padEnd(12)} ${gaMean.toFixed(4).padStart(7)} ${(gaLoso !== undefined ? gaLoso.toFixed(4) : '-').padStart(8)} ${drainMean.toFixed(4).padStart(7)} ${rawMean.toFixed(4).padStart(7)} ${shuffledMean.toFixed(4).padStart(8)}`);
   console.log('(Drain published: per-dataset settings, 10-system mean .923; Drain3 with one config .865)\n');
 
+  const gaLosoShuffled = loso ? round(mean(names.map((n) => systemGa(loso.heldOut[n].settings, n, true))), 4) : undefined;
   let defaultsAreSelection: boolean | undefined;
   const losoSettings: Record<string, string[]> = {};
   if (loso) {
@@ -181,7 +207,7 @@ function main(): void {
       losoSettings[n] = settingsDiff(loso.heldOut[n].settings, chosen);
       console.log(`  without ${n.padEnd(12)} ${losoSettings[n].join(', ') || '(same)'}  -> ${n} ${loso.heldOut[n].score.toFixed(4)} (in-sample ${loso.inSample.scores[n].toFixed(4)})`);
     }
-    console.log(`LOSO mean ${round(loso.heldOutMean, 4).toFixed(4)} (out of sample) beside the in-sample ${round(loso.inSample.mean, 4).toFixed(4)}.\n`);
+    console.log(`LOSO mean ${round(loso.heldOutMean, 4).toFixed(4)} (out of sample) beside the in-sample ${round(loso.inSample.mean, 4).toFixed(4)}; in shuffled order ${gaLosoShuffled!.toFixed(4)} held out.\n`);
   }
 
   // Throughput: the miner alone on one core, a fresh miner per system per pass (so template
@@ -221,7 +247,7 @@ function main(): void {
   console.log(`throughput: ${lines} content lines, ${cpuMs.toFixed(0)} ms CPU / ${wallMs.toFixed(0)} ms wall = ${linesPerSec.toLocaleString('en-US')} lines/s per CPU-second (${wallLinesPerSec.toLocaleString('en-US')} by wall clock; fastest pass ${bestPassLinesPerSec.toLocaleString('en-US')}); load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; peak RSS ${peakRssMB()} MB`);
   printResult({
     bench: 'loghub', ga, gaMean, linesPerSec, input: 'structured-csv Content column', rawGa, rawGaMean: rawMean, wallLinesPerSec, bestPassLinesPerSec, loadAverage: round(os.loadavg()[0], 1),
-    gaLoso, gaLosoBySystem: loso ? gaLosoBySystem : undefined, gaInSample: loso ? round(loso.inSample.mean, 4) : undefined, gaRaw: rawMean,
+    gaLoso, gaLosoBySystem: loso ? gaLosoBySystem : undefined, gaInSample: loso ? round(loso.inSample.mean, 4) : undefined, gaRaw: rawMean, gaShuffled: shuffledMean, gaLosoShuffled,
     defaultsAreSelection, losoSettings: loso ? losoSettings : undefined, minGain,
   });
 }

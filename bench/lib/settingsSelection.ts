@@ -108,22 +108,24 @@ export interface LeaveOneOutResult<S> {
 
 /**
  * Leave-one-out: for each group, settings are chosen by the mean score of the other groups and
- * the group is scored with them. `groupScore(settings, group)` should be cached by the caller.
+ * the group is scored with them. `groupScore(settings, group)` drives the choice (the caller
+ * should cache it); `reportScore`, by default the same, gives the figures reported per group.
  */
 export function leaveOneOut<S extends object>(
   groups: readonly string[], base: S, space: readonly SettingChoice<S>[],
   groupScore: (settings: S, group: string) => number, opts: SelectionOptions,
+  reportScore: (settings: S, group: string) => number = groupScore,
 ): LeaveOneOutResult<S> {
   const meanOver = (settings: S, members: readonly string[]): number => members.reduce((a, g) => a + groupScore(settings, g), 0) / members.length;
   const all = chooseSettings(base, space, (s) => meanOver(s, groups), opts);
   const scores: Record<string, number> = {};
-  for (const g of groups) scores[g] = groupScore(all.settings, g);
+  for (const g of groups) scores[g] = reportScore(all.settings, g);
   const heldOut: Record<string, { settings: S; score: number }> = {};
   for (const g of groups) {
     const others = groups.filter((o) => o !== g);
     const chosen = others.length ? chooseSettings(base, space, (s) => meanOver(s, others), opts).settings : all.settings;
-    heldOut[g] = { settings: chosen, score: groupScore(chosen, g) };
+    heldOut[g] = { settings: chosen, score: reportScore(chosen, g) };
   }
-  const heldOutMean = groups.reduce((a, g) => a + heldOut[g].score, 0) / Math.max(1, groups.length);
-  return { inSample: { settings: all.settings, scores, mean: all.score }, heldOut, heldOutMean };
+  const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+  return { inSample: { settings: all.settings, scores, mean: mean(groups.map((g) => scores[g])) }, heldOut, heldOutMean: mean(groups.map((g) => heldOut[g].score)) };
 }

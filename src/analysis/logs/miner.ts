@@ -18,77 +18,14 @@
 // leave-one-system-out on LogHub, and the defaults are what all ten systems choose.
 // Memory is bounded: at most maxTemplates templates (then an 'other' template), capped tokens per
 // line and characters per token, and bounded caches.
-import { maskedTokens, scanMaskedLine, WILDCARD as wildcardToken, type MaskedLineHash, type MaskingOptions } from './tokens';
-import { describeToken, describeTokens, HasWildcard, interchangeable, keyOf, looksLikeValue, type TokenDescription } from './values';
+import { defaultMinerOptions, type MinerOptions } from './minerOptions';
+import { skeletonKeys } from './skeletons';
+import { maskedTokens, scanMaskedLine, WILDCARD as wildcardToken, type MaskedLineHash } from './tokens';
+import { describeToken, describeTokens, HasWildcard, interchangeable, keyOf, LooksLikeValue, looksLikeValue, type TokenDescription } from './values';
 
 // Local copies: hot loops use them, and some loaders turn every use of an import into a getter call.
 const WILDCARD: string = wildcardToken;
 const scanLine = scanMaskedLine;
-
-export interface MinerOptions extends MaskingOptions {
-  /**
-   * Lines that differ from each other in one word only, at one position, share a template once
-   * that position has taken this many distinct values: a variable, not a different event.
-   */
-  distinctValuesForVariable: number;
-  /** Identifier-like tokens (dotted names, paths, hosts, quoted strings) fill one slot when the rest of the line agrees. */
-  valueSlots: boolean;
-  /** Two words that both hold a masked number (`broadcast_<*>`, `rdd_<*>`) fill one slot when the rest agrees. */
-  maskedWordSlots: boolean;
-  /** Templates are bucketed by their leading token, which never becomes a variable (Drain's first tree level). */
-  leadingTokenKey: boolean;
-  /**
-   * The distinctValuesForVariable rule also holds against a template that already has variables:
-   * lines that fit it but for one word, at one position, prove that position variable too.
-   */
-  generalizedVariants: boolean;
-  /** When a template gains a variable, the templates of its shape that it now covers join it (so the order of lines matters less). */
-  absorbCovered: boolean;
-  /**
-   * A variable of a template may stand for up to this many more tokens of a line, or for none,
-   * when constants on both sides agree (values with spaces, empty values). 0 turns it off.
-   */
-  variableLengthSlots: number;
-  /**
-   * Drain's rule as a last resort: a line joins the most similar template of its length when at
-   * least this fraction of positions agree, the rest becoming variables. 0 turns it off.
-   */
-  similarity: number;
-  /** Beyond this many templates, unmatched lines go to one 'other' template (bounded memory). */
-  maxTemplates: number;
-  maxSamples: number;
-  maxSampleLength: number;
-}
-
-/**
- * The one configuration for all logs. The design switches are what leave-one-system-out selection
- * picks on all ten LogHub-2k systems (`npm run bench -- loghub` repeats the selection and says
- * whether these defaults still match it).
- */
-export const defaultMinerOptions: MinerOptions = {
-  distinctValuesForVariable: 3,
-  valueSlots: true,
-  maskedWordSlots: true,
-  leadingTokenKey: true,
-  generalizedVariants: false,
-  absorbCovered: false,
-  variableLengthSlots: 0,
-  similarity: 0,
-  quotedStrings: true,
-  sizeUnits: true,
-  calendarWords: true,
-  hexWords: true,
-  collapseVariableRuns: false,
-  repeatedTokenLists: true,
-  wholeTokenNumbers: false,
-  comparisonSigns: true,
-  maxTokens: 128,
-  maxTokenLength: 256,
-  maxLineLength: 16384,
-  maxTemplates: 5000,
-  maxSamples: 3,
-  maxSampleLength: 512,
-};
 
 export interface LogTemplate {
   /** The miner's handle for the template; it may be merged into an older one (see resolveId). */
@@ -380,6 +317,7 @@ export class LogTemplateMiner {
         at = i;
       }
       if (at < 0) continue;
+      if (this.opts.keyedWordsConstant && g.keys[at].length > 0 && !(g.flags[at] & LooksLikeValue)) return group;
       g.variants ??= new Map();
       let variant = g.variants.get(at);
       if (!variant) g.variants.set(at, (variant = { values: [g.tokens[at]], groups: [] }));
@@ -399,8 +337,10 @@ export class LogTemplateMiner {
     const tokens = [...group.tokens];
     const keys = skeletonKeys(tokens, [...group.keys]);
     // Position 0 stays a constant, as in Drain's tree: the leading word usually names the event.
+    const keyedWordsConstant = this.opts.keyedWordsConstant;
     for (let q = this.opts.leadingTokenKey ? 1 : 0; q < tokens.length; q++) {
       if (tokens[q] === WILDCARD) continue;
+      if (keyedWordsConstant && group.keys[q].length > 0 && !(group.flags[q] & LooksLikeValue)) continue;
       const slot = keys[2 * q];
       const check = keys[2 * q + 1];
       let skeleton = this.skeletons.get(slot);
@@ -532,41 +472,4 @@ function root(group: Group): Group {
   let h = group;
   while (h.parent !== undefined && h.parent !== g) { const next: Group = h.parent; h.parent = g; h = next; }
   return g;
-}
-
-function hashToken(token: string, seed: number): number {
-  let h = seed;
-  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-/**
- * For each position q, two 32-bit hashes (at 2q and 2q+1) naming the line with q left out, and
- * q's `key=`, so values of different keys never share a slot. Rolling prefix and suffix hashes
- * keep this linear in the line.
- */
-function skeletonKeys(tokens: string[], tokenKeys: string[]): Int32Array {
-  const n = tokens.length;
-  const h1 = new Int32Array(n);
-  const h2 = new Int32Array(n);
-  for (let i = 0; i < n; i++) { h1[i] = hashToken(tokens[i], 2166136261); h2[i] = hashToken(tokens[i], 374761393); }
-  const pre1 = new Int32Array(n + 1);
-  const pre2 = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    pre1[i + 1] = Math.imul(pre1[i], 1000003) + h1[i];
-    pre2[i + 1] = Math.imul(pre2[i], 999983) + h2[i];
-  }
-  const keys = new Int32Array(2 * n);
-  let suf1 = n;
-  let suf2 = n;
-  for (let q = n - 1; q >= 0; q--) {
-    const key = tokenKeys[q];
-    const k1 = key ? hashToken(key, 2166136261) : 0;
-    const k2 = key ? hashToken(key, 374761393) : 0;
-    keys[2 * q] = (Math.imul(pre1[q] ^ Math.imul(suf1, 0x5bd1e995), 0x27d4eb2d) ^ k1 ^ q) & 0x3fffffff;
-    keys[2 * q + 1] = Math.imul(pre2[q] + Math.imul(suf2, 0x165667b1), 0x2545f491) ^ k2 ^ Math.imul(q, 0x9e3779b1);
-    suf1 = Math.imul(suf1, 1000033) + h1[q];
-    suf2 = Math.imul(suf2, 999979) + h2[q];
-  }
-  return keys;
 }

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { comparePatterns, patternId } from '../../../src/analysis/logPatterns';
-import { defaultMinerOptions, LogTemplateMiner, OTHER_TEMPLATE_ID } from '../../../src/analysis/logs/miner';
+import { LogTemplateMiner, OTHER_TEMPLATE_ID } from '../../../src/analysis/logs/miner';
+import { defaultMinerOptions } from '../../../src/analysis/logs/minerOptions';
 import { hashOfMaskedTokens, maskedTokens, scanMaskedLine } from '../../../src/analysis/logs/tokens';
 import { stripLogHeader } from '../../../src/analysis/logs/header';
 import type { LogLevel, LogRecord } from '../../../src/core/model';
@@ -171,6 +172,45 @@ describe('LogTemplateMiner', () => {
     assert.equal(ids[0], ids[1]);
     assert.notEqual(ids[0], ids[2]);
     assert.equal(ids[3], ids[4]);
+  });
+
+  it('keeps a plain word under a key as a constant, while bare words that vary become a variable', () => {
+    const { ids } = mine([
+      'authentication failure; rhost=10.0.0.1  user=root',
+      'authentication failure; rhost=10.0.0.2  user=guest',
+      'authentication failure; rhost=10.0.0.3  user=test',
+      'authentication failure; rhost=10.0.0.4  user=root',
+      'session opened for user alice by (uid=0)',
+      'session opened for user bob by (uid=0)',
+      'session opened for user carol by (uid=0)',
+    ]);
+    assert.equal(new Set(ids.slice(0, 4)).size, 3, 'user=root, user=guest and user=test are three events');
+    assert.equal(ids[0], ids[3]);
+    assert.equal(new Set(ids.slice(4)).size, 1);
+  });
+
+  it('groups the same lines the same way whatever their order', () => {
+    const random = prng(11);
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const ip = `${10 + (i % 50)}.${i % 7}.${i % 13}.${i % 251}`;
+      const host = i % 3 === 0 ? '()' : i % 3 === 1 ? `(host${i}.example.net)` : `(dsl-${i}.isp.example.com)`;
+      lines.push(`connection from ${ip} ${host} at Sun Jul ${1 + (i % 28)} 10:05:${10 + (i % 50)} 2005`);
+      if (i % 4 === 0) lines.push(`session closed for user ${['alice', 'bob', 'carol', 'dave', 'erin'][i % 5]}`);
+    }
+    /** The partition as sets of line indices, independent of ids. */
+    const partition = (order: number[]) => {
+      const miner = new LogTemplateMiner();
+      const handles = order.map((i) => miner.add(lines[i]).templateId);
+      const byId = new Map<string, number[]>();
+      handles.forEach((h, k) => { const id = miner.resolveId(h); (byId.get(id) ?? byId.set(id, []).get(id)!).push(order[k]); });
+      return [...byId.values()].map((members) => members.sort((a, b) => a - b).join(',')).sort();
+    };
+    const natural = lines.map((_, i) => i);
+    const reference = partition(natural);
+    assert.equal(reference.length, 2, 'one connection event and one session event');
+    assert.deepEqual(partition([...natural].reverse()), reference);
+    assert.deepEqual(partition([...natural].sort(() => random() - 0.5)), reference);
   });
 
   it('with variableLengthSlots, lets a variable between constants stand for a value with spaces', () => {
