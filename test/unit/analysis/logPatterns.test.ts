@@ -401,6 +401,17 @@ describe('stripLogHeader', () => {
     for (const [raw, message] of cases) assert.equal(stripLogHeader(raw), message);
   });
 
+  it('ends the header at its one level, reads fields before a time as header, and keeps a message\'s own first words', () => {
+    const cases: [string, string][] = [
+      ['- 1118771302 2005.06.14 R27-M1-N8-C:J09-U11 2005-06-14-10.48.22.614188 R27-M1-N8-C:J09-U11 RAS KERNEL FATAL debug interrupt enable............0', 'debug interrupt enable............0'],
+      ['APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix', 'ciod: failed to read message prefix'],
+      ['134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change: Component "alt0" is in the unavailable state', 'Component State Change: Component "alt0" is in the unavailable state'],
+      ['365140 node-69 unix.hw net.niff.down 1085075228 1 NIFF: node node-69 detected a failed network connection', 'NIFF: node node-69 detected a failed network connection'],
+      ['Jun 17 07:07:00 combo ftpd[29504]: connection from 24.54.76.216 (host.example.net) at Fri Jun 17 07:07:00 2005', 'connection from 24.54.76.216 (host.example.net) at Fri Jun 17 07:07:00 2005'],
+    ];
+    for (const [raw, message] of cases) assert.equal(stripLogHeader(raw), message);
+  });
+
   it('leaves a line without a header alone', () => {
     assert.equal(stripLogHeader('payment failed: timeout'), 'payment failed: timeout');
     assert.equal(stripLogHeader(''), '');
