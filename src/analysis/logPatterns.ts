@@ -69,6 +69,8 @@ interface Stream {
   service: string | undefined;
   level: LogLevel;
   miner: LogTemplateMiner;
+  /** Template handle -> slot in comparePatterns' handle table. */
+  slots: Map<string, number>;
 }
 
 function fnv1a(text: string, seed: number, prime: number): number {
@@ -125,29 +127,30 @@ export function comparePatterns(records: LogRecord[], onset: number, opts?: Comp
   });
 
   // Pass 1: mine; remember each record's (stream, template handle) slot.
-  const streams = new Map<string, Stream>();
+  // Streams by service, then level; past maxStreams the rest share one miner.
+  const streams = new Map<string | undefined, Map<LogLevel, Stream>>();
+  let streamCount = 0;
   let shared: LogTemplateMiner | undefined;
   const slotOfRecord = new Int32Array(records.length).fill(-1);
-  const slotByHandle = new Map<string, number>();
   const handles: { miner: LogTemplateMiner; id: string; service: string | undefined; level: LogLevel }[] = [];
   for (const r of order) {
     const record = records[r];
     const level: LogLevel = levels.has(record.level) ? record.level : 'unknown';
     const service = typeof record.service === 'string' ? record.service : undefined;
-    const streamKey = `${service ?? ''}\u0000${level}`;
-    let stream = streams.get(streamKey);
+    let byLevel = streams.get(service);
+    if (!byLevel) streams.set(service, (byLevel = new Map()));
+    let stream = byLevel.get(level);
     if (!stream) {
-      const miner = streams.size < maxStreams ? new LogTemplateMiner({ maxSamples: 0 }) : (shared ??= new LogTemplateMiner({ maxSamples: 0 }));
-      stream = { service, level, miner };
-      streams.set(streamKey, stream);
+      const miner = streamCount++ < maxStreams ? new LogTemplateMiner({ maxSamples: 0 }) : (shared ??= new LogTemplateMiner({ maxSamples: 0 }));
+      stream = { service, level, miner, slots: new Map() };
+      byLevel.set(level, stream);
     }
     const { templateId } = stream.miner.add(bodyOf(record));
-    const handleKey = `${streamKey}\u0000${templateId}`;
-    let slot = slotByHandle.get(handleKey);
+    let slot = stream.slots.get(templateId);
     if (slot === undefined) {
       slot = handles.length;
       handles.push({ miner: stream.miner, id: templateId, service, level });
-      slotByHandle.set(handleKey, slot);
+      stream.slots.set(templateId, slot);
     }
     slotOfRecord[r] = slot;
   }

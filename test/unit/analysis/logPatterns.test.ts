@@ -375,6 +375,15 @@ describe('comparePatterns pattern ids', () => {
     }
   });
 
+  it('counts every record and keeps ids content-derived past the per-stream miner limit (many services)', () => {
+    const records: LogRecord[] = [];
+    for (let s = 0; s < 700; s++) for (let k = 0; k < 3; k++) records.push({ time: t0 + s * 1000 + k, body: `worker ${k} of svc-${s} ready`, level: 'info', service: `svc-${s}` });
+    const patterns = comparePatterns(records, onset, { maxPatterns: 10_000 }).patterns;
+    assert.equal(patterns.length, 700);
+    assert.equal(patterns.reduce((a, p) => a + p.countBefore + p.countAfter, 0), records.length);
+    for (const p of patterns) assert.equal(p.id, patternId(p.template, p.service, p.level));
+  });
+
   it('derives ids from service, level and template; the same text from two services is two patterns', () => {
     const { checkout, payments } = twoSources();
     const patterns = comparePatterns([...checkout, ...payments], onset, { maxPatterns: 1000 }).patterns;
