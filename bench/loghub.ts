@@ -118,6 +118,46 @@ function explainErrors(sys: LoghubSystem, predicted: string[], limit: number): v
   }
 }
 
+/**
+ * Throughput: the miner alone on one core, a fresh miner per system per pass (so template
+ * discovery is paid every pass), after one untimed warm-up pass for the JIT; >= 1 s timed. Lines/s
+ * divide by this process's CPU time (one thread does the work), which on a shared machine is
+ * fairer than wall time; both are printed. Run before the selection, whose garbage would be timed too.
+ */
+function measureThroughput(systems: LoghubSystem[]): { lines: number; cpuMs: number; wallMs: number; linesPerSec: number; wallLinesPerSec: number; bestPassLinesPerSec: number; loadAverage: number } {
+  const all = systems.map((s) => s.contents);
+  const lineCount = all.reduce((a, l) => a + l.length, 0);
+  const pass = (): number => {
+    let fresh = 0;
+    for (const contents of all) {
+      const miner = new LogTemplateMiner();
+      for (const c of contents) if (miner.add(c).isNew) fresh++;
+    }
+    return fresh;
+  };
+  pass();
+  let lines = 0;
+  const wallStart = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
+  let wallMs = 0;
+  let cpuMs = 0;
+  let bestPassMs = Infinity;
+  while (cpuMs < 1000 || lines < 5 * lineCount) {
+    const passStart = process.cpuUsage();
+    pass();
+    const passCpu = process.cpuUsage(passStart);
+    bestPassMs = Math.min(bestPassMs, (passCpu.user + passCpu.system) / 1000);
+    lines += lineCount;
+    wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
+    const cpu = process.cpuUsage(cpuStart);
+    cpuMs = (cpu.user + cpu.system) / 1000;
+  }
+  const linesPerSec = Math.round(lines / (cpuMs / 1000));
+  const wallLinesPerSec = Math.round(lines / (wallMs / 1000));
+  const bestPassLinesPerSec = Math.round(lineCount / (bestPassMs / 1000));
+  return { lines, cpuMs, wallMs, linesPerSec, wallLinesPerSec, bestPassLinesPerSec, loadAverage: os.loadavg()[0] };
+}
+
 function main(): void {
   const args = parseBenchArgs();
   const dataDir = resolveDataDir(args, 'loghub-2k');
@@ -129,6 +169,7 @@ function main(): void {
   if (names.length === 0) throw new Error(`no <Sys>/<Sys>_2k.log_structured.csv under ${dataDir}`);
   const systems = names.map((n) => loadLoghubSystem(dataDir, n));
   const runLoso = args.flags['no-loso'] === undefined && systems.length >= 3;
+  const { lines, cpuMs, wallMs, linesPerSec, wallLinesPerSec, bestPassLinesPerSec, loadAverage } = measureThroughput(systems);
   const space = args.flags['strict-plain'] === undefined ? designSpace : designSpace.map((c) => (typeof c.values[0] === 'boolean' ? { ...c, values: [false, true] } : c));
 
   console.log(`LogHub-2k template mining, data ${dataDir}`);
@@ -212,43 +253,9 @@ function main(): void {
     console.log(`LOSO mean ${round(loso.heldOutMean, 4).toFixed(4)} (out of sample) beside the in-sample ${round(loso.inSample.mean, 4).toFixed(4)}; in shuffled order ${gaLosoShuffled!.toFixed(4)} held out.\n`);
   }
 
-  // Throughput: the miner alone on one core, a fresh miner per system per pass (so template
-  // discovery is paid every pass), after one untimed warm-up pass for the JIT; >= 1 s timed.
-  // Lines/s divide by this process's CPU time (one thread does the work), which on a shared
-  // machine is fairer than wall time; both are printed.
-  const all = systems.map((s) => s.contents);
-  const lineCount = all.reduce((a, l) => a + l.length, 0);
-  const pass = (): number => {
-    let fresh = 0;
-    for (const contents of all) {
-      const miner = new LogTemplateMiner();
-      for (const c of contents) if (miner.add(c).isNew) fresh++;
-    }
-    return fresh;
-  };
-  pass();
-  let lines = 0;
-  const wallStart = process.hrtime.bigint();
-  const cpuStart = process.cpuUsage();
-  let wallMs = 0;
-  let cpuMs = 0;
-  let bestPassMs = Infinity;
-  while (cpuMs < 1000 || lines < 5 * lineCount) {
-    const passStart = process.cpuUsage();
-    pass();
-    const passCpu = process.cpuUsage(passStart);
-    bestPassMs = Math.min(bestPassMs, (passCpu.user + passCpu.system) / 1000);
-    lines += lineCount;
-    wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
-    const cpu = process.cpuUsage(cpuStart);
-    cpuMs = (cpu.user + cpu.system) / 1000;
-  }
-  const linesPerSec = Math.round(lines / (cpuMs / 1000));
-  const wallLinesPerSec = Math.round(lines / (wallMs / 1000));
-  const bestPassLinesPerSec = Math.round(lineCount / (bestPassMs / 1000));
-  console.log(`throughput: ${lines} content lines, ${cpuMs.toFixed(0)} ms CPU / ${wallMs.toFixed(0)} ms wall = ${linesPerSec.toLocaleString('en-US')} lines/s per CPU-second (${wallLinesPerSec.toLocaleString('en-US')} by wall clock; fastest pass ${bestPassLinesPerSec.toLocaleString('en-US')}); load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; peak RSS ${peakRssMB()} MB`);
+  console.log(`throughput: ${lines} content lines, ${cpuMs.toFixed(0)} ms CPU / ${wallMs.toFixed(0)} ms wall = ${linesPerSec.toLocaleString('en-US')} lines/s per CPU-second (${wallLinesPerSec.toLocaleString('en-US')} by wall clock; fastest pass ${bestPassLinesPerSec.toLocaleString('en-US')}); load average ${loadAverage.toFixed(1)} on ${os.cpus().length} cores; peak RSS ${peakRssMB()} MB`);
   printResult({
-    bench: 'loghub', ga, gaMean, linesPerSec, input: 'structured-csv Content column', rawGa, rawGaMean: rawMean, wallLinesPerSec, bestPassLinesPerSec, loadAverage: round(os.loadavg()[0], 1),
+    bench: 'loghub', ga, gaMean, linesPerSec, input: 'structured-csv Content column', rawGa, rawGaMean: rawMean, wallLinesPerSec, bestPassLinesPerSec, loadAverage: round(loadAverage, 1),
     gaLoso, gaLosoBySystem: loso ? gaLosoBySystem : undefined, gaInSample: loso ? round(loso.inSample.mean, 4) : undefined, gaRaw: rawMean, gaShuffled: shuffledMean, gaLosoShuffled,
     defaultsAreSelection, losoSettings: loso ? losoSettings : undefined, minGain, strictPlain: space !== designSpace,
   });
