@@ -226,7 +226,8 @@ export class LogTemplateMiner {
         const a = g.tokens[i];
         const b = tokens[i];
         if (a === b) equal++;
-        else if (fitsSlot(a, g.keys[i], b)) continue;
+        // A variable proven by merges takes anything; one from masking (a number, a path) takes values only.
+        else if (g.mergedWildcards > 0 && fitsSlot(a, g.keys[i], b)) continue;
         // The leading token names the event unless both sides hold a masked id (`task_<*>_m_<*>`).
         else if (i === 0 && leadingTokenKey && !(g.flags[0] & line.flags[0] & HasWildcard)) compatible = false;
         else if (valueSlots && interchangeable(g.keys[i], g.flags[i], a.length, line.keys[i], line.flags[i], b.length)) differing.push(i);
@@ -374,7 +375,13 @@ export class LogTemplateMiner {
    */
   private generalize(group: Group, i: number, other: string): boolean {
     const current = group.tokens[i];
-    if (current === WILDCARD) return false;
+    if (current === WILDCARD) {
+      // A variable from masking that takes another kind of value is now proven by a merge too.
+      if (group.mergedWildcards > 0) return false;
+      group.mergedWildcards = 1;
+      this.generalizations++;
+      return true;
+    }
     const key = group.keys[i];
     const slot = key.length > 0 && keyOf(other) === key ? key + WILDCARD : WILDCARD;
     if (current === slot) return false;

@@ -213,6 +213,18 @@ describe('LogTemplateMiner', () => {
     assert.deepEqual(partition([...natural].sort(() => random() - 0.5)), reference);
   });
 
+  it('with generalizedVariants, a word that varies against a template with variables becomes one too', () => {
+    const lines = ['copy /data/a1.bin to backup-east done', 'copy /srv/x/y.bin to backup-east done', 'copy /srv/x/z.bin to backup-west done', 'copy /srv/q/r.bin to backup-north done'];
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ generalizedVariants: true })).ids).size, 1);
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ generalizedVariants: false })).ids).size, 3);
+  });
+
+  it('with a similarity threshold (Drain\'s rule), lines that agree on enough positions share a template', () => {
+    const lines = ['Link error on port 3', 'Link ok on port 4'];
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ similarity: 0.7 })).ids).size, 1);
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ similarity: 0 })).ids).size, 2);
+  });
+
   it('with variableLengthSlots, lets a variable between constants stand for a value with spaces', () => {
     const lines = ['Reading file /etc/a1.conf [line=1]', 'Reading file /etc/b2.conf [line=2]', 'Reading file /etc/My Docs/c3.conf [line=3]'];
     assert.equal(new Set(mine(lines, new LogTemplateMiner({ variableLengthSlots: 2 })).ids).size, 1);
