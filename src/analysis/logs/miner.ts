@@ -290,7 +290,9 @@ export class LogTemplateMiner {
     let target = group;
     const shape = target.shape;
     if (!shape) return target;
-    for (const other of [...shape]) {
+    // The newest maxCandidates, as in the matching, so a flood of templates costs bounded time.
+    const candidates = shape.slice(-maxCandidates);
+    for (const other of candidates) {
       if (other === target || other.parent !== undefined) continue;
       if (covered ? coversTokens(target, other.tokens) : sameTokens(target.tokens, other.tokens)) target = this.union(target, other, -1);
     }

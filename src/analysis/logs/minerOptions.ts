@@ -40,9 +40,9 @@ export interface MinerOptions extends MaskingOptions {
 }
 
 /**
- * The one configuration for all logs. The design switches are what leave-one-system-out selection
- * picks on all ten LogHub-2k systems (`npm run bench -- loghub` repeats the selection and says
- * whether these defaults still match it).
+ * The one configuration for all logs. The design switches are what the selection picks when it
+ * sees all ten LogHub-2k systems (in-sample); `npm run bench -- loghub` repeats the selection, says
+ * whether these defaults still match it, and reports the held-out (leave-one-system-out) figure.
  */
 export const defaultMinerOptions: MinerOptions = {
   distinctValuesForVariable: 3,
