@@ -59,8 +59,20 @@ function isLevel(token: string): boolean {
   return levelWords.has(bare.toUpperCase()) && bare.length > 0;
 }
 
+/** Seconds or milliseconds since the epoch, 2001 to 2040: a time field, wherever it sits in a header. */
+function isEpoch(token: string): boolean {
+  if (!/^\d{10}(\d{3})?$/.test(token)) return false;
+  const seconds = token.length === 13 ? Number(token) / 1000 : Number(token);
+  return seconds >= 1e9 && seconds < 2.21e9;
+}
+
+/** An ISO date-time, or a date with a 4-digit year (`2005.06.03`, `2005-06-03-15.42.50.675872`, `29/07/2015`). */
+function isDateTime(token: string): boolean {
+  return /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)?$/.test(token) || /^(\d{4}[-./]\d\d[-./]\d\d|\d\d[-./]\d\d[-./]\d{4})([-.T:]\d+)*$/.test(token);
+}
+
 function isTimestampish(token: string): boolean {
-  return isNumeric(token) || calendarWords.has(token.replace(/,$/, '')) || /^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-][\d:]+)?$/.test(token);
+  return isNumeric(token) || calendarWords.has(token.replace(/,$/, '')) || isDateTime(token);
 }
 
 /** `component:` as loggers print it: a dotted, CamelCase or pid-tagged name, not a plain word. */
@@ -78,16 +90,26 @@ export function stripLogHeader(line: string): string {
   let skippedTimestamp = false;
   let sawLevel = false;
   let lastWasDash = false;
+  // A tag or host right before the time at the very start is a header field (`APPREAD 1117869872 ...`).
+  if (tokens.length > 2 && !isTimestampish(tokens[0].text) && (isEpoch(tokens[1].text) || isDateTime(tokens[1].text))) i = 1;
   while (i < tokens.length) {
     const t = tokens[i].text;
     const next = tokens[i + 1]?.text;
     if (t === '-' || t === '|') { i++; lastWasDash = true; continue; }
+    // Fields before a time a few tokens on are header too (`node-246 unix.hw state_change.unavailable 1077804742`),
+    // unless a level comes first: the header ends there.
+    if (skippedTimestamp && !sawLevel && !isTimestampish(t) && !isLevel(t)) {
+      let k = i + 1;
+      while (k < tokens.length && k - i <= 4 && !isLevel(tokens[k].text) && !isEpoch(tokens[k].text) && !isDateTime(tokens[k].text)) k++;
+      if (k < tokens.length && k - i <= 4 && !isLevel(tokens[k].text)) { i = k; continue; }
+    }
     const dashBefore = lastWasDash;
     lastWasDash = false;
     // Times and pids come before the level; after it a number is the message's.
     if (!sawLevel && isTimestampish(t)) { i++; skippedTimestamp = true; continue; }
     if (!skippedTimestamp) { lastWasDash = dashBefore; break; }
-    if (isLevel(t) || (!sawLevel && singleLetterLevels.has(t) && next !== undefined)) {
+    // One level per header: a level word after it is the message's (`FATAL debug interrupt ...`).
+    if (!sawLevel && (isLevel(t) || (singleLetterLevels.has(t) && next !== undefined))) {
       i++;
       sawLevel = true;
       // A column-aligned field right after the level (`Info   CBS    Loaded ...`) is a component.
@@ -115,10 +137,14 @@ export function stripLogHeader(line: string): string {
   // Then one `component:` within a couple of tokens (a host may come first), unless a dash just
   // ended the header, as in `... [thread] - message: ...`.
   if (!lastWasDash) {
-    for (let k = i; k < tokens.length && k - i < 3; k++) {
-      // In syslog lines (no level), a plain `name:` after the host is the program (`combo logrotate: ...`).
-      if (isComponent(tokens[k].text) || (!sawLevel && k > i && /^[A-Za-z][\w-]*:$/.test(tokens[k].text))) { i = k + 1; break; }
-      if (tokens[k].text.endsWith(':')) break;
+    for (let k = i; k < tokens.length && k - i < 2; k++) {
+      const text = tokens[k].text;
+      // After a level, a logger name (`WindowManager:`, `org.a.B:`). Without one (syslog), the program
+      // after the host (`combo logrotate:`), or one that carries a pid or facility (`sshd(pam_unix)[19939]:`);
+      // a bare capitalised word there is the message's (`NIFF: node ...`).
+      const program = sawLevel ? isComponent(text) : k > i ? isComponent(text) || /^[A-Za-z][\w-]*:$/.test(text) : isComponent(text) && /[.$([\]_/]/.test(text);
+      if (program) { i = k + 1; break; }
+      if (text.endsWith(':')) break;
     }
   }
   if (i >= tokens.length) return tokens.length > 0 && tokens[tokens.length - 1].end < Math.min(line.length, maxHeaderChars) ? '' : line.slice(tokens.length ? tokens[tokens.length - 1].end : 0).trimStart();

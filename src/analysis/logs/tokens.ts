@@ -5,11 +5,31 @@
 
 export const WILDCARD = '<*>';
 
-export interface TokenizeLimits {
+/**
+ * How a line becomes masked tokens: the bounds, and the masking rules that are design choices.
+ * Each rule is a switch so that the benchmark can choose them by leave-one-system-out (bench/loghub.ts).
+ */
+export interface MaskingOptions {
   maxTokens: number;
   maxTokenLength: number;
   /** Only this many characters of a line are read. */
   maxLineLength: number;
+  /** A double-quoted value with spaces is one token, so its word count does not shift the line; its words are masked one by one. */
+  quotedStrings: boolean;
+  /** A size or duration unit after a number joins the number (`5.2 KB` and `93.0 B` alike). */
+  sizeUnits: boolean;
+  /** Day and month names are variables (parts of timestamps written out in a message). */
+  calendarWords: boolean;
+  /** A run of 8 or more hex letters (`ffffffff`), or a 4-letter hex group dashed onto a number (`-aaaa-`), is a number. */
+  hexWords: boolean;
+  /** A run of variable tokens is one variable, so lists of varying length share a template. */
+  collapseVariableRuns: boolean;
+  /** A run of the same masked token (`blk_<*> blk_<*> blk_<*>`) is one token: a list. */
+  repeatedTokenLists: boolean;
+  /** A token with a digit is a variable as a whole (Drain's rule), instead of keeping its shape (`blk_<*>`). */
+  wholeTokenNumbers: boolean;
+  /** `<`, `>`, `~` and `+` before a number belong to it as a minus sign does (`<1 sec`, `~5`). */
+  comparisonSigns: boolean;
 }
 
 function isAlnum(c: number): boolean {
@@ -42,7 +62,12 @@ function isWholeValue(content: string, start: number, end: number, slashes: numb
  * separators collapse into one (an IP:port, a timestamp, `a_1_2` ids), a minus sign belongs to its
  * number, and a digit-bearing path is one variable, since its depth varies.
  */
-function maskToken(content: string, start: number, end: number, hasDigit: boolean): string {
+/** A sign that belongs to the number after it: `-` always, comparison signs when asked. */
+function isSign(c: number, comparisonSigns: boolean): boolean {
+  return c === 45 || (comparisonSigns && (c === 60 || c === 62 || c === 126 || c === 43));
+}
+
+function maskToken(content: string, start: number, end: number, hasDigit: boolean, hexWords: boolean, comparisonSigns: boolean): string {
   if (hasDigit) {
     let slashes = 0;
     for (let i = start; i < end; i++) {
@@ -67,22 +92,36 @@ function maskToken(content: string, start: number, end: number, hasDigit: boolea
       else if (!((d >= 97 && d <= 102) || (d >= 65 && d <= 70))) hex = false;
       i++;
     }
-    // A long run of hex letters alone (`ffffffff`) is a number too.
     // A long run of hex letters alone (`ffffffff`) is a number too, and so is a 4-letter hex group
     // that a dash joins to a number (UUID groups such as `-aaaa-`).
-    if (!digit && hex && (i - runStart >= 8 || (i - runStart === 4 && lastWildcardEnd === out.length - 1 && out.charCodeAt(out.length - 1) === 45))) digit = true;
+    if (!digit && hex && hexWords && (i - runStart >= 8 || (i - runStart === 4 && lastWildcardEnd === out.length - 1 && out.charCodeAt(out.length - 1) === 45))) digit = true;
     if (!digit) { out += content.slice(runStart, i); continue; }
     let joinedToPrevious = lastWildcardEnd >= 0;
     for (let k = lastWildcardEnd; joinedToPrevious && k < out.length; k++) if (!isJoiner(out.charCodeAt(k))) joinedToPrevious = false;
     if (joinedToPrevious) { out = out.slice(0, lastWildcardEnd); continue; }
-    if (out.length > 0 && out.charCodeAt(out.length - 1) === 45 && (out.length === 1 || !isAlnum(out.charCodeAt(out.length - 2)))) out = out.slice(0, -1);
+    if (out.length > 0 && isSign(out.charCodeAt(out.length - 1), comparisonSigns) && (out.length === 1 || !isAlnum(out.charCodeAt(out.length - 2)))) out = out.slice(0, -1);
     out += WILDCARD;
     lastWildcardEnd = out.length;
   }
   return out;
 }
 
-/** Splits on whitespace and masks variables. Bounded by limits, so hostile lines stay cheap. */
+/** A quoted token with spaces: each space-separated piece is masked as a token of its own. */
+function maskSpacedToken(content: string, start: number, end: number, opts: MaskingOptions): string {
+  let out = '';
+  let i = start;
+  while (i < end) {
+    while (i < end && content.charCodeAt(i) <= 32) i++;
+    if (i >= end) break;
+    const pieceStart = i;
+    let digit = false;
+    while (i < end && content.charCodeAt(i) > 32) { const c = content.charCodeAt(i); if (c >= 48 && c <= 57) digit = true; i++; }
+    if (out.length > 0) out += ' ';
+    out += digit && opts.wholeTokenNumbers ? WILDCARD : maskToken(content, pieceStart, i, digit, opts.hexWords, opts.comparisonSigns);
+  }
+  return out;
+}
+
 // Hashes of the token hashMaskedToken last saw; module-level so it allocates nothing.
 let tokenHash1 = 0;
 let tokenHash2 = 0;
@@ -92,7 +131,7 @@ let tokenHash2 = 0;
  * Must follow maskToken rule for rule; a unit test holds the two together. The per-character
  * hashing is written out inline: this is the hottest loop of the miner.
  */
-function hashMaskedToken(content: string, start: number, end: number, hasDigit: boolean, slashes: number): void {
+function hashMaskedToken(content: string, start: number, end: number, hasDigit: boolean, slashes: number, hexWords: boolean, comparisonSigns: boolean): void {
   let h1 = 0x811c9dc5;
   let h2 = 0x3c6ef372;
   if (hasDigit && isWholeValue(content, start, end, slashes)) {
@@ -120,14 +159,14 @@ function hashMaskedToken(content: string, start: number, end: number, hasDigit: 
       else if (!((d >= 97 && d <= 102) || (d >= 65 && d <= 70))) hex = false;
       i++;
     }
-    if (!digit && hex && (i - runStart >= 8 || (i - runStart === 4 && previous === 2 && runStart - gapFrom === 1 && content.charCodeAt(gapFrom) === 45))) digit = true;
+    if (!digit && hex && hexWords && (i - runStart >= 8 || (i - runStart === 4 && previous === 2 && runStart - gapFrom === 1 && content.charCodeAt(gapFrom) === 45))) digit = true;
     if (digit && previous === 2) {
       let joined = true;
       for (let k = gapFrom; joined && k < runStart; k++) if (!isJoiner(content.charCodeAt(k))) joined = false;
       if (joined) { gapFrom = i; continue; }
     }
     let gapEnd = runStart;
-    if (digit && gapEnd > gapFrom && content.charCodeAt(gapEnd - 1) === 45 && (gapEnd - 1 > gapFrom || previous !== 1)) gapEnd--;
+    if (digit && gapEnd > gapFrom && isSign(content.charCodeAt(gapEnd - 1), comparisonSigns) && (gapEnd - 1 > gapFrom || previous !== 1)) gapEnd--;
     for (let k = gapFrom; k < gapEnd; k++) {
       let d = content.charCodeAt(k);
       if (d <= 32) d = 32;
@@ -200,7 +239,7 @@ export interface MaskedLineHash {
 }
 
 /** The masked tokens of a line (the slow path, for lines not seen before). */
-export function maskedTokens(content: string, limits: TokenizeLimits): string[] {
+export function maskedTokens(content: string, limits: MaskingOptions): string[] {
   const tokens: string[] = [];
   scanMaskedLine(content, limits, { h1: 0, h2: 0, tokenCount: 0 }, tokens);
   return tokens;
@@ -211,10 +250,20 @@ export function maskedTokens(content: string, limits: TokenizeLimits): string[] 
  * `hash` without building strings for plain tokens, so a line seen before costs no allocation.
  * Pushes the masked tokens into `tokens` when given. Bounded by limits, so hostile lines stay cheap.
  */
-export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: MaskedLineHash, tokens?: string[]): void {
+export function scanMaskedLine(content: string, limits: MaskingOptions, hash: MaskedLineHash, tokens?: string[]): void {
   const n = Math.min(content.length, limits.maxLineLength);
   const maxTokens = limits.maxTokens;
   const maxTokenLength = limits.maxTokenLength;
+  const quotedStrings = limits.quotedStrings;
+  const sizeUnits = limits.sizeUnits;
+  const calendarWords = limits.calendarWords;
+  const hexWords = limits.hexWords;
+  const collapseVariableRuns = limits.collapseVariableRuns;
+  const repeatedTokenLists = limits.repeatedTokenLists;
+  const wholeTokenNumbers = limits.wholeTokenNumbers;
+  const comparisonSigns = limits.comparisonSigns;
+  let previous1 = 0;
+  let previous2 = 0;
   let line1 = 0x811c9dc5;
   let line2 = 0x9e3779b9;
   let count = 0;
@@ -230,6 +279,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
     let hexRun = 0;
     let longHex = false;
     let slashes = 0;
+    let spaced = false;
     let t1 = 0x811c9dc5;
     let t2 = 0x3c6ef372;
     while (i < n) {
@@ -237,7 +287,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
       if (c <= 32) {
         // A double-quoted value with spaces stays one token, so its word count does not shift the
         // rest of the line; an unclosed quote within reach leaves the token as it was.
-        if ((quotes & 1) === 0) break;
+        if (!quotedStrings || (quotes & 1) === 0) break;
         const limit = Math.min(n, start + maxTokenLength);
         let close = i;
         while (close < limit && content.charCodeAt(close) !== 34) close++;
@@ -248,6 +298,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
           else if (d === 47 || d === 92) slashes++;
         }
         i = close;
+        spaced = true;
         continue;
       }
       if (hasDigit) {
@@ -269,12 +320,15 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
       else slashes++;
     }
     let token: string | undefined;
-    if (previousWasWildcard && i - start <= 5 && unitLength(content, start, i) > 0) token = WILDCARD + content.slice(start + unitLength(content, start, i), i);
+    const numeric = hasDigit || (hexWords && longHex);
+    if (sizeUnits && previousWasWildcard && i - start <= 5 && unitLength(content, start, i) > 0) token = WILDCARD + content.slice(start + unitLength(content, start, i), i);
     else if (i - start > maxTokenLength) token = WILDCARD;
-    else if (hasDigit || longHex || quotes > 1) {
-      if (tokens) token = maskToken(content, start, i, hasDigit);
-      else { hashMaskedToken(content, start, i, hasDigit, slashes); t1 = tokenHash1; t2 = tokenHash2; }
-    } else if (i - start === 3 && isCalendarWord(content, start)) token = WILDCARD;
+    else if (spaced) token = maskSpacedToken(content, start, i, limits);
+    else if (numeric && wholeTokenNumbers) token = WILDCARD;
+    else if (numeric || quotes > 1) {
+      if (tokens) token = maskToken(content, start, i, hasDigit, hexWords, comparisonSigns);
+      else { hashMaskedToken(content, start, i, hasDigit, slashes, hexWords, comparisonSigns); t1 = tokenHash1; t2 = tokenHash2; }
+    } else if (calendarWords && i - start === 3 && isCalendarWord(content, start)) token = WILDCARD;
     if (token !== undefined) {
       // Masked tokens are hashed from their text; plain ones were hashed while scanning.
       hashString(token);
@@ -282,9 +336,11 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
       t2 = tokenHash2;
     }
     const isWildcard = t1 === wildcardHash1 && t2 === wildcardHash2;
-    // A run of variables is one variable, so lists of varying length share a template.
-    if (isWildcard && previousWasWildcard) continue;
+    if (isWildcard && previousWasWildcard && collapseVariableRuns) continue;
+    if (repeatedTokenLists && count > 0 && t1 === previous1 && t2 === previous2 && (numeric || (token !== undefined && token.includes(WILDCARD)))) continue;
     previousWasWildcard = isWildcard;
+    previous1 = t1;
+    previous2 = t2;
     if (tokens) tokens.push(token ?? content.slice(start, i));
     line1 = Math.imul(line1 ^ t1, 16777619) ^ count;
     line2 = Math.imul(line2 + t2, 3266489917) ^ (line2 >>> 15);
@@ -296,7 +352,7 @@ export function scanMaskedLine(content: string, limits: TokenizeLimits, hash: Ma
 }
 
 // A size or duration unit after a number is part of the value (`5.2 KB` and `93.0 B` alike).
-const units = new Set(['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB', 'ms', 'us', 'ns', '\u00b5s']);
+const units = new Set(['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB', 'ms', 'us', 'ns', '\u00b5s', 's', 'sec', 'min', 'hr']);
 
 /** The length of the unit that starts the token, when the rest is closing punctuation; else 0. */
 function unitLength(content: string, start: number, end: number): number {

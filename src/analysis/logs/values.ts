@@ -54,8 +54,13 @@ function valueStart(token: string): number {
 export function looksLikeValue(token: string): boolean {
   let i = valueStart(token);
   const n = token.length;
-  // A quoted value is data (`tag="View Lock"`).
-  if (token.charCodeAt(i) === 34) return true;
+  // A quoted value under a key is data (`tag="View Lock"`); a bare quoted phrase is judged by its
+  // first word, since it may name the event (`"GET <*> HTTP/<*>"`).
+  if (token.charCodeAt(i) === 34) {
+    if (i > 0) return true;
+    const space = token.indexOf(' ');
+    if (space > 0) return looksLikeValue(token.slice(1, space));
+  }
   // So is a path, absolute or relative (`/etc/x`, `./run`, `../lib`, `~/bin`).
   const c0 = token.charCodeAt(i);
   const c1 = token.charCodeAt(i + 1);
@@ -78,7 +83,7 @@ export function looksLikeValue(token: string): boolean {
   return false;
 }
 
-function describeToken(token: string): number {
+export function describeToken(token: string): number {
   let flags = 0;
   if (looksLikeValue(token)) flags |= LooksLikeValue;
   if (token.includes(WILDCARD)) flags |= HasWildcard;

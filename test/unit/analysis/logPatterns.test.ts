@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { comparePatterns, LogTemplateMiner, OTHER_TEMPLATE_ID } from '../../../src/analysis/logPatterns';
+import { comparePatterns, patternId } from '../../../src/analysis/logPatterns';
+import { LogTemplateMiner, OTHER_TEMPLATE_ID } from '../../../src/analysis/logs/miner';
+import { defaultMinerOptions } from '../../../src/analysis/logs/minerOptions';
 import { hashOfMaskedTokens, maskedTokens, scanMaskedLine } from '../../../src/analysis/logs/tokens';
 import { stripLogHeader } from '../../../src/analysis/logs/header';
 import type { LogLevel, LogRecord } from '../../../src/core/model';
@@ -126,21 +128,129 @@ describe('LogTemplateMiner', () => {
     }
   });
 
+  it('keeps the key of a value slot, so values of another key stay apart', () => {
+    const { ids, miner } = mine([
+      'authentication failure; uid=0 rhost=10.0.0.1',
+      'authentication failure; uid=0 rhost=mail.example.com',
+      'authentication failure; uid=0 rhost=host7.example.org',
+      'authentication failure; uid=0 ruser=alice.b',
+    ]);
+    assert.equal(new Set(ids.slice(0, 3)).size, 1);
+    assert.notEqual(ids[3], ids[0]);
+    assert.equal(miner.templates().find((t) => t.id === ids[0])?.template, 'authentication failure; uid=<*> rhost=<*>');
+  });
+
+  it('lets names with masked numbers share a slot, and treats a list of like tokens as one', () => {
+    const { ids, miner } = mine([
+      'Block broadcast_9_piece0 stored as bytes in memory',
+      'Block rdd_2_2 stored as bytes in memory',
+      'BLOCK* ask 10.250.18.114:50010 to delete blk_-5140072410813878235',
+      'BLOCK* ask 10.250.17.177:50010 to delete blk_-857078030 blk_-912255740 blk_707975404',
+    ]);
+    assert.equal(ids[0], ids[1]);
+    assert.equal(ids[2], ids[3]);
+    assert.deepEqual(miner.templates().map((t) => t.template).sort(), ['BLOCK* ask <*> to delete blk_<*>', 'Block <*> stored as bytes in memory']);
+  });
+
+  it('reads a duration with its unit or a comparison sign as one value', () => {
+    const { ids } = mine([
+      'proxy.example.com:5070 close, 0 bytes sent, 0 bytes received, lifetime <1 sec',
+      'proxy.example.com:5070 close, 3 bytes sent, 9 bytes received, lifetime 00:02',
+      'proxy.example.com:5070 close, 5 bytes sent, 7 bytes received, lifetime 2 min',
+    ]);
+    assert.equal(new Set(ids).size, 1);
+  });
+
+  it('keeps the words of a bare quoted phrase (a request method names the event), but not of a keyed quoted value', () => {
+    const { ids } = mine([
+      '10.11.10.1 "GET /v2/54fadb412c4e/servers/detail HTTP/1.1" status: 200 len: 1893',
+      '10.11.10.1 "GET /v2/9a8b7c6d5e4f/os-services HTTP/1.1" status: 200 len: 1100',
+      '10.11.10.1 "POST /v2/54fadb412c4e/servers HTTP/1.1" status: 202 len: 733',
+      'acquire tag="View Lock", uid=10037',
+      'acquire tag="RILJ_ACK_WL", uid=1001',
+    ]);
+    assert.equal(ids[0], ids[1]);
+    assert.notEqual(ids[0], ids[2]);
+    assert.equal(ids[3], ids[4]);
+  });
+
+  it('keeps a plain word under a key as a constant, while bare words that vary become a variable', () => {
+    const { ids } = mine([
+      'authentication failure; rhost=10.0.0.1  user=root',
+      'authentication failure; rhost=10.0.0.2  user=guest',
+      'authentication failure; rhost=10.0.0.3  user=test',
+      'authentication failure; rhost=10.0.0.4  user=root',
+      'session opened for user alice by (uid=0)',
+      'session opened for user bob by (uid=0)',
+      'session opened for user carol by (uid=0)',
+    ]);
+    assert.equal(new Set(ids.slice(0, 4)).size, 3, 'user=root, user=guest and user=test are three events');
+    assert.equal(ids[0], ids[3]);
+    assert.equal(new Set(ids.slice(4)).size, 1);
+  });
+
+  it('groups the same lines the same way whatever their order', () => {
+    const random = prng(11);
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const ip = `${10 + (i % 50)}.${i % 7}.${i % 13}.${i % 251}`;
+      const host = i % 3 === 0 ? '()' : i % 3 === 1 ? `(host${i}.example.net)` : `(dsl-${i}.isp.example.com)`;
+      lines.push(`connection from ${ip} ${host} at Sun Jul ${1 + (i % 28)} 10:05:${10 + (i % 50)} 2005`);
+      if (i % 4 === 0) lines.push(`session closed for user ${['alice', 'bob', 'carol', 'dave', 'erin'][i % 5]}`);
+    }
+    /** The partition as sets of line indices, independent of ids. */
+    const partition = (order: number[]) => {
+      const miner = new LogTemplateMiner();
+      const handles = order.map((i) => miner.add(lines[i]).templateId);
+      const byId = new Map<string, number[]>();
+      handles.forEach((h, k) => { const id = miner.resolveId(h); (byId.get(id) ?? byId.set(id, []).get(id)!).push(order[k]); });
+      return [...byId.values()].map((members) => members.sort((a, b) => a - b).join(',')).sort();
+    };
+    const natural = lines.map((_, i) => i);
+    const reference = partition(natural);
+    assert.equal(reference.length, 2, 'one connection event and one session event');
+    assert.deepEqual(partition([...natural].reverse()), reference);
+    assert.deepEqual(partition([...natural].sort(() => random() - 0.5)), reference);
+  });
+
+  it('with generalizedVariants, a word that varies against a template with variables becomes one too', () => {
+    const lines = ['copy /data/a1.bin to backup-east done', 'copy /srv/x/y.bin to backup-east done', 'copy /srv/x/z.bin to backup-west done', 'copy /srv/q/r.bin to backup-north done'];
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ generalizedVariants: true })).ids).size, 1);
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ generalizedVariants: false })).ids).size, 3);
+  });
+
+  it('with a similarity threshold (Drain\'s rule), lines that agree on enough positions share a template', () => {
+    const lines = ['Link error on port 3', 'Link ok on port 4'];
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ similarity: 0.7 })).ids).size, 1);
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ similarity: 0 })).ids).size, 2);
+  });
+
+  it('with variableLengthSlots, lets a variable between constants stand for a value with spaces', () => {
+    const lines = ['Reading file /etc/a1.conf [line=1]', 'Reading file /etc/b2.conf [line=2]', 'Reading file /etc/My Docs/c3.conf [line=3]'];
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ variableLengthSlots: 2 })).ids).size, 1);
+    assert.equal(new Set(mine(lines, new LogTemplateMiner({ variableLengthSlots: 0 })).ids).size, 2);
+  });
+
   it('hashes a line exactly as its masked tokens (fast path and slow path agree)', () => {
-    const limits = { maxTokens: 128, maxTokenLength: 256, maxLineLength: 16384 };
+    const limits = defaultMinerOptions;
     const random = prng(7);
-    const alphabet = 'ab09-_.:/\\=" x,()[]fF-12';
-    const lines = ['Translation=-24.0 a-5 -7 x--9 5-6 (-3) ab-cd 0x1f:ff_ee', 'key="a b 1" tail', 'deadbeefcafe ffffffff ABCDEF12', 'Jun 14 15:16:01 Junk Mon', '/a/b/1 /a/b c\\d\\2', 'size 5.2 KB, free 93 B) took 4 ms KB', 'FF:F2:9F:16:E2:DC 0b7e4c1d-aaaa-4bbb ab:cd:ef:12'];
+    const alphabet = 'ab09-_.:/\\=" x,()[]fF-12<>~+';
+    const lines = ['Translation=-24.0 a-5 -7 x--9 5-6 (-3) ab-cd 0x1f:ff_ee', 'key="a b 1" tail', '"GET /a/b1/c HTTP/1.1" <1 sec ~5 +3 a<2 x>7', 'blk_1 blk_2 blk_3 <*> <*> 4 5', 'deadbeefcafe ffffffff ABCDEF12', 'Jun 14 15:16:01 Junk Mon', '/a/b/1 /a/b c\\d\\2', 'size 5.2 KB, free 93 B) took 4 ms KB', 'FF:F2:9F:16:E2:DC 0b7e4c1d-aaaa-4bbb ab:cd:ef:12'];
     for (let i = 0; i < 3000; i++) {
       let s = '';
       const len = Math.floor(random() * 40);
       for (let k = 0; k < len; k++) s += alphabet[Math.floor(random() * alphabet.length)];
       lines.push(s);
     }
-    for (const line of lines) {
-      const fast = { h1: 0, h2: 0, tokenCount: 0 };
-      scanMaskedLine(line, limits, fast);
-      assert.deepEqual(fast, hashOfMaskedTokens(maskedTokens(line, limits)), `line ${JSON.stringify(line)}`);
+    // Under the defaults and with each masking switch flipped: the two paths must agree in every design.
+    const switches = ['quotedStrings', 'sizeUnits', 'calendarWords', 'hexWords', 'collapseVariableRuns', 'repeatedTokenLists', 'wholeTokenNumbers', 'comparisonSigns'] as const;
+    for (const flipped of [undefined, ...switches]) {
+      const options = flipped ? { ...limits, [flipped]: !limits[flipped] } : limits;
+      for (const line of lines) {
+        const fast = { h1: 0, h2: 0, tokenCount: 0 };
+        scanMaskedLine(line, options, fast);
+        assert.deepEqual(fast, hashOfMaskedTokens(maskedTokens(line, options)), `${flipped ?? 'defaults'}: line ${JSON.stringify(line)}`);
+      }
     }
   });
 });
@@ -223,6 +333,82 @@ describe('comparePatterns', () => {
   });
 });
 
+describe('comparePatterns pattern ids', () => {
+  const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+  const onset = t0 + 30 * 60_000;
+
+  /** Two services' logs over an hour: info chatter, warnings, and errors that start at the onset. */
+  function twoSources(): { checkout: LogRecord[]; payments: LogRecord[] } {
+    const checkout: LogRecord[] = [];
+    const payments: LogRecord[] = [];
+    for (let s = 0; s < 3600; s += 7) {
+      const time = t0 + s * 1000;
+      checkout.push({ time, body: `GET /cart/${s % 97} 200 in ${s % 40}ms`, level: 'info', service: 'checkout' });
+      if (s % 5 === 0) checkout.push({ time: time + 1, body: `session ${['alice', 'bob', 'carol', 'dave'][s % 4]} renewed`, level: 'info', service: 'checkout' });
+      if (s % 11 === 0) checkout.push({ time: time + 2, body: `retrying call to payments attempt ${s % 3 + 1}`, level: 'warn', service: 'checkout' });
+      payments.push({ time: time + 3, body: `charge ${s} accepted for order ${1000 + s}`, level: 'info', service: 'payments' });
+      if (time >= onset && s % 3 === 0) payments.push({ time: time + 4, body: `charge ${s} failed: upstream timeout after ${3000 + s % 5}ms`, level: 'error', service: 'payments' });
+      // The same text from both services is two patterns.
+      if (s % 13 === 0) {
+        checkout.push({ time: time + 5, body: `connection pool exhausted (${s % 8} waiting)`, level: 'error', service: 'checkout' });
+        payments.push({ time: time + 5, body: `connection pool exhausted (${s % 8} waiting)`, level: 'error', service: 'payments' });
+      }
+    }
+    return { checkout, payments };
+  }
+
+  const idsByPattern = (records: LogRecord[]) => new Map(comparePatterns(records, onset, { maxPatterns: 1000 }).patterns.map((p) => [`${p.service} ${p.level} ${p.template}`, p.id]));
+
+  it('gives an error pattern the same id whether all lines or only warnings and errors were mined', () => {
+    const { checkout, payments } = twoSources();
+    const all = [...checkout, ...payments];
+    const warnAndError = all.filter((r) => r.level === 'warn' || r.level === 'error');
+    const fromAll = comparePatterns(all, onset, { maxPatterns: 1000 }).patterns;
+    const fromErrors = comparePatterns(warnAndError, onset, { maxPatterns: 1000 }).patterns;
+    const timeout = fromAll.find((p) => p.template.startsWith('charge <*> failed'));
+    assert.ok(timeout, 'the new error pattern is found');
+    assert.equal(timeout.template, 'charge <*> failed: upstream timeout after <*>');
+    assert.equal(fromErrors.find((p) => p.template === timeout.template)?.id, timeout.id);
+    // Every warning and error pattern keeps its id, its counts and its template.
+    for (const p of fromErrors) {
+      const same = fromAll.find((q) => q.id === p.id);
+      assert.ok(same, `pattern ${p.id} (${p.template}) is in the full report`);
+      assert.deepEqual([same.template, same.service, same.level, same.countBefore, same.countAfter], [p.template, p.service, p.level, p.countBefore, p.countAfter]);
+    }
+  });
+
+  it('gives the same ids however two log sources are interleaved', () => {
+    const { checkout, payments } = twoSources();
+    const reference = idsByPattern([...checkout, ...payments]);
+    const random = prng(3);
+    const shuffled = [...checkout, ...payments].sort(() => random() - 0.5);
+    for (const order of [[...payments, ...checkout], [...checkout, ...payments].reverse(), [...checkout, ...payments].sort((a, b) => a.time - b.time), shuffled]) {
+      assert.deepEqual(idsByPattern(order), reference);
+    }
+  });
+
+  it('counts every record and keeps ids content-derived past the per-stream miner limit (many services)', () => {
+    const records: LogRecord[] = [];
+    for (let s = 0; s < 700; s++) for (let k = 0; k < 3; k++) records.push({ time: t0 + s * 1000 + k, body: `worker ${k} of svc-${s} ready`, level: 'info', service: `svc-${s}` });
+    const patterns = comparePatterns(records, onset, { maxPatterns: 10_000 }).patterns;
+    assert.equal(patterns.length, 700);
+    assert.equal(patterns.reduce((a, p) => a + p.countBefore + p.countAfter, 0), records.length);
+    for (const p of patterns) assert.equal(p.id, patternId(p.template, p.service, p.level));
+  });
+
+  it('derives ids from service, level and template; the same text from two services is two patterns', () => {
+    const { checkout, payments } = twoSources();
+    const patterns = comparePatterns([...checkout, ...payments], onset, { maxPatterns: 1000 }).patterns;
+    const exhausted = patterns.filter((p) => p.template === 'connection pool exhausted (<*> waiting)');
+    assert.deepEqual(exhausted.map((p) => p.service).sort(), ['checkout', 'payments']);
+    for (const p of patterns) {
+      assert.match(p.id, /^p[0-9a-f]{12}$/);
+      assert.equal(p.id, patternId(p.template, p.service, p.level));
+    }
+    assert.equal(new Set(patterns.map((p) => p.id)).size, patterns.length, 'ids are unique within a report');
+  });
+});
+
 describe('stripLogHeader', () => {
   it('strips timestamps, levels, pids, threads and components of common formats', () => {
     const cases: [string, string][] = [
@@ -232,6 +418,17 @@ describe('stripLogHeader', () => {
       ['03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs', 'printFreezingDisplayLogs'],
       ['2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200', 'Notification time out: 3200'],
       ['2026-01-01T12:00:00.123Z ERROR payment failed: timeout', 'payment failed: timeout'],
+    ];
+    for (const [raw, message] of cases) assert.equal(stripLogHeader(raw), message);
+  });
+
+  it('ends the header at its one level, reads fields before a time as header, and keeps a message\'s own first words', () => {
+    const cases: [string, string][] = [
+      ['- 1118771302 2005.06.14 R27-M1-N8-C:J09-U11 2005-06-14-10.48.22.614188 R27-M1-N8-C:J09-U11 RAS KERNEL FATAL debug interrupt enable............0', 'debug interrupt enable............0'],
+      ['APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix', 'ciod: failed to read message prefix'],
+      ['134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change: Component "alt0" is in the unavailable state', 'Component State Change: Component "alt0" is in the unavailable state'],
+      ['365140 node-69 unix.hw net.niff.down 1085075228 1 NIFF: node node-69 detected a failed network connection', 'NIFF: node node-69 detected a failed network connection'],
+      ['Jun 17 07:07:00 combo ftpd[29504]: connection from 24.54.76.216 (host.example.net) at Fri Jun 17 07:07:00 2005', 'connection from 24.54.76.216 (host.example.net) at Fri Jun 17 07:07:00 2005'],
     ];
     for (const [raw, message] of cases) assert.equal(stripLogHeader(raw), message);
   });
