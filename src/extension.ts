@@ -45,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (!root) return undefined;
         const { GitChangeSource } = await import('./sources/git');
         // An untrusted workspace's history is read only in the safe form (its git config runs nothing).
-        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), trusted: vscode.workspace.isTrusted });
+        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), deployLog: settings.deployRecords(), trusted: vscode.workspace.isTrusted });
       },
       options: () => ({ confidenceThreshold: settings.confidenceThreshold(), serviceMap: settings.serviceMap() }),
       onFinished: (inv) => {

@@ -652,8 +652,12 @@ export async function createLabWorkspace(dir: string, opts: LabWorkspaceOptions 
 
   const labDir = path.join(target, '.lab');
   await fs.mkdir(labDir, { recursive: true });
-  // The shop's deploy tool, where its .incident-lens/actions.yaml says it is.
+  // The shop's deploy tool, where its .incident-lens/actions.yaml says it is, and its deploy records,
+  // where its workspace settings say they are (the same files a team would write; kept out of git).
   await fs.copyFile(path.resolve(__dirname, '..', 'deploy.js'), path.join(labDir, 'deploy.js'));
+  await fs.mkdir(path.join(target, '.vscode'), { recursive: true });
+  await fs.writeFile(path.join(target, '.vscode', 'settings.json'), JSON.stringify({ 'incidentLens.git.deployRecords': '.lab/deploys.jsonl' }, null, 2) + '\n');
+  await fs.appendFile(path.join(target, '.git', 'info', 'exclude'), '/.vscode/settings.json\n');
   await fs.writeFile(path.join(labDir, 'deployed.json'), JSON.stringify(deployed, null, 2) + '\n');
   await fs.writeFile(path.join(labDir, 'deploys.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const facts: LabWorkspace = { dir: target, goodSha, badSha, headSha, deployTag, goodDeployTag };
