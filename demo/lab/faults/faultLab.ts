@@ -38,6 +38,15 @@ export const FAULT_LAB_ALERT_RULES = `${LAB_ALERT_RULES}  - name: runtime
         annotations:
           summary: '{{ $labels.service }} uses {{ $value | humanize1024 }}B of resident memory'
           description: 'Resident memory of {{ $labels.service }} has been above 300 MiB for 30 seconds.'
+      - alert: ProcessMemoryGrowing
+        expr: deriv(process_resident_memory_bytes[2m]) > 256 * 1024
+        for: 1m
+        labels:
+          severity: warning
+          env: production
+        annotations:
+          summary: '{{ $labels.service }} resident memory grows by {{ $value | humanize1024 }}B/s'
+          description: 'Resident memory of {{ $labels.service }} has grown by more than 256 KiB/s over 2 minutes, for a minute: a leak, or a cache without bounds.'
       - alert: ProcessCpuSaturated
         expr: rate(process_cpu_seconds_total[1m]) > 0.8
         for: 30s
@@ -209,7 +218,7 @@ export async function startFaultLab(opts: FaultLabOptions): Promise<FaultLab> {
       }),
       // A container-sized heap: a leak ends in the out-of-memory crash it would end in production.
       nodeArgs: () => ['--max-old-space-size=384'],
-      load: { script: SHOPPER_SCRIPT, args: ['--rps', String(fault.rps ?? 8)] },
+      load: { script: SHOPPER_SCRIPT, args: ['--rps', String(fault.rps ?? 8), '--browse-share', String(fault.browseShare ?? 0.4)] },
       logger: opts.logger,
     });
   } catch (err) {

@@ -78,6 +78,8 @@ export interface FaultDefinition {
   paymentsCertificateExpiresAtS?: number;
   /** Shoppers per second of the steady load (default 8). */
   rps?: number;
+  /** The share of them browsing the catalogue rather than ordering (default 0.4). */
+  browseShare?: number;
   /** How long after the last step the alert may take before the recording fails (default 360 s). */
   alertTimeoutS?: number;
 }
