@@ -2,7 +2,7 @@
 // directory, listening on 127.0.0.1 at a free port (and a unix socket in the data directory), trust
 // authentication, stopped and removed with the lab. PostgreSQL refuses to run as root, so as root the
 // server runs as the `postgres` user the package creates.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
