@@ -21,11 +21,13 @@ import type { FaultDefinition } from './types';
 
 /** Bundles above this are gathered again with tighter limits. */
 export const MAX_BUNDLE_BYTES = 1_500_000;
+// Logs are the bulk of a bundle (error records carry stack traces); traces are tightened last.
 const LIMIT_STEPS: InvestigationLimits[] = [
-  { maxLogs: 4000, maxTraces: 40, maxSpans: 4000, maxSeries: 200 },
-  { maxLogs: 2500, maxTraces: 25, maxSpans: 2500, maxSeries: 150 },
-  { maxLogs: 1500, maxTraces: 15, maxSpans: 1500, maxSeries: 120 },
-  { maxLogs: 800, maxTraces: 8, maxSpans: 800, maxSeries: 80 },
+  { maxLogs: 3000, maxTraces: 40, maxSpans: 4000, maxSeries: 200 },
+  { maxLogs: 1500, maxTraces: 30, maxSpans: 3000, maxSeries: 150 },
+  { maxLogs: 800, maxTraces: 25, maxSpans: 2500, maxSeries: 150 },
+  { maxLogs: 500, maxTraces: 20, maxSpans: 2000, maxSeries: 120 },
+  { maxLogs: 300, maxTraces: 12, maxSpans: 1200, maxSeries: 100 },
 ];
 
 export interface RecordOptions {
@@ -48,6 +50,11 @@ export interface RecordResult {
   truth: IncidentTruth;
   limits: InvestigationLimits;
   counts: { metrics: number; logs: number; spans: number; changes: number; alerts: number };
+}
+
+/** The lab was not healthy before the fault (a loaded machine, usually): the recording is void. */
+export class UnhealthyBaselineError extends Error {
+  override readonly name = 'UnhealthyBaselineError';
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -101,7 +108,7 @@ export async function recordFault(fault: FaultDefinition, opts: RecordOptions): 
     // No alert may fire before the fault: a recording whose baseline is unhealthy is no recording.
     await until(baselineEnd);
     const early = (await embedded.source.listAlerts()).filter((a) => a.state === 'firing');
-    if (early.length) throw new Error(`alerts fired during the healthy baseline, before any fault: ${describeAlerts(early)}; see ${path.join(lab.workspace.dir, '.lab', 'logs')}`);
+    if (early.length) throw new UnhealthyBaselineError(`alerts fired during the healthy baseline, before any fault: ${describeAlerts(early)}; see ${path.join(lab.workspace.dir, '.lab', 'logs')}`);
 
     for (const step of [...fault.steps].sort((a, b) => a.atS - b.atS)) {
       await until(baselineEnd + step.atS * 1000);

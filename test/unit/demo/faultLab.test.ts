@@ -55,7 +55,7 @@ describe('fault lab', function () {
       await fs.promises.rm(root, { recursive: true, force: true });
     });
 
-    it('every plan applies, deploys the platform to all four services, and its guilty commit changes the lines its truth names', async () => {
+    it('every plan applies, deploys the platform to all four services, and its guilty commit changes the lines its truth starts and ends on', async () => {
       for (const fault of FAULTS) {
         const ws = await createFaultWorkspace(path.join(root, fault.name), fault);
         for (const change of fault.commits) if (change.live) await commitLiveChange(ws, fault, change.id);
@@ -67,7 +67,8 @@ describe('fault lab', function () {
         assert.ok(truth.path && truth.startLine && truth.endLine);
         const ranges = await changedLines(ws.dir, truth.commit, truth.path);
         const covered = (line: number) => ranges.some(([s, e]) => line >= s && line <= e);
-        for (let line = truth.startLine; line <= truth.endLine; line++) {
+        // The range may span unchanged lines between hunks, but it starts and ends on changed ones.
+        for (const line of [truth.startLine, truth.endLine]) {
           assert.ok(covered(line), `${fault.name}: line ${line} of ${truth.path} is not changed by the guilty commit (it changes ${JSON.stringify(ranges)})`);
         }
         const message = (await runGit(ws.dir, ['log', '-1', '--format=%s', truth.commit])).trim();
@@ -114,7 +115,7 @@ describe('fault lab', function () {
       assert.ok(guilty.files.some((f) => f.path === 'services/payments/src/card-validation.js'));
       const innocent = bundle.changes.find((c) => /log the number of order lines/.test(c.message));
       assert.ok(innocent?.deploy, 'the innocent checkout deploy is in changes, with its deploy marker');
-      assert.ok(bundle.changes.find((c) => c.sha === bundle.truth!.commit)?.deploy || bundle.changes.some((c) => c.deploy && c.deploy.time >= innocent.deploy!.time && /payments/.test(c.deploy.ref + c.message)), 'the faulty deploy is marked');
+      assert.ok(guilty.deploy && guilty.deploy.time > innocent.deploy.time, 'the guilty commit carries its own deploy, after the innocent one');
       assert.ok(!('hypothesis' in bundle), 'the bundle carries no diagnosis');
     });
   });

@@ -26,6 +26,13 @@ export const cardNetworkTypeError: FaultDefinition = {
       edits: [{ path: 'services/payments/src/acquirer.js', before: "    reference,\n  }, {", after: "    reference,\n    metadata: { source: 'shop-payments' },\n  }, {" }],
     },
     {
+      id: 'order-lines-log',
+      author: 'carol',
+      minutesAgo: 55,
+      message: 'checkout: log the number of order lines with each paid order',
+      edits: [{ path: 'services/checkout/src/server.js', before: "{ 'order.id': orderRef, 'order.amount': total.amount }", after: "{ 'order.id': orderRef, 'order.amount': total.amount, 'order.lines': lines.length }" }],
+    },
+    {
       id: 'simplify-network',
       author: 'bob',
       minutesAgo: 40,
@@ -35,13 +42,6 @@ export const cardNetworkTypeError: FaultDefinition = {
         { path: 'services/payments/src/card-validation.js', before: "// Saved cards from wallet v1 carry no network, so it is derived from the number's prefix.\nfunction normalizeNetwork(network, digits) {\n  if (typeof network === 'string' && network.trim() !== '') return network.trim().toUpperCase();\n  const known = NETWORK_PREFIXES.find(([, prefix]) => prefix.test(digits));\n  return known ? known[0] : 'UNKNOWN';\n}\n\n", after: '' },
         { path: 'services/payments/src/card-validation.js', before: '  const network = normalizeNetwork(card.network, digits);\n', after: '  const network = card.network.toUpperCase();\n' },
       ],
-    },
-    {
-      id: 'order-lines-log',
-      author: 'carol',
-      minutesAgo: 25,
-      message: 'checkout: log the number of order lines with each paid order',
-      edits: [{ path: 'services/checkout/src/server.js', before: "{ 'order.id': orderRef, 'order.amount': total.amount }", after: "{ 'order.id': orderRef, 'order.amount': total.amount, 'order.lines': lines.length }" }],
     },
   ],
   steps: [

@@ -44,7 +44,7 @@ export const memoryLeak: FaultDefinition = {
   ],
   alert: { via: 'alertmanager', alertname: 'ProcessMemoryGrowing', service: 'storefront' },
   withPrometheus: true,
-  rps: 12,
-  browseShare: 0.7,
+  rps: 10,
+  browseShare: 0.75,
   alertTimeoutS: 480,
 };
