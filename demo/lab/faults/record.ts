@@ -180,3 +180,18 @@ export async function recordFault(fault: FaultDefinition, opts: RecordOptions): 
     else log.info(`workspace kept in ${root}`);
   }
 }
+
+/**
+ * recordFault, tried again with a fresh lab when an attempt is void because the baseline was not
+ * healthy (on a loaded machine); any other failure ends it. Says why each void attempt was dropped.
+ */
+export async function recordFaultWithRetries(fault: FaultDefinition, opts: RecordOptions, attempts = 3): Promise<RecordResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await recordFault(fault, opts);
+    } catch (err) {
+      if (!(err instanceof UnhealthyBaselineError) || attempt >= attempts) throw err;
+      (opts.logger ?? silentLogger).warn(`record ${fault.name}, attempt ${attempt} void: ${err.message}; trying again with a fresh lab`);
+    }
+  }
+}

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { consoleLogger } from '../../../src/core/logger';
 import { FAULTS, faultByName } from './catalog';
 import { corpusReadme } from './corpusReadme';
-import { recordFault, UnhealthyBaselineError } from './record';
+import { recordFaultWithRetries } from './record';
 
 const MAX_ATTEMPTS = 3;
 
@@ -48,21 +48,12 @@ export async function main(argv: string[]): Promise<void> {
   }
   const failed: string[] = [];
   for (const fault of faults) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const r = await recordFault(fault, { outDir, baselineMs, keepWorkspace, logger: consoleLogger });
-        console.log(`record: ${r.fault}: ${r.bytes} bytes, alert ${r.alert.labels.alertname} for ${r.alert.service}, ${JSON.stringify(r.counts)}`);
-        break;
-      } catch (err) {
-        // An unhealthy baseline voids the attempt before any fault ran; a fresh lab may be healthy.
-        if (err instanceof UnhealthyBaselineError && attempt < MAX_ATTEMPTS) {
-          console.error(`record: ${fault.name}, attempt ${attempt}: ${err.message}; trying again with a fresh lab`);
-          continue;
-        }
-        failed.push(fault.name);
-        console.error(`record: ${fault.name} failed: ${(err as Error).message}`);
-        break;
-      }
+    try {
+      const r = await recordFaultWithRetries(fault, { outDir, baselineMs, keepWorkspace, logger: consoleLogger }, MAX_ATTEMPTS);
+      console.log(`record: ${r.fault}: ${r.bytes} bytes, alert ${r.alert.labels.alertname} for ${r.alert.service}, ${JSON.stringify(r.counts)}`);
+    } catch (err) {
+      failed.push(fault.name);
+      console.error(`record: ${fault.name} failed: ${(err as Error).message}`);
     }
   }
   if (failed.length) {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { validateBundle } from '../../../src/core/bundle';
 import { FAULTS, faultByName } from '../../../demo/lab/faults/catalog';
 import { postgresBinDir } from '../../../demo/lab/faults/postgres';
-import { recordFault, resolveTruth } from '../../../demo/lab/faults/record';
+import { recordFaultWithRetries, resolveTruth } from '../../../demo/lab/faults/record';
 import { commitLiveChange, createFaultWorkspace, FAULT_LAB_SERVICES } from '../../../demo/lab/faults/workspace';
 import { runGit } from '../../../demo/lab/src/workspace';
 
@@ -90,9 +90,10 @@ describe('fault lab', function () {
     });
 
     it('records the card-network fault: a TypeError in payments\' spans, the receiver\'s HighErrorRatio alert, the guilty commit in changes', async function () {
-      this.timeout(600_000);
+      this.timeout(1_500_000);
       const fault = faultByName('card-network-typeerror');
-      const result = await recordFault(fault, { outDir: out, baselineMs: 40_000, settleMs: 10_000 });
+      // A loaded machine can spoil the healthy baseline; such an attempt is void and made again.
+      const result = await recordFaultWithRetries(fault, { outDir: out, baselineMs: 40_000, settleMs: 10_000 }, 3);
       const bundle = validateBundle(JSON.parse(fs.readFileSync(path.join(out, 'card-network-typeerror.json'), 'utf8')));
       assert.ok(result.bytes <= 1_500_000, `${result.bytes} bytes`);
 
