@@ -86,12 +86,14 @@ describe('fault-lab corpus', function () {
     });
   }
 
-  it('the N+1 fault shows hundreds of database calls in one listing trace', function () {
+  // The SDK's batch span processor drops spans past its queue (2048) at this rate, so a listing trace
+  // keeps tens of its 406 queries, not all of them; before the fault a listing makes one.
+  it('the N+1 fault shows tens of database calls in one listing trace', function () {
     if (!present.some((f) => f.name === 'n-plus-one-query')) this.skip();
     const { bundle } = load('n-plus-one-query');
     const perTrace = new Map<string, number>();
     for (const s of bundle.spans) if (s.service === 'inventory' && s.attributes['db.system.name'] === 'postgresql' && s.name !== 'pg-pool.connect') perTrace.set(s.traceId, (perTrace.get(s.traceId) ?? 0) + 1);
-    assert.ok(Math.max(0, ...perTrace.values()) >= 100, `most database calls in one trace: ${Math.max(0, ...perTrace.values())}`);
+    assert.ok(Math.max(0, ...perTrace.values()) >= 20, `most database calls in one trace: ${Math.max(0, ...perTrace.values())}`);
   });
 
   it('the flag flip is recorded as feature_flag.evaluation span events with the new variant', function () {
