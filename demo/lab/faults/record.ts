@@ -110,10 +110,23 @@ export async function recordFault(fault: FaultDefinition, opts: RecordOptions): 
     const early = (await embedded.source.listAlerts()).filter((a) => a.state === 'firing');
     if (early.length) throw new UnhealthyBaselineError(`alerts fired during the healthy baseline, before any fault: ${describeAlerts(early)}; see ${path.join(lab.workspace.dir, '.lab', 'logs')}`);
 
-    for (const step of [...fault.steps].sort((a, b) => a.atS - b.atS)) {
+    // The alert waited for must not be pending already when the fault goes in (its last step, or the
+    // certificate's expiry): then something else started it, and the attempt is void.
+    const notAlertingYet = async () => {
+      const already = (await embedded!.source.listAlerts()).filter((a) => (a.state === 'pending' || a.state === 'firing') && (a.labels.alertname ?? a.name) === fault.alert.alertname && (a.service ?? a.labels.service) === fault.alert.service);
+      if (already.length) throw new UnhealthyBaselineError(`${fault.alert.alertname} for ${fault.alert.service} was already ${already[0].state} before the fault was injected: ${describeAlerts(already)}`);
+    };
+    const steps = [...fault.steps].sort((a, b) => a.atS - b.atS);
+    for (const [i, step] of steps.entries()) {
       await until(baselineEnd + step.atS * 1000);
+      if (i === steps.length - 1 && certificateNotAfter === undefined) await notAlertingYet();
       log.info(`step at +${step.atS} s: ${step.what}`);
       await step.run(lab.control);
+    }
+    if (certificateNotAfter !== undefined) {
+      await until(certificateNotAfter);
+      await notAlertingYet();
+      log.info(`payments' certificate expired at ${new Date(certificateNotAfter).toISOString()}`);
     }
 
     const alertmanager = fault.alert.via === 'alertmanager'
