@@ -5,7 +5,7 @@ import type { FaultDefinition } from '../types';
 export const cpuHog: FaultDefinition = {
   name: 'cpu-hog',
   title: 'scrypt on every charge saturates payments\' CPU',
-  injection: 'Deploys "payments: fingerprint cards for duplicate-charge detection" to payments: crypto.scryptSync with N=2^16, r=8 on every charge, synchronously. One core is busy with it (as far as the machine gives it one); the event loop stalls, every payments request queues, and the receiver\'s HighLatencyP95 rule fires for payments. The lab\'s Prometheus runs too, for the CPU series (process_cpu_seconds_total).',
+  injection: 'Deploys "payments: fingerprint cards for duplicate-charge detection" to payments: crypto.scryptSync with N=2^16, r=8, p=2 on every charge (about 0.4 s of CPU), synchronously. One core is busy with it (as far as the machine gives it one); the event loop stalls, every payments request queues, and the receiver\'s HighLatencyP95 rule fires for payments. The lab\'s Prometheus runs too, for the CPU series (process_cpu_seconds_total).',
   innocent: 'inventory is deployed 40 s before with a README change; the same payments deploy ships "docs: acquirer dashboard in the README".',
   truth: {
     causeKind: 'code-change',
@@ -40,7 +40,7 @@ export const cpuHog: FaultDefinition = {
         {
           path: 'services/payments/src/server.js',
           before: "const telemetry = createTelemetry('payments');\n",
-          after: "const telemetry = createTelemetry('payments');\n\n// A salted, slow hash of the card number: duplicate charges can be found without storing numbers.\nfunction cardFingerprint(number) {\n  const digits = String(number).replace(/\\D/g, '');\n  return crypto.scryptSync(digits, 'shop-card-fingerprint-v1', 32, { N: 2 ** 16, r: 8, p: 1, maxmem: 128 * 1024 * 1024 }).toString('hex');\n}\n",
+          after: "const telemetry = createTelemetry('payments');\n\n// A salted, slow hash of the card number: duplicate charges can be found without storing numbers.\nfunction cardFingerprint(number) {\n  const digits = String(number).replace(/\\D/g, '');\n  return crypto.scryptSync(digits, 'shop-card-fingerprint-v1', 32, { N: 2 ** 16, r: 8, p: 2, maxmem: 128 * 1024 * 1024 }).toString('hex');\n}\n",
         },
         {
           path: 'services/payments/src/server.js',
