@@ -162,7 +162,7 @@ export async function recordFault(fault: FaultDefinition, opts: RecordOptions): 
     ].filter((a) => a.state === 'firing' && a.id !== alert!.id);
     const metrics: MetricSource[] = [embedded.source];
     if (fault.withPrometheus && lab.lab.ports.prometheus) metrics.push(new PrometheusSource({ name: 'lab-prometheus', url: `http://127.0.0.1:${lab.lab.ports.prometheus}`, timeoutMs: 10_000 }));
-    const changes = new GitChangeSource({ workspace: lab.workspace.dir });
+    const changes = new GitChangeSource({ workspace: lab.workspace.dir, deployLog: '.lab/deploys.jsonl', trusted: true });
     const truth = resolveTruth(fault, lab.workspace.plan);
     const now = Date.now();
 
