@@ -2,13 +2,11 @@
 // at findings by their ids (a series id, a log pattern id, "traceId/spanId", a commit sha), so the panel
 // can focus the chart, pattern or span each one names; the summary cites them as [e1], [e2]...
 import type { Alert, Alternative, Change, Evidence } from '../../core/model';
-import type { ErrorOriginFinding, Findings, LogPatternFinding, SuspectFinding } from '../../core/investigation';
+import type { ErrorOriginFinding, Findings, LogPatternFinding } from '../../core/investigation';
 import type { Collected } from './collect';
 import type { Decision, EvidenceSpec } from './decide';
 import { scoreOf, type Candidate } from './candidates/types';
-import { fmtMs, fmtTime, kindLabel } from './format';
-
-const MIN = 60_000;
+import { fmtTime, kindLabel } from './format';
 
 export class EvidenceList {
   readonly items: Evidence[] = [];
