@@ -13,7 +13,7 @@ import type { ProposedAction } from '../core/model';
 import { isDestructiveArgv } from '../policy/argvGuards';
 import { globMatch } from '../policy/glob';
 import { hiddenCharacterIn, isPrototypeKey, NameError, normaliseName } from '../policy/names';
-import { parseYamlSafely } from '../policy/safeYaml';
+import { parseYamlSafely } from '../core/safeYaml';
 import {
   PlanError,
   requireString,
