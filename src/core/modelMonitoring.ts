@@ -151,3 +151,47 @@ export interface ModelReport {
   ranking: DriftRankEntry[];
   notes: string[];
 }
+
+/** A model version in a registry (MLflow's ModelVersion), as plain data. */
+export interface RegistryVersion {
+  version: string;
+  createdAt?: number;
+  stage?: string;
+  aliases: string[];
+  runId?: string;
+  source?: string;
+  status?: string;
+  description?: string;
+}
+
+export interface RegistryState {
+  trackingUri: string;
+  model: string;
+  /** The version that serves (the alias's or the stage's), and the one before it. */
+  serving?: RegistryVersion;
+  previous?: RegistryVersion;
+  versions: RegistryVersion[];
+  /** The serving version's run metrics (the last value of each). */
+  runMetrics?: Record<string, number>;
+  pointer: { kind: 'alias' | 'stage'; name: string };
+}
+
+/** One column's drift as an Evidently report or snapshot states it. */
+export interface EvidentlyColumnDrift {
+  column: string;
+  method: string;
+  threshold?: number;
+  score: number;
+  drifted: boolean;
+}
+
+export interface EvidentlySummary {
+  file: string;
+  /** report: Report.json() of Evidently 0.4 and earlier (metrics[].metric/result); snapshot: 0.6+ (metrics[].metric_name/config/value). */
+  format: 'report' | 'snapshot';
+  timestamp?: number;
+  driftedColumns?: number;
+  driftShare?: number;
+  datasetDrift?: boolean;
+  columns: EvidentlyColumnDrift[];
+}
