@@ -195,3 +195,22 @@ export interface EvidentlySummary {
   datasetDrift?: boolean;
   columns: EvidentlyColumnDrift[];
 }
+
+export interface TimeSeriesPoints {
+  timestamps: number[];
+  values: number[];
+}
+
+/** What a model server exports to Prometheus, read for one model over a window. */
+export interface ServingMetrics {
+  source: string;
+  start: number;
+  end: number;
+  predictionMean?: TimeSeriesPoints;
+  latencyP95?: TimeSeriesPoints;
+  errorRatio?: TimeSeriesPoints;
+  /** The prediction histogram's per-bucket counts in the earlier and the later half of the window. */
+  predictionBuckets?: { upperBounds: number[]; earlier: number[]; later: number[] };
+  /** PSI and Jensen–Shannon distance between those two halves (computed in analysis). */
+  predictionShift?: { psi: number; jensenShannon: number };
+}
