@@ -214,3 +214,27 @@ export interface ServingMetrics {
   /** PSI and Jensen–Shannon distance between those two halves (computed in analysis). */
   predictionShift?: { psi: number; jensenShannon: number };
 }
+
+/** A commit that touched a model's training code, feature pipeline or config. */
+export interface ModelCommit {
+  sha: string;
+  author: string;
+  time: number;
+  subject: string;
+  /** Which of the model's declared areas it touched. */
+  areas: ('training' | 'pipeline' | 'config')[];
+  files: string[];
+}
+
+/** Everything known about one model, computed once per change of its inputs: what the panel shows and the alerts come from. */
+export interface ModelOverview {
+  spec: ModelSpec;
+  report?: ModelReport;
+  registry?: RegistryState;
+  evidently: EvidentlySummary[];
+  serving?: ServingMetrics;
+  commits: ModelCommit[];
+  /** What could not be read, each part on its own: a registry that is down costs only the registry. */
+  problems: { part: 'data' | 'registry' | 'evidently' | 'serving' | 'commits'; message: string }[];
+  computedAt: number;
+}
