@@ -54,9 +54,13 @@ export function validateMlflowParams(p: Record<string, string | number | undefin
   return { trackingUri, model, ...(alias !== undefined ? { alias } : {}), ...(stage !== undefined ? { stage } : {}), version, ...(currentVersion !== undefined ? { currentVersion } : {}) };
 }
 
+// A failed call exits non-zero with MLflow's error body shown; the answer ends with a newline (curl
+// expands the two characters \n of --write-out), so the terminal and the ledger read cleanly.
+const curlCommon = ['--fail-with-body', '--silent', '--show-error', '--max-time', '30', '--write-out', '\\n'];
+
 function post(curl: string, url: string, body: unknown): string[] {
   // The body starts with "{", never "@" (which would make curl read a file).
-  return [curl, '--fail-with-body', '--silent', '--show-error', '--max-time', '30', '--request', 'POST', '--header', 'Content-Type: application/json', '--data-binary', JSON.stringify(body), url];
+  return [curl, ...curlCommon, '--request', 'POST', '--header', 'Content-Type: application/json', '--data-binary', JSON.stringify(body), url];
 }
 
 function moveTo(curl: string, p: ReturnType<typeof validateMlflowParams>, version: string): string[] {
@@ -70,8 +74,8 @@ export function mlflowRollback(curl: string, params: MlflowRollbackParams): Comm
   const pointer = p.alias !== undefined ? `alias ${p.alias}` : `stage ${p.stage}`;
   const preview =
     p.alias !== undefined
-      ? [curl, '--fail-with-body', '--silent', '--show-error', '--max-time', '30', '--get', '--data-urlencode', `name=${p.model}`, '--data-urlencode', `alias=${p.alias}`, `${p.trackingUri}/api/2.0/mlflow/registered-models/alias`]
-      : [curl, '--fail-with-body', '--silent', '--show-error', '--max-time', '30', '--get', '--data-urlencode', `filter=name='${p.model.replace(/'/g, '')}'`, `${p.trackingUri}/api/2.0/mlflow/model-versions/search`];
+      ? [curl, ...curlCommon, '--get', '--data-urlencode', `name=${p.model}`, '--data-urlencode', `alias=${p.alias}`, `${p.trackingUri}/api/2.0/mlflow/registered-models/alias`]
+      : [curl, ...curlCommon, '--get', '--data-urlencode', `filter=name='${p.model.replace(/'/g, '')}'`, `${p.trackingUri}/api/2.0/mlflow/model-versions/search`];
   const verification: Verification = {
     description: `${pointer} of ${p.model} points at version ${p.version}`,
     signal: { kind: 'mlflow-pointer', trackingUri: p.trackingUri, model: p.model, ...(p.alias !== undefined ? { alias: p.alias } : { stage: p.stage }), version: p.version },
