@@ -15,6 +15,8 @@ import { settings } from './vscode/config';
 import type { Services } from './vscode/services';
 import { errorMessage } from './core/errors';
 import { InvestigationService } from './agent/investigationService';
+import { ModelsController } from './vscode/models';
+import { ModelPanels } from './vscode/modelPanel';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
@@ -29,7 +31,9 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
   context.subscriptions.push(channel);
   const logger = createLogger(channel);
   try {
-    const alerts = new AlertService(logger, context.secrets);
+    const modelsController = new ModelsController(logger);
+    const alerts = new AlertService(logger, context.secrets, () => modelsController.sourceSetOption());
+    const models = new ModelPanels(() => (modelsController.active ? modelsController : undefined));
     const tree = new AlertsTreeProvider(alerts);
     const treeView = vscode.window.createTreeView('incidentLens.alerts', { treeDataProvider: tree, showCollapseAll: true });
     const panels = new InvestigationPanels();
@@ -65,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       suspectCode,
       remediation,
       prompter: vscodePrompter,
+      models,
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
@@ -93,7 +98,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, models,
+      models.attach(services),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
@@ -106,9 +112,15 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (settings.affects(e, 'sources') || settings.affects(e, 'receiver') || settings.affects(e, 'webhook')) void alerts.start();
         if (settings.affects(e, 'groupBy')) tree.rebuild(alerts.snapshot);
         if (settings.affects(e, 'refreshIntervalSeconds')) schedule();
-        if (settings.affects(e, 'autonomy')) panels.refreshGates();
+        if (settings.affects(e, 'autonomy')) {
+          panels.refreshGates();
+          models.refreshGates();
+        }
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        panels.refreshGates();
+        models.refreshGates();
+      }),
       { dispose: () => timer && clearInterval(timer) },
       ...registerCommands(services),
     );

@@ -9,6 +9,7 @@ import type { SuspectCodeMarkers } from './suspectCode';
 import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
+import type { ModelPanels } from './modelPanel';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -22,4 +23,6 @@ export interface Services {
   readonly suspectCode: SuspectCodeMarkers;
   readonly remediation: RemediationController;
   readonly prompter: Prompter;
+  /** Model panels (drift alerts open these instead of an investigation). */
+  readonly models: ModelPanels;
 }

@@ -22,6 +22,7 @@ export const contributedCommands = [
   'incidentLens.verifyLedger',
   'incidentLens.markHypothesisWrong',
   'incidentLens.showLog',
+  'incidentLens.openModel',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */

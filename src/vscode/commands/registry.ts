@@ -5,6 +5,7 @@ import { clearFilter, copyAlertDetails, filterAlerts, groupBy, openInSource, ref
 import { configureSources, setSourceSecret, setWebhookToken, showLog } from './configCommands';
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
+import { openModel } from './modelCommands';
 
 import type { CommandId } from './commandIds';
 
@@ -31,6 +32,7 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.verifyLedger': verifyLedger,
   'incidentLens.markHypothesisWrong': markHypothesisWrong,
   'incidentLens.showLog': showLog,
+  'incidentLens.openModel': openModel,
 };
 
 export function registerCommands(s: Services): vscode.Disposable[] {
