@@ -17,6 +17,15 @@ function attr(s: Span, ...keys: string[]): string | undefined {
   return undefined;
 }
 
+/** A call that got an error answer: an HTTP status of 400 or more, a gRPC status other than OK. */
+function callFailed(s: Span): boolean {
+  if (s.status === 'error') return true;
+  const http = Number(s.attributes?.['http.response.status_code'] ?? s.attributes?.['http.status_code']);
+  if (Number.isFinite(http) && http >= 400) return true;
+  const grpc = s.attributes?.['rpc.grpc.status_code'];
+  return grpc !== undefined && Number(grpc) !== 0 && Number.isFinite(Number(grpc));
+}
+
 function messageOf(s: Span): string {
   const parts = [s.statusMessage ?? ''];
   for (const e of s.events ?? []) {
@@ -98,11 +107,14 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
     const seen = new Set<string>();
     for (const s of failing) {
       if ((children.get(s.spanId) ?? []).some((c) => c.status === 'error')) continue;
-      const callee = topology.calleeOf(s);
+      // A span that fails right after one of its own calls got an error answer (a 429, a 503, a gRPC
+      // error) failed because of that call, even when the instrumentation left the call unmarked.
+      const badCall = s.kind !== 'client' ? (children.get(s.spanId) ?? []).find((c) => (c.kind === 'client' || c.kind === 'producer') && callFailed(c)) : undefined;
+      const callee = topology.calleeOf(badCall ?? s);
       // A failing call whose callee answered without failing failed on the caller's side (its timeout,
       // its pool, its configuration); one whose callee never answered (refused, handshake, unreachable)
       // failed at the callee.
-      const answered = (children.get(s.spanId) ?? []).some((c) => c.kind === 'server' || c.kind === 'consumer');
+      const answered = !badCall && (children.get(s.spanId) ?? []).some((c) => c.kind === 'server' || c.kind === 'consumer');
       const target = callee && callee.service !== s.service && !(answered && !callee.external) ? callee : { service: s.service, external: false };
       const a = locus(target.service, target.external);
       const cls = errorClassOf(messageOf(s));

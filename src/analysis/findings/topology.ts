@@ -6,9 +6,17 @@
 import type { Span } from '../../core/model';
 
 /** The address a client span calls, by OpenTelemetry's attributes, most specific first. */
+const LOCAL_OR_IP = /^(localhost|127\.\d+\.\d+\.\d+|::1|\d+\.\d+\.\d+\.\d+)$/i;
+
 export function peerAddressOf(span: Span): string | undefined {
   const a = span.attributes ?? {};
-  const v = a['peer.service'] ?? a['server.address'] ?? a['net.peer.name'] ?? a['db.system'] ?? a['messaging.system'];
+  const peer = a['peer.service'];
+  if (typeof peer === 'string' && peer) return peer;
+  const addr = a['server.address'] ?? a['net.peer.name'];
+  // A database or broker reached at an address with no name is better named by what it is.
+  const system = a['db.system.name'] ?? a['db.system'] ?? a['messaging.system'];
+  if (typeof addr === 'string' && addr && !(LOCAL_OR_IP.test(addr) && typeof system === 'string' && system)) return addr;
+  const v = system;
   if (typeof v === 'string' && v) return v;
   const url = a['url.full'] ?? a['http.url'];
   if (typeof url === 'string') {

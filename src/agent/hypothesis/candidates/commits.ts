@@ -12,6 +12,8 @@ const MIN = 60_000;
 const HOUR = 3600_000;
 /** Failure classes that point below the code, at a resource or the platform. */
 const NOT_CODE = new Set(['tls', 'dns', 'disk', 'quota', 'unavailable', 'refused']);
+/** Failures of the environment (a peer, the network, a resource), not of the code they surface in. */
+const ENVIRONMENT = new Set(['tls', 'dns', 'disk', 'quota', 'unavailable', 'refused', 'reset', 'timeout', 'pool', 'lock', 'memory', 'auth']);
 
 function basenameTokens(path: string): string[] {
   const base = path.split('/').pop() ?? path;
@@ -59,11 +61,19 @@ export function commitCandidates(c: Collected): Candidate[] {
     const commitEv = { kind: (s.strength.config ? 'config' : 'commit') as 'config' | 'commit', ref: s.sha, title: `${s.sha.slice(0, 8)} ${s.message} (${s.author})`, why: s.reasons.join('; '), weight: s.score, time: s.time };
     let mechanism: Candidate['mechanism'] = s.strength.config ? 'config-commit' : 'deploy-timing';
     let leak = false;
-    // Mechanism: the failing code is in its lines.
-    if (s.strength.code >= 0.9) {
+    // Mechanism: the failing code is in its lines. Frames say where an error surfaced; they implicate the
+    // code when the error is a programming error, much less when it is the environment's (a rate limit,
+    // a timeout, a name that does not resolve) surfacing through old, correct code.
+    const svcClasses = c.classes(touches[0]);
+    const svcTotal = [...svcClasses.values()].reduce((a, b) => a + b, 0);
+    const envShare = svcTotal ? [...svcClasses.entries()].filter(([k]) => ENVIRONMENT.has(k)).reduce((a, [, v]) => a + v, 0) / svcTotal : 0;
+    const envClass = [...svcClasses.entries()].filter(([k]) => ENVIRONMENT.has(k)).sort((a, b) => b[1] - a[1])[0]?.[0];
+    if (s.strength.code >= 0.9 && envShare >= 0.6) {
+      pro.push({ weight: 0.7, reason: `the failing frames run through its changed lines, but the failures are ${envClass} failures surfacing there`, evidence: commitEv });
+    } else if (s.strength.code >= 0.9) {
       pro.push({ weight: 2.0, reason: 'the failing stack frames or spans point into its changed lines', evidence: commitEv });
       mechanism = 'code-in-frames';
-    } else if (s.strength.code >= 0.6) pro.push({ weight: 1.0, reason: 'the failing stack frames point into files it changed', evidence: commitEv });
+    } else if (s.strength.code >= 0.6) pro.push({ weight: envShare >= 0.6 ? 0.4 : 1.0, reason: 'the failing stack frames point into files it changed', evidence: commitEv });
     else if (s.strength.code >= 0.3) pro.push({ weight: 0.3, reason: 'the failing frames are in a folder it changed' });
     // Mechanism: a resource of a service it touches started to climb when it went out (a leak), at any lag.
     const leaky = (x: (typeof f.series)[number]): boolean => !!x.slope && !!x.service && touches.includes(x.service) && (x.role === 'memory' || x.resource === 'connections' || x.resource === 'threads' || x.resource === 'files');
@@ -128,7 +138,7 @@ export function commitCandidates(c: Collected): Candidate[] {
     if (s.strength.config && touches.some((t) => implicated.includes(t)) && s.strength.close > 0.3) pro.push({ weight: 0.4, reason: 'it changes the configuration of an implicated service just before the onset' });
 
     // Against: failures that start elsewhere.
-    const strongCode = s.strength.code >= 0.9 || !!named || leak || !!quoted;
+    const strongCode = (s.strength.code >= 0.9 && envShare < 0.6) || !!named || leak || !!quoted;
     if (locus?.external && !strongCode && !callerChanged) con.push({ weight: 0.9, reason: `the failures start at ${locus.service}, outside our code` });
     else if (locusSvc && !touches.includes(locusSvc) && !strongCode) con.push({ weight: touches.length ? 1.0 : 0.5, reason: `the failures start in ${locusSvc}, which it does not change` });
     if (!touches.some((t) => c.services.includes(t)) && touches.length && !strongCode) con.push({ weight: 0.5, reason: `nothing it changes (${touches.join(', ')}) shows a symptom` });

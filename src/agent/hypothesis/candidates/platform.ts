@@ -33,7 +33,8 @@ export function dependencyCandidates(c: Collected): Candidate[] {
     if (changedCaller && classShare('unavailable') + classShare('refused') < 0.5) con.push({ weight: 1.0, reason: `${changedCaller.strength.services.find((x) => l.callers.includes(x))}, the caller whose calls fail, changed ${Math.round((c.onset - changedCaller.time) / MIN)} min before the onset (${changedCaller.sha.slice(0, 8)})` });
     if (classes.includes('tls')) con.push({ weight: 1.0 * classShare('tls') + 0.2, reason: 'the calls fail their TLS handshake: a certificate, not an outage' });
     if (classes.includes('dns')) con.push({ weight: 1.0 * classShare('dns') + 0.2, reason: 'the calls fail to resolve the name: DNS, not the peer' });
-    if (classShare('pool') + classShare('quota') >= 0.5) con.push({ weight: 0.8, reason: 'the calls wait for a pool or hit a quota: our limit, not their outage' });
+    // Waiting for our own pool is our limit; a peer's rate limit (429) is the peer's.
+    if (classShare('pool') >= 0.5) con.push({ weight: 0.8, reason: 'the calls wait for a connection pool: our limit, not their outage' });
     const changed = c.findings.changeEvents.find((e) => e.time <= c.onset + 2 * MIN && e.time >= c.onset - 15 * MIN && (e.services.includes(l.service) || normalise(e.text).includes(normalise(l.service.split('.')[0]))));
     if (changed) con.push({ weight: 1.0, reason: `it was changed at ${fmtTime(changed.time)} ("${changed.text.slice(0, 80)}"): our change, not its outage` });
     out.push({ key: `dependency|${l.service}`, causeKind: 'dependency', mechanism: 'dependency', service: l.service, dependency: l.service, pro, con, sentence: `an outage of ${l.service}` });
@@ -63,7 +64,10 @@ export function capacityCandidates(c: Collected, valuesOf: (id: string) => { tim
   if (traffic.length) {
     const t = [...traffic].sort((a, b) => b.excursion.ratio - a.excursion.ratio)[0];
     const sat = saturated.filter((s) => s.excursion.onset >= t.excursion.onset - MIN).sort((a, b) => b.excursion.ratio - a.excursion.ratio)[0];
-    const service = sat?.service ?? t.service;
+    // Where the failures start is where headroom ran out, when it says so (it sheds or limits load).
+    const top = c.topLocus;
+    const topLimited = top && !top.external && ((c.classes(top.service).get('quota') ?? 0) + (c.classes(top.service).get('pool') ?? 0)) > 0;
+    const service = (topLimited ? top.service : undefined) ?? sat?.service ?? t.service;
     if (service) {
       const pro: Piece[] = [{ weight: 1.2 * Math.min(1, (t.excursion.ratio - 1) / 2), reason: `traffic rose ${t.excursion.ratio.toFixed(1)}x at ${fmtTime(t.excursion.onset)}`, evidence: { kind: 'metric', ref: t.id, title: `${t.name} of ${t.service ?? '?'} rose ${t.excursion.ratio.toFixed(1)}x at ${fmtTime(t.excursion.onset)}`, why: 'Traffic rose first.', weight: 0.4, time: t.excursion.onset } }];
       if (sat) pro.push({ weight: 0.8, reason: `${sat.name} of ${sat.service} rose after it`, evidence: { kind: 'metric', ref: sat.id, title: `${sat.name} of ${sat.service} at ${sat.excursion.ratio.toFixed(1)}x its baseline since ${fmtTime(sat.excursion.onset)}`, why: 'The service ran out of headroom after the traffic rose.', weight: 0.4, time: sat.excursion.onset } });
