@@ -41,6 +41,7 @@ function messageOf(s: Span): string {
 interface Acc {
   service: string;
   external: boolean;
+  local?: boolean;
   failingTraces: Set<string>;
   classes: Map<ErrorClass, number>;
   callers: Set<string>;
@@ -117,6 +118,7 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
       const answered = !badCall && (children.get(s.spanId) ?? []).some((c) => c.kind === 'server' || c.kind === 'consumer');
       const target = callee && callee.service !== s.service && !(answered && !callee.external) ? callee : { service: s.service, external: false };
       const a = locus(target.service, target.external);
+      if ('local' in target && target.local) a.local = true;
       const cls = errorClassOf(messageOf(s));
       a.classes.set(cls, (a.classes.get(cls) ?? 0) + 1);
       if (target.service !== s.service) a.callers.add(s.service);
@@ -155,6 +157,7 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
     .map((a) => ({
       service: a.service,
       external: a.external,
+      ...(a.local ? { local: true } : {}),
       errorShare: failingTraceCount ? a.failingTraces.size / failingTraceCount : 0,
       latencyShare: extraTotal ? a.extraMs / extraTotal : 0,
       errorClasses: Object.fromEntries([...a.classes.entries()].sort((x, y) => y[1] - x[1])),

@@ -24,7 +24,8 @@ export function dependencyCandidates(c: Collected): Candidate[] {
     const classes = Object.keys(l.errorClasses);
     const total = Object.values(l.errorClasses).reduce((a, b) => a + (b ?? 0), 0) || 1;
     const classShare = (cls: string): number => (l.errorClasses[cls as keyof typeof l.errorClasses] ?? 0) / total;
-    const pro: Piece[] = [{ weight: 2.0 * share * (IP.test(l.service) ? 0.6 : 1), reason: `${Math.round(share * 100)}% of the new failures start at calls to ${l.service}, which has no telemetry of its own here`, ...(l.refs[0] ? { evidence: { kind: 'span' as const, ref: l.refs[0], title: `Failing calls from ${l.callers.join(', ') || 'our services'} to ${l.service}`, why: `The failures start at ${l.service}, outside our telemetry.`, weight: 0.4 } } : {}) }];
+    // A peer on this very host fails with the host more often than on its own.
+    const pro: Piece[] = [{ weight: 2.0 * share * (IP.test(l.service) ? 0.6 : 1) * (l.local ? 0.6 : 1), reason: `${Math.round(share * 100)}% of the new failures start at calls to ${l.service}, which has no telemetry of its own here`, ...(l.refs[0] ? { evidence: { kind: 'span' as const, ref: l.refs[0], title: `Failing calls from ${l.callers.join(', ') || 'our services'} to ${l.service}`, why: `The failures start at ${l.service}, outside our telemetry.`, weight: 0.4 } } : {}) }];
     if (classes.some((x) => OUTAGE_CLASSES.has(x))) pro.push({ weight: 0.3, reason: `the calls fail as an unavailable service fails (${classes.join(', ')})` });
     const con: Piece[] = [];
     // An outage fails every caller; our own change to how one caller calls it fails only that one.
@@ -59,7 +60,8 @@ export function capacityCandidates(c: Collected, valuesOf: (id: string) => { tim
   const out: Candidate[] = [];
   const onset = c.onset;
   // Traffic rose and a service ran out of headroom right after.
-  const traffic = c.moved.filter((s) => s.role === 'traffic' && s.excursion.direction === 'up' && s.excursion.ratio >= 1.5 && s.excursion.onset <= onset + 2 * MIN && s.excursion.onset >= onset - 30 * MIN);
+  // A service that had no traffic before has not seen a spike: it came alive (or its data starts).
+  const traffic = c.moved.filter((s) => s.role === 'traffic' && s.excursion.direction === 'up' && s.excursion.ratio >= 1.5 && Number.isFinite(s.excursion.ratio) && s.excursion.ratio < 1e3 && s.excursion.onset <= onset + 2 * MIN && s.excursion.onset >= onset - 30 * MIN);
   const saturated = c.moved.filter((s) => (s.role === 'saturation' || s.role === 'latency') && s.excursion.direction === 'up' && s.service);
   if (traffic.length) {
     const t = [...traffic].sort((a, b) => b.excursion.ratio - a.excursion.ratio)[0];
@@ -71,7 +73,9 @@ export function capacityCandidates(c: Collected, valuesOf: (id: string) => { tim
     if (service) {
       const pro: Piece[] = [{ weight: 1.2 * Math.min(1, (t.excursion.ratio - 1) / 2), reason: `traffic rose ${t.excursion.ratio.toFixed(1)}x at ${fmtTime(t.excursion.onset)}`, evidence: { kind: 'metric', ref: t.id, title: `${t.name} of ${t.service ?? '?'} rose ${t.excursion.ratio.toFixed(1)}x at ${fmtTime(t.excursion.onset)}`, why: 'Traffic rose first.', weight: 0.4, time: t.excursion.onset } }];
       if (sat) pro.push({ weight: 0.8, reason: `${sat.name} of ${sat.service} rose after it`, evidence: { kind: 'metric', ref: sat.id, title: `${sat.name} of ${sat.service} at ${sat.excursion.ratio.toFixed(1)}x its baseline since ${fmtTime(sat.excursion.onset)}`, why: 'The service ran out of headroom after the traffic rose.', weight: 0.4, time: sat.excursion.onset } });
-      out.push({ key: `capacity|traffic|${service}`, causeKind: 'capacity', mechanism: 'traffic', service, pro, con: [], sentence: `traffic rose ${t.excursion.ratio.toFixed(1)}x and ${service} ran out of headroom` });
+      const con: Piece[] = [];
+      if (top && top.service !== service && Math.max(top.errorShare, top.latencyShare) >= 0.5) con.push({ weight: 1.0, reason: `the failures start at ${top.service}, not where the traffic rose` });
+      out.push({ key: `capacity|traffic|${service}`, causeKind: 'capacity', mechanism: 'traffic', service, pro, con, sentence: `traffic rose ${t.excursion.ratio.toFixed(1)}x and ${service} ran out of headroom` });
     }
   }
   // A usage series at its limit (connections at max_connections, memory at its limit, a quota).
