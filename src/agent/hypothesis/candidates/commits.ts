@@ -8,6 +8,11 @@ import type { Candidate, Piece } from './types';
 import type { SuspectFinding } from '../../../core/investigation';
 import { fmtTime } from '../format';
 
+/** Files that configure rather than program: a commit that changes only these is a configuration change. */
+const CONFIG_FILE = /\.(json|ya?ml|toml|properties|ini|conf|cfg|env|hcl|tfvars)$/i;
+/** Dependency manifests are JSON/TOML too, but what they change is the code that runs. */
+const PACKAGE_MANIFEST = /(^|\/)(package(-lock)?\.json|composer\.(json|lock)|Pipfile(\.lock)?|pyproject\.toml|Cargo\.(toml|lock)|go\.(mod|sum)|tsconfig[^/]*\.json|pnpm-lock\.yaml|yarn\.lock)$/i;
+
 const MIN = 60_000;
 const HOUR = 3600_000;
 /** Failure classes that point below the code, at a resource or the platform. */
@@ -226,7 +231,8 @@ export function commitCandidates(c: Collected): Candidate[] {
     const frameService = s.strength.code >= 0.6 ? f.stackFrames.find((fr) => fr.service && s.files.some((p) => p === fr.path || p.endsWith(fr.path) || fr.path.endsWith(p)))?.service : undefined;
     const service = (locusSvc && touches.includes(locusSvc) ? locusSvc : undefined) ?? touches.find((t) => c.services.includes(t)) ?? touches[0] ?? frameService ?? carries?.services[0] ?? flagService ?? (c.services.length === 1 ? c.services[0] : undefined);
     // What it changes decides the kind: configuration files make a configuration change, whatever the mechanism.
-    const kind = (s.strength.config && !leak && s.strength.code < 0.9) || ((carries || flagService) && s.files.every((p) => /\.(json|ya?ml|toml|properties|ini|conf|cfg|env)$/i.test(p))) ? 'config-change' : 'code-change';
+    const configOnly = s.files.length > 0 && s.files.every((p) => CONFIG_FILE.test(p) && !PACKAGE_MANIFEST.test(p));
+    const kind = (s.strength.config && !leak && s.strength.code < 0.9) || configOnly ? 'config-change' : 'code-change';
     out.push({
       key: `${kind}|${s.sha}`,
       causeKind: kind,
