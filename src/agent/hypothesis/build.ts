@@ -16,7 +16,22 @@ export interface HypothesisOptions {
   /** Below this calibrated confidence the hypothesis abstains. Default 0.5. */
   confidenceThreshold?: number;
   /** Filled with the decision's features (calibration and debugging). */
-  diagnostics?: { features?: DecisionFeatures; causeKind?: string; mechanism?: string; candidates?: { key: string; score: number }[] };
+  diagnostics?: {
+    features?: DecisionFeatures;
+    causeKind?: string;
+    mechanism?: string;
+    candidates?: { key: string; score: number }[];
+    /** The next candidates as if each had been chosen: what calibration learns wrong decisions from. */
+    runnersUp?: RunnerUp[];
+  };
+}
+
+export interface RunnerUp {
+  features: DecisionFeatures;
+  causeKind: string;
+  service?: string;
+  host?: string;
+  commit?: string;
 }
 
 const MAX_EVIDENCE = 16;
@@ -37,6 +52,13 @@ export function buildHypothesis(bundle: IncidentBundle, findings: Findings, opts
       opts.diagnostics.causeKind = decision.causeKind;
       opts.diagnostics.mechanism = decision.mechanism;
     }
+    opts.diagnostics.runnersUp = candidates.slice(1, 3).map((cand) => ({
+      features: featuresOf(cand, candidates, collected),
+      causeKind: cand.causeKind,
+      ...(cand.service ? { service: cand.service } : {}),
+      ...(cand.host ? { host: cand.host } : {}),
+      ...(cand.suspect ? { commit: cand.suspect.sha } : {}),
+    }));
     opts.diagnostics.candidates = candidates.slice(0, 6).map((c) => ({ key: c.key, score: Math.round((c.pro.reduce((a, p) => a + p.weight, 0) - c.con.reduce((a, p) => a + p.weight, 0)) * 100) / 100 }));
   }
   const confidence = decision ? confidenceOf(decision.features) : 0;
@@ -51,8 +73,7 @@ export function buildHypothesis(bundle: IncidentBundle, findings: Findings, opts
   const summary = summaryOf(decision, explained.sentence, confidence, threshold, abstained, checked.length, ids, alerts, onset);
   const location: CodeLocation | undefined = decision?.suspect?.location;
   const suspectCommit = !abstained && decision?.suspect ? stripStrength(decision.suspect) : undefined;
-  const [, second] = candidates;
-  const confidenceOfCandidate = (cand: (typeof candidates)[number]): number => Math.min(confidence, confidenceOf(featuresOf(cand, cand === candidates[0] ? second : candidates[0], collected)));
+  const confidenceOfCandidate = (cand: (typeof candidates)[number]): number => Math.min(confidence, confidenceOf(featuresOf(cand, candidates, collected)));
   return {
     alertId: alert.id,
     summary,

@@ -1,7 +1,7 @@
 // Confidence: the probability that the named cause is right, from features of the decision: how much
 // evidence supports it and how strong its best piece is, how far it leads the next candidate, how much
 // counts against it, and whether it lives where the failures start. A logistic model whose weights are
-// fitted on labelled incidents (bench/lib/calibrate.ts; the weights below record where they came from).
+// fitted on labelled incidents (bench/calibrate.ts; the weights below record where they came from).
 
 /** Features the confidence is computed from; exported so calibration can refit the weights. */
 export interface DecisionFeatures {
@@ -15,6 +15,8 @@ export interface DecisionFeatures {
   against: number;
   /** How many pieces support it. */
   pieces: number;
+  /** How many other candidates score within 0.5 of it: causes the evidence cannot tell apart. */
+  nearTies: number;
   /** 1 when it names the service (or dependency) where the failures start, 0 when another, 0.5 when unknown. */
   locusAgrees: number;
   /** Share of the new failures or latency at that locus. */
@@ -23,23 +25,26 @@ export interface DecisionFeatures {
   hasTraces: number;
 }
 
-export const FEATURE_KEYS: readonly (keyof DecisionFeatures)[] = ['score', 'margin', 'strongest', 'against', 'pieces', 'locusAgrees', 'locusShare', 'hasTraces'];
+export const FEATURE_KEYS: readonly (keyof DecisionFeatures)[] = ['score', 'margin', 'strongest', 'against', 'pieces', 'nearTies', 'locusAgrees', 'locusShare', 'hasTraces'];
 
-/**
- * Logistic weights: confidence = sigmoid(bias + w·features). Hand-set until fitted: stronger and more
- * separated evidence raises confidence, evidence against lowers it.
- */
+// Logistic weights: confidence = sigmoid(bias + w·features), capped.
+// BEGIN FITTED WEIGHTS
+// Fitted by `npm run bench -- calibrate --write` on 2026-12-02: generator 240, lab 14, postmortem 22 cases
+// (+552 runner-up decisions at weight 0.5), L2 30 towards the hand-set slopes. Held out by family (fitted
+// on the others): generator Brier 0.029, wrong at >= 0.8: 0; lab Brier 0.024, wrong at >= 0.8: 0; postmortem Brier 0.094, wrong at >= 0.8: 0.
 export const CONFIDENCE_WEIGHTS: Record<'bias' | keyof DecisionFeatures, number> = {
-  bias: -2.2,
-  score: 0.7,
-  margin: 0.9,
-  strongest: 0.6,
-  against: -0.6,
-  pieces: 0.1,
-  locusAgrees: 0.8,
-  locusShare: 0.5,
+  bias: -1.557,
+  score: 0.72,
+  margin: 1.088,
+  strongest: 0.637,
+  against: -0.622,
+  pieces: -0.09,
+  nearTies: -0.841,
+  locusAgrees: 0.787,
+  locusShare: 0.508,
   hasTraces: 0.2,
 };
+// END FITTED WEIGHTS
 
 /** Never certain: the signals are samples and the model is simple. */
 export const MAX_CONFIDENCE = 0.95;

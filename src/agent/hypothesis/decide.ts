@@ -77,7 +77,13 @@ function explainedLoad(cands: Candidate[], c: Collected): void {
   }
 }
 
-export function featuresOf(top: Candidate, second: Candidate | undefined, c: Collected): DecisionFeatures {
+/** A rival this close to the chosen candidate is a near tie: the evidence does not tell them apart. */
+const NEAR_TIE = 0.5;
+
+/** The features of choosing `top` over the other candidates. */
+export function featuresOf(top: Candidate, candidates: readonly Candidate[], c: Collected): DecisionFeatures {
+  const rivals = candidates.filter((x) => x !== top);
+  const second = rivals.reduce<Candidate | undefined>((best, x) => (!best || scoreOf(x) > scoreOf(best) ? x : best), undefined);
   const strongest = Math.max(0, ...top.pro.map((p) => p.weight));
   const locus = c.topLocus;
   const agrees = locus ? (locus.service === top.service || locus.service === top.dependency ? 1 : 0) : 0.5;
@@ -87,6 +93,7 @@ export function featuresOf(top: Candidate, second: Candidate | undefined, c: Col
     strongest,
     against: againstOf(top),
     pieces: top.pro.length,
+    nearTies: rivals.filter((x) => scoreOf(x) >= scoreOf(top) - NEAR_TIE && scoreOf(x) > 0).length,
     locusAgrees: agrees,
     locusShare: locus ? Math.max(locus.errorShare, locus.latencyShare) : 0,
     hasTraces: c.findings.counts.spans > 0 ? 1 : 0,
@@ -95,9 +102,9 @@ export function featuresOf(top: Candidate, second: Candidate | undefined, c: Col
 
 export function decide(c: Collected, valuesOf: (id: string) => { timestamps: number[]; values: number[] } | undefined = () => undefined): { decision?: Decision; candidates: Candidate[] } {
   const candidates = allCandidates(c, valuesOf);
-  const [top, second] = candidates;
+  const [top] = candidates;
   if (!top || scoreOf(top) < MIN_DECISION_SCORE) return { candidates };
-  const features = featuresOf(top, second, c);
+  const features = featuresOf(top, candidates, c);
   return {
     candidates,
     decision: {

@@ -150,6 +150,8 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
       const callee = [...topology.edges].find((e) => e.to === svc);
       const a = locus(svc, callee?.external ?? !topology.instrumented.has(svc));
       a.extraMs = extra;
+      // Who waits on it: the services that call it.
+      for (const e of topology.edges) if (e.to === svc && e.from !== svc) a.callers.add(e.from);
       extraTotal += extra;
     }
   }

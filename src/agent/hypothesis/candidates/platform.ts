@@ -164,6 +164,8 @@ export function infrastructureCandidates(c: Collected): Candidate[] {
     if (failing < 5 && !(failing >= 2 && restFailing === 0 && restTotal >= 20)) continue;
     const restRate = restTotal ? restFailing / restTotal : 0;
     if (top.failing / failing < 0.7 || topRate < 3 * restRate + 0.05 || rest.length === 0) continue;
+    // The same host seen under two attributes (host.name and k8s.node.name) is one piece of evidence.
+    if (out.some((x) => x.key === `infrastructure|${top.value}`)) continue;
     const mechanism = split.dimension === 'zone' ? 'zone' : 'host';
     const locus = c.topLocus;
     const elsewhere = locus && locus.service !== split.service && Math.max(locus.errorShare, locus.latencyShare) >= 0.5;
