@@ -15,11 +15,11 @@ export interface RecordedRequest {
   body: any;
 }
 
-export type ScriptedTurn =
+export type StaticTurn =
   | { content?: string; toolCalls?: { name: string; arguments: string | Record<string, unknown>; id?: string }[]; usage?: { prompt: number; completion: number } }
   | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { hang: true }
-  | ((req: RecordedRequest, index: number) => ScriptedTurn);
+  | { hang: true };
+export type ScriptedTurn = StaticTurn | ((req: RecordedRequest, index: number) => StaticTurn);
 
 export interface ChatCompletionsServer {
   baseUrl: string;
@@ -57,9 +57,9 @@ export async function startChatCompletionsServer(script: ScriptedTurn[], opts: {
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
         return;
       }
-      let turn = queue.shift();
+      const next = queue.shift();
       const index = served++;
-      if (typeof turn === 'function') turn = turn(rec, index);
+      const turn = typeof next === 'function' ? next(rec, index) : next;
       if (!turn) {
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'the script has no more turns', type: 'server_error' } }));
         return;

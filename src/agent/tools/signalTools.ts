@@ -1,6 +1,5 @@
 // Tools over the signal roles: alerts, metrics (PromQL), logs (LogQL or an Elasticsearch query
 // string), traces. Queries are pushed down to the sources with bounded windows and limits.
-import type { Alert } from '../../core/model';
 import type { AlertSource } from '../../core/sources';
 import { alertShape, fromEach, iso, logShape, pick, seriesShape, spanShape, traceSummaryShape, windowArgs } from './shape';
 import { ToolInputError, type AgentTool } from './types';
