@@ -3,6 +3,7 @@
 // span attributes and files.
 import type { IncidentBundle } from '../../../../src/core/bundle';
 import type { LogRecord, Span } from '../../../../src/core/model';
+import type { ScriptedTurn } from '../../../support/chatCompletionsServer';
 
 export const T0 = Date.UTC(2024, 4, 1, 12, 0, 0);
 const MIN = 60_000;
@@ -54,4 +55,29 @@ export function incidentBundle(plants: Plants = {}): IncidentBundle {
       'services/payments/src/card-validation.js': ['// card validation', 'function validateCard(card) {', '  if (!card) return false;', '', '', '', '', '', '', '  const number = card.number;', '  const brand = card.details.brand;', "  return brand === 'visa';", '}', plants.fileText ?? ''].join('\n'),
     },
   };
+}
+
+/** A model that queries the logs, reads the hypothesis, then answers citing both. */
+export function investigatingScript(answer?: Record<string, unknown>): ScriptedTurn[] {
+  return [
+    { content: 'Looking at the payments errors.', toolCalls: [{ name: 'query_logs', arguments: { query: '{service="payments"} |= "card validation failed"', limit: 5 } }] },
+    { toolCalls: [{ name: 'get_hypothesis', arguments: {} }] },
+    {
+      toolCalls: [{
+        name: 'submit_answer',
+        arguments: answer ?? {
+          summary: 'The deploy of a1b2c3d broke card validation in payments.',
+          causeKind: 'code-change',
+          service: 'payments',
+          commit: badSha,
+          claims: [
+            { text: 'payments logs TypeErrors in card validation after the deploy', citations: [{ source: 't1', quote: "card validation failed: TypeError: Cannot read properties of undefined (reading 'brand')" }] },
+            { text: 'the suspect commit is the card validation change', citations: [{ source: badSha.slice(0, 8), quote: 'payments: validate card brand' }] },
+          ],
+          nextChecks: ['Check that card.details is set by the checkout client'],
+          proposedActions: [{ actionId: 'rollback-deploy', params: { service: 'payments' }, why: 'the deploy introduced the failure' }],
+        },
+      }],
+    },
+  ];
 }

@@ -2,35 +2,10 @@ import * as assert from 'node:assert/strict';
 import { OpenAiChatProvider } from '../../../../src/agent/llm/openaiProvider';
 import { runAgent } from '../../../../src/agent/llm/loop';
 import { bundleToolContext, investigateBundle } from '../../../../src/agent/tools/bundleContext';
-import { startChatCompletionsServer, type ChatCompletionsServer, type ScriptedTurn } from '../../../support/chatCompletionsServer';
-import { badSha, incidentBundle } from './fixture';
+import { startChatCompletionsServer, type ChatCompletionsServer } from '../../../support/chatCompletionsServer';
+import { badSha, incidentBundle, investigatingScript } from './fixture';
 
 const actionIds = ['rollback-deploy', 'restart', 'scale', 'pause-rollout', 'silence-alert'];
-
-/** A model that queries the logs, reads the hypothesis, then answers citing both. */
-export function investigatingScript(answer?: Record<string, unknown>): ScriptedTurn[] {
-  return [
-    { content: 'Looking at the payments errors.', toolCalls: [{ name: 'query_logs', arguments: { query: '{service="payments"} |= "card validation failed"', limit: 5 } }] },
-    { toolCalls: [{ name: 'get_hypothesis', arguments: {} }] },
-    {
-      toolCalls: [{
-        name: 'submit_answer',
-        arguments: answer ?? {
-          summary: 'The deploy of a1b2c3d broke card validation in payments.',
-          causeKind: 'code-change',
-          service: 'payments',
-          commit: badSha,
-          claims: [
-            { text: 'payments logs TypeErrors in card validation after the deploy', citations: [{ source: 't1', quote: "card validation failed: TypeError: Cannot read properties of undefined (reading 'brand')" }] },
-            { text: 'the suspect commit is the card validation change', citations: [{ source: badSha.slice(0, 8), quote: 'payments: validate card brand' }] },
-          ],
-          nextChecks: ['Check that card.details is set by the checkout client'],
-          proposedActions: [{ actionId: 'rollback-deploy', params: { service: 'payments' }, why: 'the deploy introduced the failure' }],
-        },
-      }],
-    },
-  ];
-}
 
 describe('agent loop: the real openai SDK against a Chat Completions server on 127.0.0.1 (scripted turns, documented wire format)', () => {
   let server: ChatCompletionsServer | undefined;
