@@ -106,7 +106,7 @@ describe('MCP server: the real MCP SDK client over stdio against `incident-lens 
     const changes = JSON.parse(textOf(await client!.callTool({ name: 'list_changes', arguments: { start: '-1d' } })));
     assert.equal(changes.changes[0].message.trim(), 'payments: charge directly');
     const diff = JSON.parse(textOf(await client!.callTool({ name: 'show_diff', arguments: { sha: changes.changes[0].sha } })));
-    assert.match(diff.diff, /\+  return charge\(\);/);
+    assert.match(diff.diff, /\+ {2}return charge\(\);/);
     const blame = JSON.parse(textOf(await client!.callTool({ name: 'blame_lines', arguments: { path: 'src/pay.js', startLine: 1, endLine: 2 } })));
     assert.equal(blame.lines[1].text, '  return charge();');
     const file = JSON.parse(textOf(await client!.callTool({ name: 'read_file', arguments: { path: 'src/pay.js' } })));

@@ -3,7 +3,7 @@ import { OpenAiChatProvider } from '../../../../src/agent/llm/openaiProvider';
 import { runAgent } from '../../../../src/agent/llm/loop';
 import { bundleToolContext, investigateBundle } from '../../../../src/agent/tools/bundleContext';
 import { startChatCompletionsServer, type ChatCompletionsServer } from '../../../support/chatCompletionsServer';
-import { badSha, incidentBundle, investigatingScript } from './fixture';
+import { incidentBundle, investigatingScript } from './fixture';
 
 const actionIds = ['rollback-deploy', 'restart', 'scale', 'pause-rollout', 'silence-alert'];
 
