@@ -15,6 +15,10 @@ import { settings } from './vscode/config';
 import type { Services } from './vscode/services';
 import { errorMessage } from './core/errors';
 import { InvestigationService } from './agent/investigationService';
+import { AgentFeatures } from './vscode/agent';
+import { registerLmTools } from './vscode/agentTools';
+import { registerMcpProvider } from './vscode/agentMcp';
+import { agentSettings } from './vscode/agentSettings';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
@@ -53,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         remediation.recordHypothesis(inv.alert, inv.hypothesis);
       },
     });
+    const agent = new AgentFeatures(() => services);
     const services: Services = {
       extension: context,
       logger,
@@ -65,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       suspectCode,
       remediation,
       prompter: vscodePrompter,
+      agent,
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
@@ -107,10 +113,15 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (settings.affects(e, 'groupBy')) tree.rebuild(alerts.snapshot);
         if (settings.affects(e, 'refreshIntervalSeconds')) schedule();
         if (settings.affects(e, 'autonomy')) panels.refreshGates();
+        if (agentSettings.affects(e)) panels.refreshAgent();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
       { dispose: () => timer && clearInterval(timer) },
       ...registerCommands(services),
+      // The editor's AI and other agents: our read-only tools as language-model tools and over MCP
+      // (each only where this VS Code has the API).
+      ...registerLmTools(services, agent),
+      ...registerMcpProvider(services),
     );
     schedule();
 

@@ -191,7 +191,9 @@ export async function runMcpCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
+// Run directly (node src/mcp.ts through tsx), or as the bundle VS Code starts (dist/mcp.js, where
+// webpack's module is not require.main: the definition provider sets the variable).
+if (require.main === module || process.env.INCIDENT_LENS_MCP_MAIN === '1') {
   runMcpCommand(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -9,6 +9,7 @@ import type { SuspectCodeMarkers } from './suspectCode';
 import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
+import type { AgentFeatures } from './agent';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -22,4 +23,6 @@ export interface Services {
   readonly suspectCode: SuspectCodeMarkers;
   readonly remediation: RemediationController;
   readonly prompter: Prompter;
+  /** The LLM agent's context, provider and consent (off until a provider is chosen). */
+  readonly agent: AgentFeatures;
 }

@@ -22,6 +22,8 @@ export const contributedCommands = [
   'incidentLens.verifyLedger',
   'incidentLens.markHypothesisWrong',
   'incidentLens.showLog',
+  'incidentLens.setAgentApiKey',
+  'incidentLens.previewAgentRequest',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */

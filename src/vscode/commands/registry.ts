@@ -6,6 +6,7 @@ import { configureSources, setSourceSecret, setWebhookToken, showLog } from './c
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
 
+import { previewAgentRequest, setAgentApiKey } from '../agent';
 import type { CommandId } from './commandIds';
 
 type Handler = (s: Services, ...args: any[]) => unknown;
@@ -31,6 +32,8 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.verifyLedger': verifyLedger,
   'incidentLens.markHypothesisWrong': markHypothesisWrong,
   'incidentLens.showLog': showLog,
+  'incidentLens.setAgentApiKey': setAgentApiKey,
+  'incidentLens.previewAgentRequest': (s) => previewAgentRequest(s, s.agent),
 };
 
 export function registerCommands(s: Services): vscode.Disposable[] {
