@@ -51,6 +51,7 @@ const investigationWebview = {
   plugins: [new EmitFilesPlugin({
     'uPlot.min.css': require.resolve('uplot/dist/uPlot.min.css'),
     'investigation.css': path.resolve(__dirname, 'src/webview/investigation/investigation.css'),
+    'agent.css': path.resolve(__dirname, 'src/webview/investigation/agent.css'),
   })],
 };
 

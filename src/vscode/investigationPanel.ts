@@ -150,6 +150,7 @@ function renderHtml(webview: vscode.Webview, distRoot: vscode.Uri, state: PanelU
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('uPlot.min.css')}">
 <link rel="stylesheet" href="${asset('investigation.css')}">
+<link rel="stylesheet" href="${asset('agent.css')}">
 <title>Investigation</title>
 </head>
 <body data-initial-state="${initial}">
