@@ -18,6 +18,7 @@ import { InvestigationService } from './agent/investigationService';
 import { AgentFeatures } from './vscode/agent';
 import { registerLmTools } from './vscode/agentTools';
 import { registerMcpProvider } from './vscode/agentMcp';
+import type { McpServerDefinitionProvider } from './vscode/lmApi';
 import { agentSettings } from './vscode/agentSettings';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
@@ -25,6 +26,8 @@ export interface IncidentLensApi {
   readonly services: Services;
   /** Resolves when the sources (and the embedded receiver) have started. */
   readonly started: Promise<void>;
+  /** What the editor's AI got: the language-model tools registered, and the MCP definition provider (each only where this VS Code has the API). */
+  readonly agent: { readonly lmTools: readonly string[]; readonly mcpProvider?: McpServerDefinitionProvider };
 }
 
 export function activate(context: vscode.ExtensionContext): IncidentLensApi {
@@ -74,6 +77,10 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
+    // The editor's AI and other agents: our read-only tools as language-model tools and over MCP
+    // (each only where this VS Code has the API).
+    const lmTools = registerLmTools(services, agent);
+    const mcp = registerMcpProvider(services);
     const statusBar = vscode.window.createStatusBarItem('incidentLens.firing', vscode.StatusBarAlignment.Left, 50);
     statusBar.name = 'Incident Lens: firing critical alerts';
     statusBar.command = 'incidentLens.triage';
@@ -118,10 +125,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
       { dispose: () => timer && clearInterval(timer) },
       ...registerCommands(services),
-      // The editor's AI and other agents: our read-only tools as language-model tools and over MCP
-      // (each only where this VS Code has the API).
-      ...registerLmTools(services, agent),
-      ...registerMcpProvider(services),
+      ...lmTools.map((t) => t.disposable),
+      ...mcp.disposables,
     );
     schedule();
 
@@ -132,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       }),
     );
     logger.info(`activated in ${(performance.now() - activatedAt).toFixed(1)} ms`);
-    return { services, started };
+    return { services, started, agent: { lmTools: lmTools.map((t) => t.name), ...(mcp.provider ? { mcpProvider: mcp.provider } : {}) } };
   } catch (err) {
     // VS Code shows nothing by itself when activation fails: say it.
     logger.error(`activation failed: ${errorMessage(err)}`);

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { Services } from './services';
 import { settings } from './config';
 import { agentSettings } from './agentSettings';
-import { mcpApi, mcpStdioDefinition } from './lmApi';
+import { mcpApi, mcpStdioDefinition, type McpServerDefinitionProvider } from './lmApi';
 
 export const mcpProviderId = 'incidentLens.mcp';
 
@@ -46,25 +46,33 @@ export function mcpDefinitionData(s: Services): McpDefinitionData {
   return { label: 'Incident Lens', command: process.execPath, args, env: { ELECTRON_RUN_AS_NODE: '1', INCIDENT_LENS_MCP_MAIN: '1' }, version };
 }
 
-export function registerMcpProvider(s: Services): vscode.Disposable[] {
+export interface McpRegistration {
+  disposables: vscode.Disposable[];
+  /** The provider VS Code was given, when this VS Code has the API. */
+  provider?: McpServerDefinitionProvider;
+}
+
+export function registerMcpProvider(s: Services): McpRegistration {
   const mcp = mcpApi();
   if (!mcp) {
     s.logger.info('agent: this VS Code has no MCP server definition API (1.101+): run `incident-lens mcp` from other MCP clients');
-    return [];
+    return { disposables: [] };
   }
   const changed = new vscode.EventEmitter<void>();
-  return [
+  const provider: McpServerDefinitionProvider = {
+    onDidChangeMcpServerDefinitions: changed.event,
+    provideMcpServerDefinitions: () => {
+      const d = mcpDefinitionData(s);
+      return [mcpStdioDefinition(d.label, d.command, d.args, d.env, d.version)];
+    },
+  };
+  const disposables = [
     changed,
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (settings.affects(e, 'sources') || agentSettings.affects(e)) changed.fire();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => changed.fire()),
-    mcp.registerMcpServerDefinitionProvider(mcpProviderId, {
-      onDidChangeMcpServerDefinitions: changed.event,
-      provideMcpServerDefinitions: () => {
-        const d = mcpDefinitionData(s);
-        return [mcpStdioDefinition(d.label, d.command, d.args, d.env, d.version)];
-      },
-    }),
+    mcp.registerMcpServerDefinitionProvider(mcpProviderId, provider),
   ];
+  return { disposables, provider };
 }

@@ -15,14 +15,15 @@ function contributedToolNames(s: Services): string[] {
   return tools.map((t) => t.name);
 }
 
-export function registerLmTools(s: Services, features: AgentFeatures): vscode.Disposable[] {
+export function registerLmTools(s: Services, features: AgentFeatures): { name: string; disposable: vscode.Disposable }[] {
   const lm = lmToolsApi();
   if (!lm) {
     s.logger.info('agent: this VS Code has no language-model tools API (1.95+): the tools are available over MCP and in the panel');
     return [];
   }
-  return contributedToolNames(s).map((name) =>
-    lm.registerTool(name, {
+  return contributedToolNames(s).map((name) => ({
+    name,
+    disposable: lm.registerTool(name, {
       prepareInvocation: (options: LmToolInvocation) =>
         name === 'propose_remediation'
           ? { invocationMessage: `Proposing ${String((options.input as { actionId?: unknown })?.actionId ?? 'an action')}: Incident Lens's policy and approval decide` }
@@ -39,5 +40,5 @@ export function registerLmTools(s: Services, features: AgentFeatures): vscode.Di
         }
       },
     }),
-  );
+  }));
 }
