@@ -100,7 +100,7 @@ describe('the agent in VS Code 1.103 (language-model tools, MCP definition provi
   it('vscode.lm.invokeTool runs our tools over the live sources and the workspace, and refuses files outside it', async () => {
     const alerts = JSON.parse(await invoke('list_alerts', {}));
     assert.ok(alerts.alerts.some((a: any) => a.name === 'PaymentsErrorRate' && a.source === 'webhook'), JSON.stringify(alerts));
-    const changes = JSON.parse(await invoke('list_changes', { start: '-3650d' }));
+    const changes = JSON.parse(await invoke('list_changes', { start: '-20d' }));
     assert.ok(changes.total > 0, JSON.stringify(changes).slice(0, 400));
     const file = JSON.parse(await invoke('read_file', { path: 'services/payments/package.json', endLine: 3 }));
     assert.equal(file.startLine, 1);
@@ -126,7 +126,7 @@ describe('the agent in VS Code 1.103 (language-model tools, MCP definition provi
     try {
       const { tools } = await client.listTools();
       assert.deepEqual(tools.map((t) => t.name), toolNames);
-      const r = await client.callTool({ name: 'list_changes', arguments: { start: '-3650d' } });
+      const r = await client.callTool({ name: 'list_changes', arguments: { start: '-20d' } });
       assert.ok(JSON.parse((r.content as { text: string }[])[0].text).total > 0);
     } finally {
       await client.close();
@@ -135,7 +135,7 @@ describe('the agent in VS Code 1.103 (language-model tools, MCP definition provi
 
   it('the panel\'s agent answers through the real openai SDK, grounded in its trail, beside the hypothesis', async () => {
     model = await startChatCompletionsServer([
-      { content: 'Reading the recent changes.', toolCalls: [{ name: 'list_changes', arguments: { start: '-3650d', limit: 3 } }] },
+      { content: 'Reading the recent changes.', toolCalls: [{ name: 'list_changes', arguments: { start: '-20d', limit: 3 } }] },
       (req) => {
         const tool = [...req.body.messages].reverse().find((m: any) => m.role === 'tool');
         const changes = JSON.parse(tool.content.slice(tool.content.indexOf('\n') + 1));
