@@ -98,6 +98,8 @@ export class AgentFeatures {
     if (!provider.remote) return true;
     const state = this.s.extension.workspaceState;
     if (state.get<boolean>(consentKey(provider.label))) return true;
+    // The first time, the exact request opens beside the question.
+    await this.showPreview(body);
     for (;;) {
       const choice = await this.s.prompter.confirm(
         `Send this incident to ${provider.label}?`,

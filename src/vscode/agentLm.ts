@@ -16,6 +16,10 @@ export class VscodeLmProvider implements ChatProvider {
     this.label = `VS Code language model${family ? ` (${family})` : ''}`;
   }
 
+  async prepare(): Promise<void> {
+    await this.model();
+  }
+
   private async model(): Promise<vscode.LanguageModelChat> {
     let models: vscode.LanguageModelChat[];
     try {

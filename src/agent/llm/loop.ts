@@ -140,6 +140,13 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentRun> {
   try {
     const first = firstRequest({ ...opts, budgets });
     const messages = [...first.messages];
+    try {
+      await opts.provider.prepare?.();
+    } catch (err) {
+      if (err instanceof AgentError) return finish('error', { kind: err.kind, message: err.message });
+      throw err;
+    }
+    run.provider = opts.provider.label;
     if (opts.confirmSend && !(await opts.confirmSend(opts.provider.requestBody(first)))) return finish('declined');
     const sources: CitationSources = findingSources(opts.investigation);
     const actionIds = opts.tools.actionIds();

@@ -68,6 +68,8 @@ export interface ChatProvider {
   readonly label: string;
   /** Whether requests leave this machine (decides the consent prompt). */
   readonly remote: boolean;
+  /** Checks that a model is there (before the user is asked to consent to sending anything). */
+  prepare?(): Promise<void>;
   complete(req: ChatRequest, opts?: CompleteOptions): Promise<ChatTurn>;
   /** Exactly the body this provider would send for the request: what the preview shows. */
   requestBody(req: ChatRequest): unknown;

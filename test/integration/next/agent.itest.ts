@@ -161,4 +161,24 @@ describe('the agent in VS Code 1.103 (language-model tools, MCP definition provi
     assert.ok(model.requests[0].body.messages[1].content.includes('PaymentsErrorRate'));
     assert.ok(path.isAbsolute(workspace));
   });
+
+  it('the VS Code language-model provider with no chat model says so, and nothing is asked of a model', async () => {
+    await config.update('agent.provider', 'vscode', vscode.ConfigurationTarget.Global);
+    const sent = model!.requests.length;
+    const panel = api.services.panels.open(alert);
+    await panel.whenReady();
+    await panel.agent.ask('anything?');
+    const view = panel.agent.current;
+    assert.equal(view.state, 'done');
+    assert.match(view.error ?? '', /No language model is available in VS Code/);
+    assert.equal(model!.requests.length, sent);
+  });
+
+  it('with the provider off, the panel says how to turn the agent on', async () => {
+    await config.update('agent.provider', 'off', vscode.ConfigurationTarget.Global);
+    const panel = api.services.panels.open(alert);
+    await panel.agent.ask('anything?');
+    assert.equal(panel.agent.current.state, 'off');
+    assert.match(panel.agent.current.hint ?? '', /incidentLens\.agent\.provider/);
+  });
 });
