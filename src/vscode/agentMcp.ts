@@ -66,13 +66,22 @@ export function registerMcpProvider(s: Services): McpRegistration {
       return [mcpStdioDefinition(d.label, d.command, d.args, d.env, d.version)];
     },
   };
+  let registration: vscode.Disposable;
+  try {
+    registration = mcp.registerMcpServerDefinitionProvider(mcpProviderId, provider);
+  } catch (err) {
+    // A newer API must never cost the extension its activation.
+    s.logger.warn(`agent: could not register the MCP server definition provider: ${err instanceof Error ? err.message : String(err)}`);
+    changed.dispose();
+    return { disposables: [] };
+  }
   const disposables = [
     changed,
+    registration,
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (settings.affects(e, 'sources') || agentSettings.affects(e)) changed.fire();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => changed.fire()),
-    mcp.registerMcpServerDefinitionProvider(mcpProviderId, provider),
   ];
   return { disposables, provider };
 }

@@ -21,24 +21,34 @@ export function registerLmTools(s: Services, features: AgentFeatures): { name: s
     s.logger.info('agent: this VS Code has no language-model tools API (1.95+): the tools are available over MCP and in the panel');
     return [];
   }
-  return contributedToolNames(s).map((name) => ({
-    name,
-    disposable: lm.registerTool(name, {
-      prepareInvocation: (options: LmToolInvocation) =>
-        name === 'propose_remediation'
-          ? { invocationMessage: `Proposing ${String((options.input as { actionId?: unknown })?.actionId ?? 'an action')}: Incident Lens's policy and approval decide` }
-          : { invocationMessage: `Incident Lens: ${name.replace('_', ' ')}` },
-      invoke: async (options: LmToolInvocation, token: vscode.CancellationToken) => {
-        const { runTool } = await import('../agent/tools/registry');
-        const ac = new AbortController();
-        const sub = token.onCancellationRequested(() => ac.abort());
-        try {
-          const r = await runTool(name, options.input, await features.toolContext(), { signal: ac.signal, redaction: agentSettings.redaction() });
-          return toolResult(r.ok ? r.text : `Error: ${r.text}`);
-        } finally {
-          sub.dispose();
-        }
-      },
-    }),
-  }));
+  const registered: { name: string; disposable: vscode.Disposable }[] = [];
+  for (const name of contributedToolNames(s)) {
+    try {
+      registered.push({ name, disposable: register(lm, name, features) });
+    } catch (err) {
+      // A newer API must never cost the extension its activation.
+      s.logger.warn(`agent: could not register the language-model tool ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return registered;
+}
+
+function register(lm: NonNullable<ReturnType<typeof lmToolsApi>>, name: string, features: AgentFeatures): vscode.Disposable {
+  return lm.registerTool(name, {
+    prepareInvocation: (options: LmToolInvocation) =>
+      name === 'propose_remediation'
+        ? { invocationMessage: `Proposing ${String((options.input as { actionId?: unknown })?.actionId ?? 'an action')}: Incident Lens's policy and approval decide` }
+        : { invocationMessage: `Incident Lens: ${name.replace('_', ' ')}` },
+    invoke: async (options: LmToolInvocation, token: vscode.CancellationToken) => {
+      const { runTool } = await import('../agent/tools/registry');
+      const ac = new AbortController();
+      const sub = token.onCancellationRequested(() => ac.abort());
+      try {
+        const r = await runTool(name, options.input, await features.toolContext(), { signal: ac.signal, redaction: agentSettings.redaction() });
+        return toolResult(r.ok ? r.text : `Error: ${r.text}`);
+      } finally {
+        sub.dispose();
+      }
+    },
+  });
 }

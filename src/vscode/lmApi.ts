@@ -45,10 +45,19 @@ export function lmToolsApi(): LmToolsApi | undefined {
   return lm && typeof lm.registerTool === 'function' && typeof lm.invokeTool === 'function' && typeof api.LanguageModelToolResult === 'function' ? (lm as LmToolsApi) : undefined;
 }
 
-/** MCP server definition providers (VS Code 1.101+), or undefined. */
+/** Whether this VS Code is at least major.minor (the API was final from then on). */
+export function vscodeAtLeast(major: number, minor: number): boolean {
+  const [ma, mi] = vscode.version.split('.').map((x) => parseInt(x, 10));
+  return ma > major || (ma === major && mi >= minor);
+}
+
+/**
+ * MCP server definition providers (final in VS Code 1.101), or undefined. 1.100 already has a function
+ * of that name, but it wants a contribution point that was renamed before the API was final, and throws.
+ */
 export function mcpApi(): McpApi | undefined {
   const lm = api.lm;
-  return lm && typeof lm.registerMcpServerDefinitionProvider === 'function' && typeof api.McpStdioServerDefinition === 'function' ? (lm as McpApi) : undefined;
+  return vscodeAtLeast(1, 101) && lm && typeof lm.registerMcpServerDefinitionProvider === 'function' && typeof api.McpStdioServerDefinition === 'function' ? (lm as McpApi) : undefined;
 }
 
 /** Whether chat requests can carry tools (1.95+). */
