@@ -20,6 +20,8 @@ import { registerLmTools } from './vscode/agentTools';
 import { registerMcpProvider } from './vscode/agentMcp';
 import type { McpServerDefinitionProvider } from './vscode/lmApi';
 import { agentSettings } from './vscode/agentSettings';
+import { ModelsController } from './vscode/models';
+import { ModelPanels } from './vscode/modelPanel';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
@@ -36,7 +38,9 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
   context.subscriptions.push(channel);
   const logger = createLogger(channel);
   try {
-    const alerts = new AlertService(logger, context.secrets);
+    const modelsController = new ModelsController(logger);
+    const alerts = new AlertService(logger, context.secrets, () => modelsController.sourceSetOption());
+    const models = new ModelPanels(() => (modelsController.active ? modelsController : undefined));
     const tree = new AlertsTreeProvider(alerts);
     const treeView = vscode.window.createTreeView('incidentLens.alerts', { treeDataProvider: tree, showCollapseAll: true });
     const panels = new InvestigationPanels();
@@ -52,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (!root) return undefined;
         const { GitChangeSource } = await import('./sources/git');
         // An untrusted workspace's history is read only in the safe form (its git config runs nothing).
-        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), trusted: vscode.workspace.isTrusted });
+        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), deployLog: settings.deployRecords(), trusted: vscode.workspace.isTrusted });
       },
       options: () => ({ confidenceThreshold: settings.confidenceThreshold(), serviceMap: settings.serviceMap() }),
       onFinished: (inv) => {
@@ -74,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       remediation,
       prompter: vscodePrompter,
       agent,
+      models,
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
@@ -106,7 +111,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, models,
+      models.attach(services),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
@@ -119,10 +125,16 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (settings.affects(e, 'sources') || settings.affects(e, 'receiver') || settings.affects(e, 'webhook')) void alerts.start();
         if (settings.affects(e, 'groupBy')) tree.rebuild(alerts.snapshot);
         if (settings.affects(e, 'refreshIntervalSeconds')) schedule();
-        if (settings.affects(e, 'autonomy')) panels.refreshGates();
+        if (settings.affects(e, 'autonomy')) {
+          panels.refreshGates();
+          models.refreshGates();
+        }
         if (agentSettings.affects(e)) panels.refreshAgent();
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        panels.refreshGates();
+        models.refreshGates();
+      }),
       { dispose: () => timer && clearInterval(timer) },
       ...registerCommands(services),
       ...lmTools.map((t) => t.disposable),

@@ -10,6 +10,7 @@ import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
 import type { AgentFeatures } from './agent';
+import type { ModelPanels } from './modelPanel';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -25,4 +26,6 @@ export interface Services {
   readonly prompter: Prompter;
   /** The LLM agent's context, provider and consent (off until a provider is chosen). */
   readonly agent: AgentFeatures;
+  /** Model panels (drift alerts open these instead of an investigation). */
+  readonly models: ModelPanels;
 }

@@ -5,6 +5,8 @@ import type { Span, TraceSummary } from '../../core/model';
 import type { CallEdgeFinding, ErrorOriginFinding, OperationLatencyFinding, TraceWaterfall } from '../../core/investigation';
 import { analyzeTraces, buildWaterfall, failingTraces, slowestTraces } from '../traces';
 import { median } from '../series/robust';
+import { errorClassOf } from './errorClasses';
+import type { Topology } from './topology';
 
 const MIN = 60_000;
 
@@ -20,21 +22,13 @@ export interface TraceFindings {
   instrumented: Set<string>;
 }
 
-/** The peer a client span calls, by OpenTelemetry's attributes, most specific first. */
-export function peerOf(span: Span): string | undefined {
-  const a = span.attributes ?? {};
-  const v = a['peer.service'] ?? a['server.address'] ?? a['net.peer.name'] ?? a['db.system'];
-  return typeof v === 'string' && v ? v : undefined;
-}
-
 function validSpans(spans: Span[]): Span[] {
   return spans.filter((s) => s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime));
 }
 
-export function traceFindings(spans: Span[], onset: number): TraceFindings {
+export function traceFindings(spans: Span[], onset: number, topology: Topology): TraceFindings {
   const valid = validSpans(spans);
-  const instrumented = new Set<string>();
-  for (const s of valid) if (s.kind === 'server' || !s.parentSpanId) instrumented.add(s.service);
+  const instrumented = topology.instrumented;
   const after = valid.filter((s) => s.startTime >= onset - MIN);
   let analysis: ReturnType<typeof analyzeTraces> | undefined;
   const warnings: string[] = [];
@@ -54,11 +48,25 @@ export function traceFindings(spans: Span[], onset: number): TraceFindings {
   // Errors by origin before the onset, so a chronic failure isn't taken for the incident.
   const beforeErrors = new Map<string, number>();
   for (const s of valid) if (s.status === 'error' && s.startTime < onset - MIN) beforeErrors.set(`${s.service}\u0000${s.name}`, (beforeErrors.get(`${s.service}\u0000${s.name}`) ?? 0) + 1);
+  // First failure of each origin after the onset, for the timeline.
+  const firstFail = new Map<string, number>();
+  for (const s of valid) {
+    if (s.status !== 'error' || s.startTime < onset - MIN) continue;
+    const k = `${s.service}\u0000${s.name}`;
+    const t = firstFail.get(k);
+    if (t === undefined || s.startTime < t) firstFail.set(k, s.startTime);
+  }
   const errorOrigins: ErrorOriginFinding[] = (analysis?.errorOrigins ?? []).map((o) => {
     const sample = traces.get(o.sampleTraceId)?.find((x) => x.spanId === o.sampleSpanId);
-    const peer = sample && sample.kind === 'client' ? peerOf(sample) : undefined;
-    const external = peer && !instrumented.has(peer) ? peer : undefined;
+    const callee = sample ? topology.calleeOf(sample) : undefined;
+    const external = callee?.external ? callee.service : undefined;
+    const text = [o.exceptionType, o.exceptionMessage, o.statusMessage, o.stacktrace?.slice(0, 400)].filter(Boolean).join(' ');
+    const cls = errorClassOf(text);
+    const first = firstFail.get(`${o.service}\u0000${o.name}`);
     return {
+      ...(callee && !callee.external ? { callee: callee.service } : {}),
+      ...(cls !== 'other' ? { errorClass: cls } : {}),
+      ...(first !== undefined ? { firstAt: first } : {}),
       ref: `${o.sampleTraceId}/${o.sampleSpanId}`,
       service: o.service,
       operation: o.name,
@@ -141,8 +149,8 @@ export function traceFindings(spans: Span[], onset: number): TraceFindings {
           code = e.c;
         }
       }
-      const peer = g.sample.kind === 'client' ? peerOf(g.sample) : undefined;
-      const external = peer && !instrumented.has(peer) ? peer : undefined;
+      const callee = topology.calleeOf(g.sample);
+      const external = callee?.external ? callee.service : undefined;
       slow.push({
         ref: `${g.sample.traceId}/${g.sample.spanId}`,
         service: g.sample.service,

@@ -24,6 +24,7 @@ export const contributedCommands = [
   'incidentLens.showLog',
   'incidentLens.setAgentApiKey',
   'incidentLens.previewAgentRequest',
+  'incidentLens.openModel',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */

@@ -5,6 +5,7 @@ import { clearFilter, copyAlertDetails, filterAlerts, groupBy, openInSource, ref
 import { configureSources, setSourceSecret, setWebhookToken, showLog } from './configCommands';
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
+import { openModel } from './modelCommands';
 
 import { previewAgentRequest, setAgentApiKey } from '../agent';
 import type { CommandId } from './commandIds';
@@ -34,6 +35,7 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.showLog': showLog,
   'incidentLens.setAgentApiKey': setAgentApiKey,
   'incidentLens.previewAgentRequest': (s) => previewAgentRequest(s, s.agent),
+  'incidentLens.openModel': openModel,
 };
 
 export function registerCommands(s: Services): vscode.Disposable[] {
