@@ -198,6 +198,8 @@ export interface StackFrameFinding {
   library?: boolean;
   /** The service whose failure printed it. */
   service?: string;
+  /** The failure class of the error that printed it. */
+  errorClass?: ErrorClass;
 }
 
 export interface ServiceRank {
@@ -246,6 +248,8 @@ export interface ChangeEventFinding {
 export interface LocusFinding {
   service: string;
   external: boolean;
+  /** Reached at this host's own loopback address: part of this host. */
+  local?: boolean;
   /** Share of the new failing work that originates here, 0..1. */
   errorShare: number;
   /** Share of the added latency spent here, 0..1. */
@@ -288,6 +292,8 @@ export interface Findings {
   knownServices: string[];
   /** Client-call peer addresses resolved to the services that answer them. */
   peerServices: Record<string, string>;
+  /** Feature flags each service evaluates (OpenFeature span events), with the variants seen after the onset. */
+  flags: Record<string, Record<string, string[]>>;
   stackFrames: StackFrameFinding[];
   codeAttributes: { filepath: string; function?: string; lineno?: number }[];
   suspects: SuspectFinding[];

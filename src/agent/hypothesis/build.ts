@@ -26,7 +26,7 @@ export function buildHypothesis(bundle: IncidentBundle, findings: Findings, opts
   const alerts = stormOf(bundle);
   const alert = bundle.alert;
   const changes = Array.isArray(bundle.changes) ? bundle.changes : [];
-  const byId = new Map((bundle.metrics ?? []).map((s) => [s.id, s]));
+  const byId = new Map((Array.isArray(bundle.metrics) ? bundle.metrics : []).filter((s) => s && typeof s.id === 'string').map((s) => [s.id, s]));
   const valuesOf = (id: string): { timestamps: number[]; values: number[] } | undefined => findings.series.find((s) => s.id === id)?.points ?? byId.get(id);
 
   const collected = collect(findings, changes, bundle.files && typeof bundle.files === 'object' ? bundle.files : {});

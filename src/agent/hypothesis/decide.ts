@@ -36,7 +36,24 @@ export interface Decision {
 export function allCandidates(c: Collected, valuesOf: (id: string) => { timestamps: number[]; values: number[] } | undefined): Candidate[] {
   const cands = mergeByKey([...commitCandidates(c), ...runtimeCandidates(c), ...dependencyCandidates(c), ...capacityCandidates(c, valuesOf), ...infrastructureCandidates(c)]);
   explainedLoad(cands, c);
+  exposedBy(cands, c);
   return cands.sort((a, b) => scoreOf(b) - scoreOf(a) || supportOf(b) - supportOf(a));
+}
+
+/**
+ * Old code that fails only now, right after a flag or configuration change to the same service, was
+ * exposed by that change: the change is the cause to undo. (Recent code keeps the blame: it had not
+ * run long enough to be proven.)
+ */
+function exposedBy(cands: Candidate[], c: Collected): void {
+  const HOUR = 3600_000;
+  const triggers = cands.filter((x) => x.causeKind === 'config-change' && x.service && x.pro.some((p) => p.weight >= 1.5) && (x.event || x.suspect) && Math.abs((x.event?.time ?? x.suspect!.time) - c.onset) <= 5 * 60_000);
+  for (const x of cands) {
+    if (x.causeKind !== 'code-change' || x.mechanism !== 'code-in-frames' || !x.suspect || x.leak) continue;
+    const age = c.onset - x.suspect.time;
+    const t = triggers.find((y) => y.service === x.service && y !== x);
+    if (t && age > 6 * HOUR) x.con.push({ weight: 0.9, reason: `${t.sentence.slice(0, 80)} at the onset exposed it; the code had run ${Math.round(age / HOUR)} h without failing` });
+  }
 }
 
 /**

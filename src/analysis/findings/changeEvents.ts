@@ -12,7 +12,7 @@ const MIN = 60_000;
 /** A log template seen more often than this in the window is routine, not a change. */
 const MAX_OCCURRENCES = 8;
 
-const CHANGE_WORDS = /\b(chang(e|ed|ing)|updat(e|ed|ing)|set|sets|enabl(e|ed|ing)|disabl(e|ed|ing)|toggl(e|ed)|flag|flags|variant|rollout|rolled out|deploy(ed|ing|ment)?|releas(e|ed|ing)|migrat(e|ed|ion|ions|ing)|applying|apply|applied|reload(ed|ing)?|push(ed|ing)?|config(uration|ured)?|scal(e|ed|ing)|drain(ed|ing)?|cordon(ed)?|remov(e|ed|ing)|decommission(ed|ing)?|delet(e|ed|ing)|upgrad(e|ed|ing)|rotat(e|ed|ing)|expir(e|es|ed|ing)|delegat(e|ed|ing)|failover|playbook|command|executed|override|enforc(e|ed|ing)|grace period|maintenance|terminated|notready|not ready|restarting|restarted|evict(ed|ing)|preempt(ed)?|policy write|quota|limit)\b/i;
+const CHANGE_WORDS = /\b(chang(e|ed|ing)|updat(e|ed|ing)|set|sets|enabl(e|ed|ing)|disabl(e|ed|ing)|toggl(e|ed)|flag|flags|variant|rollout|rolled out|deploy(ed|ing|ment)?|releas(e|ed|ing)|migrat(e|ed|ion|ions|ing)|applying|apply|applied|reload(ed|ing)?|push(ed|ing)?|config(uration|ured)?|scal(e|ed|ing)|drain(ed|ing)?|cordon(ed)?|remov(e|ed|ing)|decommission(ed|ing)?|delet(e|ed|ing)|upgrad(e|ed|ing)|rotat(e|ed|ing)|expir(e|es|ed|ing)|delegat(e|ed|ing)|failover|playbook|command|executed|override|enforc(e|ed|ing)|grace period|maintenance|terminated|notready|not ready|restarting|restarted|evict(ed|ing)|preempt(ed)?|policy write)\b/i;
 const REQUEST_NOISE = /\b(GET|POST|PUT|DELETE|PATCH|HEAD) \/|\b[1-5]\d\d\b.*\b\d+(\.\d+)? ?ms\b|request_id=|latency_ms=/;
 
 function kindOf(text: string): ChangeEventFinding['kind'] {

@@ -6,7 +6,7 @@
 // hypothesis, the panel and the agent's tools read the result.
 import type { IncidentBundle } from '../../core/bundle';
 import type { Alert, LogRecord, Span } from '../../core/model';
-import type { Findings, OnsetSignal, SeriesFinding } from '../../core/investigation';
+import type { ErrorClass, Findings, OnsetSignal, SeriesFinding } from '../../core/investigation';
 import { findOnset } from '../changePoint';
 import { detectAnomalies } from '../anomaly';
 import { rankRootCauses } from '../rootCause';
@@ -21,6 +21,7 @@ import { buildTopology } from './topology';
 import { localize } from './localize';
 import { changeEvents } from './changeEvents';
 import { consensusOnset, eventRateOnset } from './timeline';
+import { errorClassOf } from './errorClasses';
 
 const MIN = 60_000;
 /** Series whose anomalous regions are computed for charts (the most relevant first). */
@@ -151,6 +152,18 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   mark('traces');
   const logPatterns = logFindings(logs, onset, bundle.window, alertTime, warnings);
   mark('logPatterns');
+  const flags: Record<string, Record<string, string[]>> = {};
+  for (const s of spans) {
+    for (const e of s.events ?? []) {
+      if (e.name !== 'feature_flag.evaluation' && e.name !== 'feature_flag') continue;
+      const key = e.attributes?.['feature_flag.key'];
+      if (typeof key !== 'string') continue;
+      const variant = String(e.attributes?.['feature_flag.result.variant'] ?? e.attributes?.['feature_flag.variant'] ?? e.attributes?.['feature_flag.result.value'] ?? '');
+      const byKey = (flags[s.service] ??= {});
+      const seen = (byKey[key] ??= []);
+      if ((e.time ?? s.startTime) >= onset - MIN && variant && !seen.includes(variant) && seen.length < 5) seen.push(variant);
+    }
+  }
   const events = changeEvents({ logs, spans, series: derived, window: bundle.window, knownServices: [...knownServices], knownHosts: [...knownHosts] });
   mark('changeEvents');
 
@@ -168,10 +181,12 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const stackFrames: StackFrame[] = [];
   const codeAttrs: CodeAttribute[] = [];
   const frameService = new Map<string, string>();
+  const frameClass = new Map<string, ErrorClass>();
   for (const o of newOrigins.slice(0, 3)) {
     if (o.stacktrace) for (const fr of framesOf(o.stacktrace).filter((f) => !f.library).slice(0, 4)) {
       stackFrames.push(fr);
       frameService.set(fr.path, o.service);
+      frameClass.set(fr.path, o.errorClass ?? errorClassOf(`${o.exceptionType ?? ''} ${o.exceptionMessage ?? ''} ${o.stacktrace.slice(0, 300)}`));
     }
     if (o.code?.filepath) codeAttrs.push({ filepath: o.code.filepath, function: o.code.function, lineno: o.code.lineno });
   }
@@ -188,6 +203,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     for (const f of framesOf(text).filter((x) => !x.library).slice(0, 3)) {
       if (!stackFrames.some((g) => g.path === f.path && g.line === f.line)) stackFrames.push(f);
       if (r.service && !frameService.has(f.path)) frameService.set(f.path, r.service);
+      if (!frameClass.has(f.path)) frameClass.set(f.path, errorClassOf(`${typeof r.body === 'string' ? r.body.slice(0, 400) : ''} ${text.slice(0, 300)}`));
     }
     if (stackFrames.length > 12) break;
   }
@@ -224,7 +240,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   mark('services');
 
   // 6. Suspect changes.
-  const suspects = rankSuspectChanges({ changes, onset, errorSignals: { stackFrames, codeAttrs, services: services.map((s) => s.service) }, serviceMap: opts.serviceMap, limit: 10, knownServices: [...knownServices], onsetSlackMs: 10 * MIN });
+  const suspects = rankSuspectChanges({ changes, onset, errorSignals: { stackFrames, codeAttrs, services: services.map((s) => s.service) }, serviceMap: opts.serviceMap, limit: 15, knownServices: [...knownServices], onsetSlackMs: 10 * MIN });
   mark('suspects');
 
   // 7. Hosts, series for the views, traces for the views.
@@ -255,7 +271,8 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     instrumented: [...topology.instrumented],
     knownServices: [...knownServices],
     peerServices: Object.fromEntries(topology.peerService),
-    stackFrames: stackFrames.map((f) => (frameService.has(f.path) ? { ...f, service: frameService.get(f.path) } : f)),
+    flags,
+    stackFrames: stackFrames.map((f) => ({ ...f, ...(frameService.has(f.path) ? { service: frameService.get(f.path) } : {}), ...(frameClass.has(f.path) ? { errorClass: frameClass.get(f.path) } : {}) })),
     codeAttributes: codeAttrs,
     suspects,
     traces,

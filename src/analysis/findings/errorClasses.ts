@@ -9,7 +9,7 @@ const RULES: [ErrorClass, RegExp][] = [
   ['dns', /nxdomain|servfail|no such host|getaddrinfo|enotfound|eai_again|name or service not known|unknownhostexception|could not resolve|temporary failure in name resolution|dns (lookup|resolution) failed|no address associated/i],
   ['disk', /no space left|enospc|disk full|out of disk|filesystem .*full|disk quota exceeded|read-only file system/i],
   ['memory', /out of ?memory|outofmemory|\boom\b|killed process|cannot allocate memory|memory limit|heap (space|exhausted)|exit code 137|oomkilled/i],
-  ['quota', /quota|resource_exhausted|rate.?limit|too many requests|\b429\b|throttl|limit exceeded|exceeded .*limit/i],
+  ['quota', /quota|resource_exhausted|rate.?limit|too many requests|\b429\b|throttl|limit exceeded|exceeded .*limit|\b(rejecting|shedding|load shed)\b|in flight \(limit|over capacity|at capacity|too busy|overloaded/i],
   ['pool', /pool (is )?(exhausted|limit|timeout)|queuepool limit|connection is not available|too many (clients|connections)|max_connections|remaining connection slots|max connect timeout|connection pool|no (available|free) connection|could not obtain (a )?connection|acquire connection/i],
   ['lock', /deadlock|lock wait timeout|could not obtain lock|locknotavailable|lock timeout|waiting for .*lock|lock_timeout|canceling statement due to lock|table is locked|metadata lock/i],
   ['auth', /\b401\b|\b403\b|unauthori[sz]ed|forbidden|permission denied|access denied|invalid (token|credentials)|authentication failed/i],

@@ -17,6 +17,15 @@ function attr(s: Span, ...keys: string[]): string | undefined {
   return undefined;
 }
 
+/** A call that got an error answer: an HTTP status of 400 or more, a gRPC status other than OK. */
+function callFailed(s: Span): boolean {
+  if (s.status === 'error') return true;
+  const http = Number(s.attributes?.['http.response.status_code'] ?? s.attributes?.['http.status_code']);
+  if (Number.isFinite(http) && http >= 400) return true;
+  const grpc = s.attributes?.['rpc.grpc.status_code'];
+  return grpc !== undefined && Number(grpc) !== 0 && Number.isFinite(Number(grpc));
+}
+
 function messageOf(s: Span): string {
   const parts = [s.statusMessage ?? ''];
   for (const e of s.events ?? []) {
@@ -32,6 +41,7 @@ function messageOf(s: Span): string {
 interface Acc {
   service: string;
   external: boolean;
+  local?: boolean;
   failingTraces: Set<string>;
   classes: Map<ErrorClass, number>;
   callers: Set<string>;
@@ -98,13 +108,17 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
     const seen = new Set<string>();
     for (const s of failing) {
       if ((children.get(s.spanId) ?? []).some((c) => c.status === 'error')) continue;
-      const callee = topology.calleeOf(s);
+      // A span that fails right after one of its own calls got an error answer (a 429, a 503, a gRPC
+      // error) failed because of that call, even when the instrumentation left the call unmarked.
+      const badCall = s.kind !== 'client' ? (children.get(s.spanId) ?? []).find((c) => (c.kind === 'client' || c.kind === 'producer') && callFailed(c)) : undefined;
+      const callee = topology.calleeOf(badCall ?? s);
       // A failing call whose callee answered without failing failed on the caller's side (its timeout,
       // its pool, its configuration); one whose callee never answered (refused, handshake, unreachable)
       // failed at the callee.
-      const answered = (children.get(s.spanId) ?? []).some((c) => c.kind === 'server' || c.kind === 'consumer');
+      const answered = !badCall && (children.get(s.spanId) ?? []).some((c) => c.kind === 'server' || c.kind === 'consumer');
       const target = callee && callee.service !== s.service && !(answered && !callee.external) ? callee : { service: s.service, external: false };
       const a = locus(target.service, target.external);
+      if ('local' in target && target.local) a.local = true;
       const cls = errorClassOf(messageOf(s));
       a.classes.set(cls, (a.classes.get(cls) ?? 0) + 1);
       if (target.service !== s.service) a.callers.add(s.service);
@@ -143,6 +157,7 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
     .map((a) => ({
       service: a.service,
       external: a.external,
+      ...(a.local ? { local: true } : {}),
       errorShare: failingTraceCount ? a.failingTraces.size / failingTraceCount : 0,
       latencyShare: extraTotal ? a.extraMs / extraTotal : 0,
       errorClasses: Object.fromEntries([...a.classes.entries()].sort((x, y) => y[1] - x[1])),

@@ -6,9 +6,17 @@
 import type { Span } from '../../core/model';
 
 /** The address a client span calls, by OpenTelemetry's attributes, most specific first. */
+const LOCAL_OR_IP = /^(localhost|127\.\d+\.\d+\.\d+|::1|\d+\.\d+\.\d+\.\d+)$/i;
+
 export function peerAddressOf(span: Span): string | undefined {
   const a = span.attributes ?? {};
-  const v = a['peer.service'] ?? a['server.address'] ?? a['net.peer.name'] ?? a['db.system'] ?? a['messaging.system'];
+  const peer = a['peer.service'];
+  if (typeof peer === 'string' && peer) return peer;
+  const addr = a['server.address'] ?? a['net.peer.name'];
+  // A database or broker reached at an address with no name is better named by what it is.
+  const system = a['db.system.name'] ?? a['db.system'] ?? a['messaging.system'];
+  if (typeof addr === 'string' && addr && !(LOCAL_OR_IP.test(addr) && typeof system === 'string' && system)) return addr;
+  const v = system;
   if (typeof v === 'string' && v) return v;
   const url = a['url.full'] ?? a['http.url'];
   if (typeof url === 'string') {
@@ -27,8 +35,8 @@ export interface Topology {
   peerService: Map<string, string>;
   /** caller -> callee edges (instrumented callee names, or the peer address when external). */
   edges: { from: string; to: string; external: boolean }[];
-  /** Resolves a client span's callee: an instrumented service, or the address as an external peer. */
-  calleeOf(span: Span): { service: string; external: boolean } | undefined;
+  /** Resolves a client span's callee: an instrumented service, or the address as an external peer (local when on this host). */
+  calleeOf(span: Span): { service: string; external: boolean; local?: boolean } | undefined;
 }
 
 function labelTokens(s: string): string[] {
@@ -119,7 +127,12 @@ export function buildTopology(spans: Span[], knownServices: Iterable<string> = [
     calleeOf(span: Span) {
       if (span.kind !== 'client' && span.kind !== 'producer') return undefined;
       const addr = peerAddressOf(span);
-      return addr ? calleeOfAddress(addr) : undefined;
+      if (!addr) return undefined;
+      const r = calleeOfAddress(addr);
+      const raw = span.attributes?.['server.address'] ?? span.attributes?.['net.peer.name'];
+      // A peer named by peer.service is a service of its own, wherever it runs; an unnamed one on the
+      // loopback address is part of this host.
+      return r.external && !span.attributes?.['peer.service'] && typeof raw === 'string' && /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(raw) ? { ...r, local: true } : r;
     },
   };
 }

@@ -12,6 +12,8 @@ const MIN = 60_000;
 const HOUR = 3600_000;
 /** Failure classes that point below the code, at a resource or the platform. */
 const NOT_CODE = new Set(['tls', 'dns', 'disk', 'quota', 'unavailable', 'refused']);
+/** Failures of the environment (a peer, the network, a resource), not of the code they surface in. */
+const ENVIRONMENT = new Set(['tls', 'dns', 'disk', 'quota', 'unavailable', 'refused', 'reset', 'timeout', 'pool', 'lock', 'memory', 'auth']);
 
 function basenameTokens(path: string): string[] {
   const base = path.split('/').pop() ?? path;
@@ -51,7 +53,7 @@ export function commitCandidates(c: Collected): Candidate[] {
   const implicated = c.services.slice(0, 3);
   const dominant = c.dominantClass;
   const out: Candidate[] = [];
-  for (const s of f.suspects.slice(0, 6)) {
+  for (const s of f.suspects.slice(0, 15)) {
     const pro: Piece[] = [];
     const con: Piece[] = [];
     const touches = s.strength.services;
@@ -59,11 +61,22 @@ export function commitCandidates(c: Collected): Candidate[] {
     const commitEv = { kind: (s.strength.config ? 'config' : 'commit') as 'config' | 'commit', ref: s.sha, title: `${s.sha.slice(0, 8)} ${s.message} (${s.author})`, why: s.reasons.join('; '), weight: s.score, time: s.time };
     let mechanism: Candidate['mechanism'] = s.strength.config ? 'config-commit' : 'deploy-timing';
     let leak = false;
-    // Mechanism: the failing code is in its lines.
-    if (s.strength.code >= 0.9) {
+    // Mechanism: the failing code is in its lines. Frames say where an error surfaced; they implicate the
+    // code when the error is a programming error, much less when it is the environment's (a rate limit,
+    // a timeout, a name that does not resolve) surfacing through old, correct code.
+    // The errors that printed the matching frames tell; else the failures of the service it changes.
+    const matching = f.stackFrames.filter((fr) => fr.errorClass && s.files.some((p) => p === fr.path || p.endsWith(fr.path) || fr.path.endsWith(p)));
+    const svcClasses = matching.length ? new Map<string, number>() : c.classes(touches[0]);
+    for (const fr of matching) svcClasses.set(fr.errorClass!, (svcClasses.get(fr.errorClass!) ?? 0) + 1);
+    const svcTotal = [...svcClasses.values()].reduce((a, b) => a + b, 0);
+    const envShare = svcTotal ? [...svcClasses.entries()].filter(([k]) => ENVIRONMENT.has(k)).reduce((a, [, v]) => a + v, 0) / svcTotal : 0;
+    const envClass = [...svcClasses.entries()].filter(([k]) => ENVIRONMENT.has(k)).sort((a, b) => b[1] - a[1])[0]?.[0];
+    if (s.strength.code >= 0.9 && envShare >= 0.6) {
+      pro.push({ weight: 0.7, reason: `the failing frames run through its changed lines, but the failures are ${envClass} failures surfacing there`, evidence: commitEv });
+    } else if (s.strength.code >= 0.9) {
       pro.push({ weight: 2.0, reason: 'the failing stack frames or spans point into its changed lines', evidence: commitEv });
       mechanism = 'code-in-frames';
-    } else if (s.strength.code >= 0.6) pro.push({ weight: 1.0, reason: 'the failing stack frames point into files it changed', evidence: commitEv });
+    } else if (s.strength.code >= 0.6) pro.push({ weight: envShare >= 0.6 ? 0.4 : 1.0, reason: 'the failing stack frames point into files it changed', evidence: commitEv });
     else if (s.strength.code >= 0.3) pro.push({ weight: 0.3, reason: 'the failing frames are in a folder it changed' });
     // Mechanism: a resource of a service it touches started to climb when it went out (a leak), at any lag.
     const leaky = (x: (typeof f.series)[number]): boolean => !!x.slope && !!x.service && touches.includes(x.service) && (x.role === 'memory' || x.resource === 'connections' || x.resource === 'threads' || x.resource === 'files');
@@ -108,6 +121,28 @@ export function commitCandidates(c: Collected): Candidate[] {
         if (mechanism === 'deploy-timing') mechanism = s.strength.config ? 'config-commit' : 'code-in-frames';
       }
     }
+    // Mechanism: it carries a runtime change seen right after it (a flags file, then the flag flips in a
+    // service; a configuration file, then that service reloads it): GitOps changes that are not deploys.
+    const carries = f.changeEvents.find((e) => (e.kind === 'flag' || e.kind === 'config') && e.time >= s.time - MIN && e.time <= s.time + 10 * MIN && Math.abs(e.time - c.onset) <= 10 * MIN && s.files.some((p) => (e.kind === 'flag' ? /flag|feature|toggle/i : /\.(json|ya?ml|toml|properties|ini|conf|cfg|env)$/i).test(p)));
+    if (carries) {
+      pro.push({ weight: 1.6, reason: `${carries.kind === 'flag' ? 'a flag' : 'the configuration'} changed ${Math.max(0, Math.round((carries.time - s.time) / 1000))} s after it was committed: "${carries.text.slice(0, 90)}"`, evidence: { kind: 'config', ref: carries.ref, title: carries.text.slice(0, 160), why: 'The runtime change this commit carried.', weight: 0.5, time: carries.time } });
+      if (mechanism === 'deploy-timing') mechanism = 'config-commit';
+    }
+    // Mechanism: it changes a flags file just before the onset, and the failing service evaluates flags.
+    let flagService: string | undefined;
+    if (!carries && age >= -MIN && age <= 15 * MIN && s.files.some((p) => /flag|feature|toggle/i.test(p))) {
+      const words = (s.message ?? '').toLowerCase().replace(/[-_]+/g, ' ');
+      const evaluating = Object.entries(f.flags ?? {}).filter(([svc]) => c.services.slice(0, 3).includes(svc));
+      const byKey = evaluating.find(([, keys]) => Object.keys(keys).some((k) => words.includes(k.toLowerCase().replace(/[-_]+/g, ' '))));
+      const hit = byKey ?? evaluating[0];
+      if (hit) {
+        flagService = hit[0];
+        // A flags file takes effect when it is synced, not when a deploy ships it.
+        if (age <= 3 * MIN) pro.push({ weight: 0.9, reason: 'the failures started as it was synced' });
+        pro.push({ weight: byKey ? 1.8 : 1.2, reason: `it changes the flags ${hit[0]} evaluates${byKey ? ` (${Object.keys(hit[1]).find((k) => words.includes(k.toLowerCase().replace(/[-_]+/g, ' ')))})` : ''}, ${Math.max(0, Math.round(age / 1000))} s before the onset` });
+        if (mechanism === 'deploy-timing') mechanism = 'config-commit';
+      }
+    }
     // Where: the service it changes against where the failures start. Calls out of a service it changes
     // that start failing just as it goes out point at the change, not at the callee.
     const callerOfLocus = locus && locus.callers.find((x) => touches.includes(x));
@@ -128,7 +163,7 @@ export function commitCandidates(c: Collected): Candidate[] {
     if (s.strength.config && touches.some((t) => implicated.includes(t)) && s.strength.close > 0.3) pro.push({ weight: 0.4, reason: 'it changes the configuration of an implicated service just before the onset' });
 
     // Against: failures that start elsewhere.
-    const strongCode = s.strength.code >= 0.9 || !!named || leak || !!quoted;
+    const strongCode = (s.strength.code >= 0.9 && envShare < 0.6) || !!named || leak || !!quoted || !!carries || !!flagService;
     if (locus?.external && !strongCode && !callerChanged) con.push({ weight: 0.9, reason: `the failures start at ${locus.service}, outside our code` });
     else if (locusSvc && !touches.includes(locusSvc) && !strongCode) con.push({ weight: touches.length ? 1.0 : 0.5, reason: `the failures start in ${locusSvc}, which it does not change` });
     if (!touches.some((t) => c.services.includes(t)) && touches.length && !strongCode) con.push({ weight: 0.5, reason: `nothing it changes (${touches.join(', ')}) shows a symptom` });
@@ -138,7 +173,7 @@ export function commitCandidates(c: Collected): Candidate[] {
     const chronic = c.newOrigins.find((o) => touches.includes(o.service) && o.countBefore > 0 && o.count < 4 * o.countBefore);
     if (chronic && s.strength.code < 0.9) con.push({ weight: 0.6, reason: `${chronic.operation} in ${chronic.service} failed before the onset too` });
     // Against: a kind of failure code changes rarely cause.
-    if (dominant && NOT_CODE.has(dominant.cls) && dominant.share >= 0.5) {
+    if (dominant && NOT_CODE.has(dominant.cls) && dominant.share >= 0.5 && !(matching.length && envShare < 0.5)) {
       // Frames show where a failing call was made, not what broke: a refused or unresolvable peer is not our code.
       if (!strongCode) con.push({ weight: 1.0, reason: `the failures are ${dominant.cls} failures (${Math.round(dominant.share * 100)}%), which point below the code` });
       else if (locus?.external && ['refused', 'dns', 'tls', 'unavailable'].includes(dominant.cls) && !leak) con.push({ weight: 0.9, reason: `the calls to ${locus.service} fail as ${dominant.cls}: the frames show where they were made, not what broke` });
@@ -153,9 +188,9 @@ export function commitCandidates(c: Collected): Candidate[] {
     if (s.files.length && s.files.every((p) => /(^|\/)(docs?|tests?|__tests__|spec)\/|\.(md|rst|txt)$/i.test(p))) con.push({ weight: 2, reason: 'it changes only docs or tests' });
     // A commit whose paths name no service belongs to the service whose failing frames point into it.
     const frameService = s.strength.code >= 0.6 ? f.stackFrames.find((fr) => fr.service && s.files.some((p) => p === fr.path || p.endsWith(fr.path) || fr.path.endsWith(p)))?.service : undefined;
-    const service = (locusSvc && touches.includes(locusSvc) ? locusSvc : undefined) ?? touches.find((t) => c.services.includes(t)) ?? touches[0] ?? frameService ?? (c.services.length === 1 ? c.services[0] : undefined);
+    const service = (locusSvc && touches.includes(locusSvc) ? locusSvc : undefined) ?? touches.find((t) => c.services.includes(t)) ?? touches[0] ?? frameService ?? carries?.services[0] ?? flagService ?? (c.services.length === 1 ? c.services[0] : undefined);
     // What it changes decides the kind: configuration files make a configuration change, whatever the mechanism.
-    const kind = s.strength.config && !leak && s.strength.code < 0.9 ? 'config-change' : 'code-change';
+    const kind = (s.strength.config && !leak && s.strength.code < 0.9) || ((carries || flagService) && s.files.every((p) => /\.(json|ya?ml|toml|properties|ini|conf|cfg|env)$/i.test(p))) ? 'config-change' : 'code-change';
     out.push({
       key: `${kind}|${s.sha}`,
       causeKind: kind,

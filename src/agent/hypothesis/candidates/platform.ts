@@ -24,7 +24,8 @@ export function dependencyCandidates(c: Collected): Candidate[] {
     const classes = Object.keys(l.errorClasses);
     const total = Object.values(l.errorClasses).reduce((a, b) => a + (b ?? 0), 0) || 1;
     const classShare = (cls: string): number => (l.errorClasses[cls as keyof typeof l.errorClasses] ?? 0) / total;
-    const pro: Piece[] = [{ weight: 2.0 * share * (IP.test(l.service) ? 0.6 : 1), reason: `${Math.round(share * 100)}% of the new failures start at calls to ${l.service}, which has no telemetry of its own here`, ...(l.refs[0] ? { evidence: { kind: 'span' as const, ref: l.refs[0], title: `Failing calls from ${l.callers.join(', ') || 'our services'} to ${l.service}`, why: `The failures start at ${l.service}, outside our telemetry.`, weight: 0.4 } } : {}) }];
+    // A peer on this very host fails with the host more often than on its own.
+    const pro: Piece[] = [{ weight: 2.0 * share * (IP.test(l.service) ? 0.6 : 1) * (l.local ? 0.6 : 1), reason: `${Math.round(share * 100)}% of the new failures start at calls to ${l.service}, which has no telemetry of its own here`, ...(l.refs[0] ? { evidence: { kind: 'span' as const, ref: l.refs[0], title: `Failing calls from ${l.callers.join(', ') || 'our services'} to ${l.service}`, why: `The failures start at ${l.service}, outside our telemetry.`, weight: 0.4 } } : {}) }];
     if (classes.some((x) => OUTAGE_CLASSES.has(x))) pro.push({ weight: 0.3, reason: `the calls fail as an unavailable service fails (${classes.join(', ')})` });
     const con: Piece[] = [];
     // An outage fails every caller; our own change to how one caller calls it fails only that one.
@@ -33,7 +34,8 @@ export function dependencyCandidates(c: Collected): Candidate[] {
     if (changedCaller && classShare('unavailable') + classShare('refused') < 0.5) con.push({ weight: 1.0, reason: `${changedCaller.strength.services.find((x) => l.callers.includes(x))}, the caller whose calls fail, changed ${Math.round((c.onset - changedCaller.time) / MIN)} min before the onset (${changedCaller.sha.slice(0, 8)})` });
     if (classes.includes('tls')) con.push({ weight: 1.0 * classShare('tls') + 0.2, reason: 'the calls fail their TLS handshake: a certificate, not an outage' });
     if (classes.includes('dns')) con.push({ weight: 1.0 * classShare('dns') + 0.2, reason: 'the calls fail to resolve the name: DNS, not the peer' });
-    if (classShare('pool') + classShare('quota') >= 0.5) con.push({ weight: 0.8, reason: 'the calls wait for a pool or hit a quota: our limit, not their outage' });
+    // Waiting for our own pool is our limit; a peer's rate limit (429) is the peer's.
+    if (classShare('pool') >= 0.5) con.push({ weight: 0.8, reason: 'the calls wait for a connection pool: our limit, not their outage' });
     const changed = c.findings.changeEvents.find((e) => e.time <= c.onset + 2 * MIN && e.time >= c.onset - 15 * MIN && (e.services.includes(l.service) || normalise(e.text).includes(normalise(l.service.split('.')[0]))));
     if (changed) con.push({ weight: 1.0, reason: `it was changed at ${fmtTime(changed.time)} ("${changed.text.slice(0, 80)}"): our change, not its outage` });
     out.push({ key: `dependency|${l.service}`, causeKind: 'dependency', mechanism: 'dependency', service: l.service, dependency: l.service, pro, con, sentence: `an outage of ${l.service}` });
@@ -58,16 +60,22 @@ export function capacityCandidates(c: Collected, valuesOf: (id: string) => { tim
   const out: Candidate[] = [];
   const onset = c.onset;
   // Traffic rose and a service ran out of headroom right after.
-  const traffic = c.moved.filter((s) => s.role === 'traffic' && s.excursion.direction === 'up' && s.excursion.ratio >= 1.5 && s.excursion.onset <= onset + 2 * MIN && s.excursion.onset >= onset - 30 * MIN);
+  // A service that had no traffic before has not seen a spike: it came alive (or its data starts).
+  const traffic = c.moved.filter((s) => s.role === 'traffic' && s.excursion.direction === 'up' && s.excursion.ratio >= 1.5 && Number.isFinite(s.excursion.ratio) && s.excursion.ratio < 1e3 && s.excursion.onset <= onset + 2 * MIN && s.excursion.onset >= onset - 30 * MIN);
   const saturated = c.moved.filter((s) => (s.role === 'saturation' || s.role === 'latency') && s.excursion.direction === 'up' && s.service);
   if (traffic.length) {
     const t = [...traffic].sort((a, b) => b.excursion.ratio - a.excursion.ratio)[0];
     const sat = saturated.filter((s) => s.excursion.onset >= t.excursion.onset - MIN).sort((a, b) => b.excursion.ratio - a.excursion.ratio)[0];
-    const service = sat?.service ?? t.service;
+    // Where the failures start is where headroom ran out, when it says so (it sheds or limits load).
+    const top = c.topLocus;
+    const topLimited = top && !top.external && ((c.classes(top.service).get('quota') ?? 0) + (c.classes(top.service).get('pool') ?? 0)) > 0;
+    const service = (topLimited ? top.service : undefined) ?? sat?.service ?? t.service;
     if (service) {
       const pro: Piece[] = [{ weight: 1.2 * Math.min(1, (t.excursion.ratio - 1) / 2), reason: `traffic rose ${t.excursion.ratio.toFixed(1)}x at ${fmtTime(t.excursion.onset)}`, evidence: { kind: 'metric', ref: t.id, title: `${t.name} of ${t.service ?? '?'} rose ${t.excursion.ratio.toFixed(1)}x at ${fmtTime(t.excursion.onset)}`, why: 'Traffic rose first.', weight: 0.4, time: t.excursion.onset } }];
       if (sat) pro.push({ weight: 0.8, reason: `${sat.name} of ${sat.service} rose after it`, evidence: { kind: 'metric', ref: sat.id, title: `${sat.name} of ${sat.service} at ${sat.excursion.ratio.toFixed(1)}x its baseline since ${fmtTime(sat.excursion.onset)}`, why: 'The service ran out of headroom after the traffic rose.', weight: 0.4, time: sat.excursion.onset } });
-      out.push({ key: `capacity|traffic|${service}`, causeKind: 'capacity', mechanism: 'traffic', service, pro, con: [], sentence: `traffic rose ${t.excursion.ratio.toFixed(1)}x and ${service} ran out of headroom` });
+      const con: Piece[] = [];
+      if (top && top.service !== service && Math.max(top.errorShare, top.latencyShare) >= 0.5) con.push({ weight: 1.0, reason: `the failures start at ${top.service}, not where the traffic rose` });
+      out.push({ key: `capacity|traffic|${service}`, causeKind: 'capacity', mechanism: 'traffic', service, pro, con, sentence: `traffic rose ${t.excursion.ratio.toFixed(1)}x and ${service} ran out of headroom` });
     }
   }
   // A usage series at its limit (connections at max_connections, memory at its limit, a quota).
