@@ -294,6 +294,8 @@ export interface Findings {
   peerServices: Record<string, string>;
   /** Feature flags each service evaluates (OpenFeature span events), with the variants seen after the onset. */
   flags: Record<string, Record<string, string[]>>;
+  /** Client calls per request that rose after the onset: median calls per trace, before and after. */
+  fanout: { service: string; callee: string; before?: number; after: number; traces: number }[];
   stackFrames: StackFrameFinding[];
   codeAttributes: { filepath: string; function?: string; lineno?: number }[];
   suspects: SuspectFinding[];

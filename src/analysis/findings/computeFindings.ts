@@ -268,6 +268,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     changeEvents: events,
     loci,
     splits,
+    fanout: tf.fanout,
     instrumented: [...topology.instrumented],
     knownServices: [...knownServices],
     peerServices: Object.fromEntries(topology.peerService),

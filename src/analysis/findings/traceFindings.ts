@@ -20,6 +20,18 @@ export interface TraceFindings {
   failingHosts: Map<string, number>;
   /** Services with server or root spans of their own (they have telemetry here). */
   instrumented: Set<string>;
+  /** Client calls per trace that rose after the onset (an N+1 query, a retry loop). */
+  fanout: FanoutFinding[];
+}
+
+export interface FanoutFinding {
+  service: string;
+  callee: string;
+  /** Median client calls from service to callee per trace that makes any, before and after the onset;
+   *  before is absent when no trace was kept from before the onset (then only a repeated call counts). */
+  before?: number;
+  after: number;
+  traces: number;
 }
 
 function validSpans(spans: Span[]): Span[] {
@@ -100,7 +112,36 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology):
     return g;
   };
   const failingHosts = new Map<string, number>();
+  // Client calls per trace, by caller and callee, before and after the onset.
+  const perTrace = new Map<string, { before: number[]; after: number[] }>();
+  const sameShape = new Map<string, number[]>();
   for (const list of traces.values()) {
+    const calls = new Map<string, number>();
+    // The same statement again and again in one request: the N+1 signature (Sentry's detector looks for it too).
+    const repeats = new Map<string, Map<string, number>>();
+    let t0 = Infinity;
+    for (const s of list) {
+      if (s.startTime < t0) t0 = s.startTime;
+      if (s.kind !== 'client') continue;
+      const callee = topology.calleeOf(s);
+      if (!callee || callee.service === s.service) continue;
+      const k = `${s.service}\u0000${callee.service}`;
+      calls.set(k, (calls.get(k) ?? 0) + 1);
+      let r = repeats.get(k);
+      if (!r) repeats.set(k, (r = new Map()));
+      const shape = s.name.replace(/\s+/g, ' ').replace(/\d+/g, '?').trim();
+      r.set(shape, (r.get(shape) ?? 0) + 1);
+    }
+    for (const [k, n] of calls) {
+      const same = Math.max(...(repeats.get(k)?.values() ?? [0]));
+      let rp = sameShape.get(k);
+      if (!rp) sameShape.set(k, (rp = []));
+      if (t0 >= onset && rp.length < 5000) rp.push(same);
+      let e = perTrace.get(k);
+      if (!e) perTrace.set(k, (e = { before: [], after: [] }));
+      const side = t0 < onset ? e.before : e.after;
+      if (side.length < 5000) side.push(n);
+    }
     const index = new Map<string, number>();
     list.forEach((x, i) => index.set(x.spanId, i));
     const childTime = new Float64Array(list.length);
@@ -166,7 +207,20 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology):
   }
   slow.sort((x, y) => (y.afterMs - y.beforeMs) * y.count - (x.afterMs - x.beforeMs) * x.count);
   const callGraph = (analysis?.callGraph ?? []).map((e) => ({ from: e.from, to: e.to, calls: e.calls, errors: e.errors, p95Ms: e.p95Ms }));
-  return { errorOrigins, slowOperations: slow.slice(0, 10), callGraph, warnings, traceCount: analysis?.traceCount ?? 0, failingHosts, instrumented };
+  const fanout: FanoutFinding[] = [];
+  for (const [k, e] of perTrace) {
+    if (e.after.length < 5) continue;
+    const [service, callee] = k.split('\u0000');
+    const a = median(e.after);
+    if (e.before.length >= 5) {
+      const b = median(e.before);
+      if (a >= 3 * b && a >= b + 2) fanout.push({ service, callee, before: b, after: a, traces: e.after.length });
+    } else if (e.before.length === 0 && median(sameShape.get(k) ?? [0]) >= 10) {
+      fanout.push({ service, callee, after: a, traces: e.after.length });
+    }
+  }
+  fanout.sort((x, y) => y.after / (y.before ?? y.after) - x.after / (x.before ?? x.after));
+  return { errorOrigins, slowOperations: slow.slice(0, 10), callGraph, warnings, traceCount: analysis?.traceCount ?? 0, failingHosts, instrumented, fanout: fanout.slice(0, 10) };
 }
 
 /**

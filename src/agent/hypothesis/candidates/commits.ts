@@ -40,6 +40,23 @@ function changedLineTokens(c: Collected, sha: string): Set<string> {
   return out;
 }
 
+/** The failure class a commit subject talks about, from the words commits use for each. */
+const VOCAB: [string, RegExp][] = [
+  ['dns', /\b(host ?names?|hosts?|gateway|endpoints?|url|urls|address(es)?|domains?|dns|resolver)\b/i],
+  ['tls', /\b(cert(ificate)?s?|tls|ssl|https|ca bundle)\b/i],
+  ['timeout', /\b(time ?outs?|deadlines?|retr(y|ies))\b/i],
+  ['pool', /\b(pool|pools|connections?|max_?conn)/i],
+  ['lock', /\b(migrations?|index(es)?|alter|locks?|schema|backfill(ed)?)\b/i],
+  ['quota', /\b(limits?|quotas?|rate)\b/i],
+  ['memory', /\b(cache|caches|buffers?|memory|heap)\b/i],
+];
+const VOCAB_LABEL: Record<string, string> = { dns: 'host names or endpoints', tls: 'certificates', timeout: 'timeouts', pool: 'connections', lock: 'the schema', quota: 'limits', memory: 'caching or memory' };
+
+function classNamedBy(subject: string): string | undefined {
+  const first = subject.split('\n', 1)[0];
+  return VOCAB.find(([, re]) => re.test(first))?.[0];
+}
+
 function deployEvidence(c: Collected, s: SuspectFinding): Piece['evidence'] {
   const change = c.changes.find((x) => x.sha === s.sha);
   if (!change?.deploy) return undefined;
@@ -150,7 +167,7 @@ export function commitCandidates(c: Collected): Candidate[] {
     const locusTotal = locusClasses.reduce((a, [, n]) => a + (n ?? 0), 0) || 1;
     // A peer that answers 503 or refuses connections is down; calls that time out or are refused by our
     // own settings after our change are ours.
-    const peerDown = locusClasses.filter(([k]) => k === 'unavailable' || k === 'refused').reduce((a, [, n]) => a + (n ?? 0), 0) / locusTotal >= 0.5;
+    const peerDown = locusClasses.filter(([k]) => k === 'unavailable' || k === 'refused' || k === 'quota').reduce((a, [, n]) => a + (n ?? 0), 0) / locusTotal >= 0.5;
     const callerChanged = !!(locus?.external && callerOfLocus && s.strength.close > 0.5 && !peerDown);
     if (callerChanged) pro.push({ weight: 1.0, reason: `the calls of ${callerOfLocus}, which it changes, to ${locus.service} started failing as it went out` });
     if (locusSvc && touches.includes(locusSvc)) pro.push({ weight: 0.8, reason: `it changes ${locusSvc}, where the failures start` });
@@ -159,7 +176,23 @@ export function commitCandidates(c: Collected): Candidate[] {
     // When: close before the onset.
     const deployed = s.strength.deployed;
     if (s.strength.close > 0) pro.push({ weight: (deployed ? 0.9 : 0.45) * s.strength.close, reason: `it ${deployed ? 'went out' : 'was committed'} ${Math.max(0, Math.round(age / MIN))} min before the onset`, ...(deployed ? { evidence: deployEvidence(c, s) } : {}) });
-    if (deployed && age >= 0 && age <= 3 * MIN) pro.push({ weight: 0.3, reason: 'the failures started as it went out' });
+    // The onset is known to about a minute: "as it went out" allows for that.
+    if (deployed && age >= -MIN && age <= 3 * MIN) pro.push({ weight: 0.3, reason: 'the failures started as it went out' });
+    // Larger changes break more often (the oldest finding of change-risk research); a small tie-breaker.
+    const lines = (c.changes.find((x) => x.sha === s.sha)?.files ?? []).reduce((a, x) => a + (x.additions || 0) + (x.deletions || 0), 0);
+    if (lines > 0) pro.push({ weight: Math.min(0.25, (0.25 * Math.log1p(lines)) / Math.log(500)), reason: `it changes ${lines} lines` });
+    // What it says it changes against what fails.
+    const subjectClass = classNamedBy(s.message ?? '');
+    if (dominant && subjectClass && subjectClass === dominant.cls) pro.push({ weight: 0.5, reason: `it says it changes ${VOCAB_LABEL[subjectClass]}, and the failures are ${dominant.cls} failures` });
+    else if (dominant && subjectClass && dominant.share >= 0.6 && subjectClass !== dominant.cls) con.push({ weight: 0.3, reason: `it says it changes ${VOCAB_LABEL[subjectClass]}, but the failures are ${dominant.cls} failures` });
+    // A schema migration takes locks: lock waits and statement timeouts at the database follow it.
+    if (s.files.some((p) => /migrat|\.sql$|schema/i.test(p)) && age >= -2 * MIN && age <= 15 * MIN && ['lock', 'timeout'].includes(dominant?.cls ?? '')) pro.push({ weight: 1.0, reason: 'it carries a schema migration, and the failures are lock waits and timeouts' });
+    // The number of calls per request changed: a code path changed (an N+1 query, a retry loop).
+    const fanout = (f.fanout ?? []).find((x) => touches.includes(x.service));
+    if (fanout && !s.strength.config && age >= -2 * MIN && age <= 30 * MIN) {
+      if (fanout.before !== undefined) pro.push({ weight: 0.9, reason: `${fanout.service}'s calls to ${fanout.callee} per request rose from ${fanout.before} to ${fanout.after}: a code path changed` });
+      else pro.push({ weight: 0.5, reason: `${fanout.service} calls ${fanout.callee} ${fanout.after} times per request, the same statement again and again (an N+1 pattern); no trace from before the onset to compare` });
+    }
     if (s.strength.config && touches.some((t) => implicated.includes(t)) && s.strength.close > 0.3) pro.push({ weight: 0.4, reason: 'it changes the configuration of an implicated service just before the onset' });
 
     // Against: failures that start elsewhere.
@@ -173,7 +206,10 @@ export function commitCandidates(c: Collected): Candidate[] {
     const chronic = c.newOrigins.find((o) => touches.includes(o.service) && o.countBefore > 0 && o.count < 4 * o.countBefore);
     if (chronic && s.strength.code < 0.9) con.push({ weight: 0.6, reason: `${chronic.operation} in ${chronic.service} failed before the onset too` });
     // Against: a kind of failure code changes rarely cause.
-    if (dominant && NOT_CODE.has(dominant.cls) && dominant.share >= 0.5 && !(matching.length && envShare < 0.5)) {
+    // Host names, certificates and ports are configuration: a config change is consistent with failures
+    // to resolve, to handshake or to connect.
+    const configConsistent = s.strength.config && dominant && ['dns', 'tls', 'refused'].includes(dominant.cls);
+    if (dominant && NOT_CODE.has(dominant.cls) && dominant.share >= 0.5 && !(matching.length && envShare < 0.5) && !configConsistent) {
       // Frames show where a failing call was made, not what broke: a refused or unresolvable peer is not our code.
       if (!strongCode) con.push({ weight: 1.0, reason: `the failures are ${dominant.cls} failures (${Math.round(dominant.share * 100)}%), which point below the code` });
       else if (locus?.external && ['refused', 'dns', 'tls', 'unavailable'].includes(dominant.cls) && !leak) con.push({ weight: 0.9, reason: `the calls to ${locus.service} fail as ${dominant.cls}: the frames show where they were made, not what broke` });
