@@ -24,7 +24,8 @@ const tsRule = { test: /\.ts$/, exclude: /node_modules/, use: [{ loader: 'ts-loa
 const extension = {
   name: 'extension',
   target: 'node',
-  entry: { extension: './src/extension.ts' },
+  // mcp.js: the stdio MCP server VS Code starts from the extension's own folder (src/vscode/agentMcp.ts).
+  entry: { extension: './src/extension.ts', mcp: './src/mcp.ts' },
   // ES modules for webpack (tsc emits CommonJS for Node tests), so import() becomes a chunk.
   // Lazily imported engines (investigation, remediation, sources) become chunks beside extension.js.
   output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', chunkFilename: 'chunk-[name].js', libraryTarget: 'commonjs2', clean: { keep: /webview/ } },
@@ -50,6 +51,7 @@ const investigationWebview = {
   plugins: [new EmitFilesPlugin({
     'uPlot.min.css': require.resolve('uplot/dist/uPlot.min.css'),
     'investigation.css': path.resolve(__dirname, 'src/webview/investigation/investigation.css'),
+    'agent.css': path.resolve(__dirname, 'src/webview/investigation/agent.css'),
   })],
 };
 

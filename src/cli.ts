@@ -1,10 +1,18 @@
-// Command-line entry point: investigate a saved incident bundle.
-//   incident-lens investigate --bundle FILE [--json] [--threshold X]
+// Command-line entry point: investigate a saved incident bundle, optionally with the LLM agent, and
+// serve the agent's tools over MCP.
+//   incident-lens investigate --bundle FILE [--json] [--threshold X] [--agent [--preview] [--question Q]]
+//   incident-lens mcp [...]   (src/mcp.ts)
 
 import * as fs from 'node:fs';
 import type { Hypothesis } from './core/model';
 import { validateBundle } from './core/bundle';
 import { diagnoseBundle } from './agent/diagnose';
+import { OpenAiChatProvider } from './agent/llm/openaiProvider';
+import { firstRequest, runAgent } from './agent/llm/loop';
+import { bundleToolContext, investigateBundle } from './agent/tools/bundleContext';
+import { agentJson, formatAgentRun } from './agent/llm/report';
+import { builtinActionIds } from './remediation/catalog';
+import { MCP_USAGE, McpUsageError, runMcpCommand } from './mcp';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -17,7 +25,12 @@ const defaultIo: CliIo = {
 };
 
 const USAGE = `usage:
-  incident-lens investigate --bundle FILE [--json] [--threshold X]`;
+  incident-lens investigate --bundle FILE [--json] [--threshold X]
+  incident-lens investigate --bundle FILE --agent [--json] [--preview] [--question Q] [--max-steps N]
+      runs the LLM agent over the bundle's data with the same tools; reads OPENAI_BASE_URL,
+      OPENAI_API_KEY and INCIDENT_LENS_MODEL; --preview prints the first request (redacted) and sends nothing
+  incident-lens mcp --help
+      serves the agent's read-only tools over stdio (Model Context Protocol)`;
 
 /** Largest bundle file read (bundles are bounded by the sources' limits; this guards against the wrong file). */
 const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
@@ -127,6 +140,28 @@ function readBundle(file: string): ReturnType<typeof validateBundle> {
   }
 }
 
+/**
+ * The deterministic hypothesis, then the agent over the bundle's data with the same tools. The JSON is
+ * the hypothesis's documented fields plus an `agent` object. Exit 1 when the agent could not run (the
+ * hypothesis is printed all the same).
+ */
+async function investigateWithAgent(bundle: ReturnType<typeof validateBundle>, threshold: number, flags: Record<string, string | boolean>, io: CliIo): Promise<number> {
+  const model = process.env.INCIDENT_LENS_MODEL;
+  if (!model) throw new UsageError('--agent needs a model: set INCIDENT_LENS_MODEL (and OPENAI_BASE_URL, OPENAI_API_KEY for the endpoint)');
+  const maxSteps = numberFlag(flags, 'max-steps', 10, (n) => Number.isInteger(n) && n >= 1 && n <= 50, 'an integer from 1 to 50');
+  const inv = investigateBundle(bundle, { confidenceThreshold: threshold });
+  const tools = bundleToolContext(bundle, inv, { actionIds: [...builtinActionIds] });
+  const provider = new OpenAiChatProvider({ baseUrl: process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1', apiKey: process.env.OPENAI_API_KEY, model });
+  const question = typeof flags.question === 'string' ? flags.question : undefined;
+  if (flags.preview) {
+    io.out(JSON.stringify(provider.requestBody(firstRequest({ tools, investigation: inv, question, budgets: { maxSteps } })), null, 2));
+    return 0;
+  }
+  const run = await runAgent({ provider, tools, investigation: inv, question, budgets: { maxSteps }, stream: !flags.json });
+  io.out(flags.json ? JSON.stringify({ ...inv.hypothesis, agent: agentJson(run) }, null, 2) : `${formatHypothesis(inv.hypothesis)}\n${formatAgentRun(run)}`);
+  return run.stopped === 'error' ? 1 : 0;
+}
+
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -134,13 +169,27 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       io.out(USAGE);
       return command ? 0 : 2;
     }
+    if (command === 'mcp') {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(MCP_USAGE);
+        return 0;
+      }
+      try {
+        return await runMcpCommand(rest);
+      } catch (err) {
+        if (err instanceof McpUsageError) throw new UsageError(`${err.message}\n\n${MCP_USAGE}`);
+        throw err;
+      }
+    }
     if (command === 'investigate') {
-      const flags = parseFlags(rest, { bundle: 'string', json: 'boolean', threshold: 'string' });
+      const flags = parseFlags(rest, { bundle: 'string', json: 'boolean', threshold: 'string', agent: 'boolean', preview: 'boolean', question: 'string', 'max-steps': 'string' });
       if (typeof flags.bundle !== 'string') throw new UsageError('investigate needs --bundle FILE');
       const threshold = numberFlag(flags, 'threshold', 0.5, (n) => n >= 0 && n <= 1, 'a number between 0 and 1');
       const bundle = readBundle(flags.bundle);
       // The hypothesis must not see the answer, even by accident.
       const { truth: _truth, ...withoutTruth } = bundle;
+      if (flags.agent) return await investigateWithAgent(bundle, threshold, flags, io);
+      if (flags.preview || flags.question || flags['max-steps']) throw new UsageError('--preview, --question and --max-steps go with --agent');
       const h = diagnoseBundle(withoutTruth, { confidenceThreshold: threshold });
       io.out(flags.json ? JSON.stringify(h, null, 2) : formatHypothesis(h));
       return 0;

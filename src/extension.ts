@@ -15,6 +15,11 @@ import { settings } from './vscode/config';
 import type { Services } from './vscode/services';
 import { errorMessage } from './core/errors';
 import { InvestigationService } from './agent/investigationService';
+import { AgentFeatures } from './vscode/agent';
+import { registerLmTools } from './vscode/agentTools';
+import { registerMcpProvider } from './vscode/agentMcp';
+import type { McpServerDefinitionProvider } from './vscode/lmApi';
+import { agentSettings } from './vscode/agentSettings';
 import { ModelsController } from './vscode/models';
 import { ModelPanels } from './vscode/modelPanel';
 
@@ -23,6 +28,8 @@ export interface IncidentLensApi {
   readonly services: Services;
   /** Resolves when the sources (and the embedded receiver) have started. */
   readonly started: Promise<void>;
+  /** What the editor's AI got: the language-model tools registered, and the MCP definition provider (each only where this VS Code has the API). */
+  readonly agent: { readonly lmTools: readonly string[]; readonly mcpProvider?: McpServerDefinitionProvider };
 }
 
 export function activate(context: vscode.ExtensionContext): IncidentLensApi {
@@ -57,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         remediation.recordHypothesis(inv.alert, inv.hypothesis);
       },
     });
+    const agent = new AgentFeatures(() => services);
     const services: Services = {
       extension: context,
       logger,
@@ -69,10 +77,15 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       suspectCode,
       remediation,
       prompter: vscodePrompter,
+      agent,
       models,
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
+    // The editor's AI and other agents: our read-only tools as language-model tools and over MCP
+    // (each only where this VS Code has the API).
+    const lmTools = registerLmTools(services, agent);
+    const mcp = registerMcpProvider(services);
     const statusBar = vscode.window.createStatusBarItem('incidentLens.firing', vscode.StatusBarAlignment.Left, 50);
     statusBar.name = 'Incident Lens: firing critical alerts';
     statusBar.command = 'incidentLens.triage';
@@ -116,6 +129,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
           panels.refreshGates();
           models.refreshGates();
         }
+        if (agentSettings.affects(e)) panels.refreshAgent();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         panels.refreshGates();
@@ -123,6 +137,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       }),
       { dispose: () => timer && clearInterval(timer) },
       ...registerCommands(services),
+      ...lmTools.map((t) => t.disposable),
+      ...mcp.disposables,
     );
     schedule();
 
@@ -133,7 +149,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       }),
     );
     logger.info(`activated in ${(performance.now() - activatedAt).toFixed(1)} ms`);
-    return { services, started };
+    return { services, started, agent: { lmTools: lmTools.map((t) => t.name), ...(mcp.provider ? { mcpProvider: mcp.provider } : {}) } };
   } catch (err) {
     // VS Code shows nothing by itself when activation fails: say it.
     logger.error(`activation failed: ${errorMessage(err)}`);

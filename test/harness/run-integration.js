@@ -11,7 +11,10 @@ const os = require('node:os');
 const path = require('node:path');
 const harness = require('./harness');
 
-const suite = path.join(harness.projectRoot, 'out', 'test', 'integration', 'suite', 'index.js');
+// `--vscode 1.103`: the suite of test/integration/next/ (APIs newer than the floor) in the 1.103 harness.
+const vscodeArg = process.argv.indexOf('--vscode');
+const vscodeVersion = vscodeArg > 0 ? process.argv[vscodeArg + 1] : '1.100';
+const suite = path.join(harness.projectRoot, 'out', 'test', 'integration', vscodeVersion === '1.100' ? 'suite' : 'next', 'index.js');
 const { spawnSync } = require('node:child_process');
 
 /** A fresh demo-lab workspace (a real git repo with the faulty commit) for the suite to open. */
@@ -39,6 +42,7 @@ async function viaElectron(resultsFile) {
 
 async function viaHarness(resultsFile) {
   const server = await harness.startServer({
+    vscode: vscodeVersion,
     env: { INCIDENT_LENS_TEST_RESULTS: resultsFile, INCIDENT_LENS_RECEIVER_PORT: '0' },
   });
   const browser = await harness.launchBrowser();
@@ -80,7 +84,10 @@ async function viaHarness(resultsFile) {
   workspace = process.env.INCIDENT_LENS_TEST_WORKSPACE || createLabWorkspace();
   const resultsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'incident-lens-itest-')), 'results.txt');
   const useElectron = Boolean(process.env.VSCODE_EXECUTABLE || process.env.INCIDENT_LENS_USE_ELECTRON);
-  console.log(`integration: running the suite inside ${useElectron ? 'desktop VS Code (@vscode/test-electron)' : 'VS Code 1.100.3 server + Chromium (offline harness)'}`);
+  if (useElectron && vscodeVersion !== '1.100') {
+    console.log(`integration: the ${vscodeVersion} suite runs in the desktop VS Code given (it must be ${vscodeVersion} or newer)`);
+  }
+  console.log(`integration: running the suite inside ${useElectron ? 'desktop VS Code (@vscode/test-electron)' : `VS Code ${vscodeVersion === '1.100' ? '1.100.3' : '1.103.2'} server + Chromium (offline harness)`}`);
   const code = useElectron ? await viaElectron(resultsFile) : await viaHarness(resultsFile);
   process.exit(code);
 })().catch((err) => {

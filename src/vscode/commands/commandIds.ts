@@ -22,6 +22,8 @@ export const contributedCommands = [
   'incidentLens.verifyLedger',
   'incidentLens.markHypothesisWrong',
   'incidentLens.showLog',
+  'incidentLens.setAgentApiKey',
+  'incidentLens.previewAgentRequest',
   'incidentLens.openModel',
 ] as const;
 

@@ -7,6 +7,7 @@ import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, tria
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
 import { openModel } from './modelCommands';
 
+import { previewAgentRequest, setAgentApiKey } from '../agent';
 import type { CommandId } from './commandIds';
 
 type Handler = (s: Services, ...args: any[]) => unknown;
@@ -32,6 +33,8 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.verifyLedger': verifyLedger,
   'incidentLens.markHypothesisWrong': markHypothesisWrong,
   'incidentLens.showLog': showLog,
+  'incidentLens.setAgentApiKey': setAgentApiKey,
+  'incidentLens.previewAgentRequest': (s) => previewAgentRequest(s, s.agent),
   'incidentLens.openModel': openModel,
 };
 

@@ -9,6 +9,7 @@ import {
 } from '../../protocol/investigation';
 import { clear, fmtMs, fmtTime, h } from './dom';
 import { disposeCharts, renderChart, renderMarkerLegend } from './charts';
+import { createAgentSection } from './agent';
 
 interface VsCodeApi {
   postMessage(m: IpcMessage): void;
@@ -24,6 +25,8 @@ let view: InvestigationView | undefined;
 let currentTrace: TraceView | undefined;
 const ipc = new IpcClient((m) => vscode.postMessage(m));
 const send = ipc.send.bind(ipc);
+// The agent section lives as long as the panel (a question being typed survives re-renders).
+const agentSection = createAgentSection(ipc);
 
 function saveUi(patch: Partial<PanelUiState>): void {
   ui = { ...ui, ...patch };
@@ -58,7 +61,7 @@ function render(): void {
   if (view.sourceErrors.length) {
     app.append(h('div', { class: 'warn-box' }, h('strong', null, 'Some sources did not answer; the hypothesis uses the others. '), view.sourceErrors.map((e) => h('div', null, `${e.source}: ${e.message}`))));
   }
-  app.append(hypothesisSection(view), commitsSection(view), actionsSection(view), metricsSection(view), logsSection(view), tracesSection(view));
+  app.append(hypothesisSection(view), agentSection, commitsSection(view), actionsSection(view), metricsSection(view), logsSection(view), tracesSection(view));
   app.dataset.ready = 'true';
 }
 

@@ -6,7 +6,12 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import Mocha from 'mocha';
 
-export async function run(): Promise<void> {
+export function run(): Promise<void> {
+  return runSuiteIn(__dirname);
+}
+
+/** Runs mocha over the *.itest.js files of one folder (this suite's, or another harness's). */
+export async function runSuiteIn(dir: string): Promise<void> {
   const resultsFile = process.env.INCIDENT_LENS_TEST_RESULTS;
   const write = (line: string) => {
     if (resultsFile) fs.appendFileSync(resultsFile, line + '\n');
@@ -18,7 +23,7 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.INCIDENT_LENS_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.itest.js')) mocha.addFile(path.join(__dirname, f));
+  for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.itest.js')) mocha.addFile(path.join(dir, f));
   await new Promise<void>((resolve) => {
     try {
       const runner = mocha.run((failures) => {
