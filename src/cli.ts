@@ -1,10 +1,13 @@
-// Command-line entry point: investigate a saved incident bundle.
+// Command-line entry point: investigate a saved incident bundle; assess the risk of a deployment.
 //   incident-lens investigate --bundle FILE [--json] [--threshold X]
+//   incident-lens risk --workspace DIR [--rev REV] [--base REV] [--json]
 
 import * as fs from 'node:fs';
 import type { Hypothesis } from './core/model';
 import { validateBundle } from './core/bundle';
 import { diagnoseBundle } from './agent/diagnose';
+import { assessWorkspace } from './agent/deployRisk/workspace';
+import { formatAssessment } from './agent/deployRisk/format';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -17,7 +20,8 @@ const defaultIo: CliIo = {
 };
 
 const USAGE = `usage:
-  incident-lens investigate --bundle FILE [--json] [--threshold X]`;
+  incident-lens investigate --bundle FILE [--json] [--threshold X]
+  incident-lens risk --workspace DIR [--rev REV] [--base REV] [--json] [--environment NAME]`;
 
 /** Largest bundle file read (bundles are bounded by the sources' limits; this guards against the wrong file). */
 const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
@@ -143,6 +147,14 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       const { truth: _truth, ...withoutTruth } = bundle;
       const h = diagnoseBundle(withoutTruth, { confidenceThreshold: threshold });
       io.out(flags.json ? JSON.stringify(h, null, 2) : formatHypothesis(h));
+      return 0;
+    }
+    if (command === 'risk') {
+      const flags = parseFlags(rest, { workspace: 'string', rev: 'string', base: 'string', json: 'boolean', environment: 'string' });
+      if (typeof flags.workspace !== 'string') throw new UsageError('risk needs --workspace DIR');
+      if (!fs.existsSync(flags.workspace) || !fs.statSync(flags.workspace).isDirectory()) throw new UsageError(`not a folder: ${flags.workspace}`);
+      const a = await assessWorkspace({ workspace: flags.workspace, rev: flags.rev as string | undefined, base: flags.base as string | undefined, environment: flags.environment as string | undefined });
+      io.out(flags.json ? JSON.stringify(a, null, 2) : formatAssessment(a));
       return 0;
     }
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);

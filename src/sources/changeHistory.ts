@@ -160,6 +160,38 @@ export class GitHistorySource implements LineOriginReader {
       });
   }
 
+  /**
+   * The new-side lines `tip` adds or rewrites against `base` (or against its first parent), per file:
+   * what coverage of the change is about. Deleted files have none.
+   */
+  async changedNewLines(base: string | undefined, tip: string, signal?: AbortSignal): Promise<{ path: string; lines: number[] }[]> {
+    checkRevision(tip);
+    if (base !== undefined) checkRevision(base);
+    let from = base;
+    if (!from) {
+      const parents = (await this.git(['rev-list', '--parents', '--max-count=1', tip, '--'], signal)).trim().split(' ');
+      from = parents[1] ?? (await this.git(['hash-object', '-t', 'tree', '--stdin'], signal, '')).trim();
+    }
+    const out = await this.git(['diff', '-U0', '-M', '--no-color', '--no-ext-diff', '--no-textconv', '-O/dev/null', from, tip, '--'], signal);
+    const files: { path: string; lines: number[] }[] = [];
+    let current: { path: string; lines: number[] } | undefined;
+    for (const line of out.split('\n')) {
+      if (line.startsWith('diff --git ')) current = undefined;
+      else if (line.startsWith('+++ ')) {
+        const p = line.slice(4);
+        current = p === '/dev/null' ? undefined : { path: unquotePath(p).replace(/^b\//, ''), lines: [] };
+        if (current) files.push(current);
+      } else if (line.startsWith('@@') && current) {
+        const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
+        if (!m) continue;
+        const start = Number(m[1]);
+        const count = m[2] === undefined ? 1 : Number(m[2]);
+        for (let l = start; l < start + Math.min(count, 100_000); l++) current.lines.push(l);
+      }
+    }
+    return files;
+  }
+
   async changedOldLines(shas: readonly string[], signal?: AbortSignal): Promise<Map<string, OldLineRanges[]>> {
     const result = new Map<string, OldLineRanges[]>();
     const wanted = shas.filter((s) => /^[0-9a-f]{40,64}$/.test(s));
