@@ -23,6 +23,8 @@ export interface SzzOptions {
   maxFilesPerFix?: number;
   /** Changed old-side lines of one file blamed; default 400. */
   maxLinesPerFile?: number;
+  /** Blame runs in all, newest fixes first; default 400 (each is one git process). */
+  maxBlames?: number;
   signal?: AbortSignal;
 }
 
@@ -70,7 +72,10 @@ export async function labelBugIntroducing(history: Pick<ChangeHistory, 'commits'
 
   const fixes = history.commits.filter((c) => isFixMessage(c.message) && c.parents.length > 0 && !revertedShas(c.message).length).slice(-(opts.maxFixes ?? 200));
   const changed = await reader.changedOldLines(fixes.map((f) => f.sha), opts.signal);
-  for (const fix of fixes) {
+  let blames = opts.maxBlames ?? 400;
+  // Newest fixes first: when the blame budget runs out, the recent history is the labelled one.
+  for (const fix of [...fixes].reverse()) {
+    if (blames <= 0) break;
     const files = (changed.get(fix.sha) ?? []).filter((f) => f.ranges.some((r) => r.count > 0)).slice(0, opts.maxFilesPerFix ?? 20);
     for (const f of files) {
       opts.signal?.throwIfAborted();
@@ -82,7 +87,7 @@ export async function labelBugIntroducing(history: Pick<ChangeHistory, 'commits'
         ranges.push({ start: r.start, count });
         budget -= count;
       }
-      if (!ranges.length) continue;
+      if (!ranges.length || blames-- <= 0) continue;
       const origins = await reader.lineOrigins(fix.parents[0], f.path, ranges, opts.signal);
       for (const o of origins) {
         if (isMeaninglessLine(o.text)) continue;
