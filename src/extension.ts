@@ -15,6 +15,8 @@ import { settings } from './vscode/config';
 import type { Services } from './vscode/services';
 import { errorMessage } from './core/errors';
 import { InvestigationService } from './agent/investigationService';
+import { DeployRiskController } from './vscode/deployRisk';
+import { IncidentMemoryController } from './vscode/incidentMemory';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
@@ -36,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     const suspectCode = new SuspectCodeMarkers(context.extensionUri, alerts);
     const remediation = new RemediationController(context, logger);
     const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const incidentMemory = new IncidentMemoryController(context, logger, () => remediation.ledgerPath);
+    const deployRisk = new DeployRiskController({ extension: context, logger, alerts, memory: incidentMemory, prompter: vscodePrompter });
     const investigations = new InvestigationService({
       // The pipeline and its analysis load on first use (a separate chunk): activation does not pay for it.
       investigate: (...args) => import('./agent/investigate').then((m) => m.investigate(...args)),
@@ -51,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       onFinished: (inv) => {
         suspectCode.show(inv.alert, inv.hypothesis, workspaceRoot());
         remediation.recordHypothesis(inv.alert, inv.hypothesis);
+        void incidentMemory.record(inv);
       },
     });
     const services: Services = {
@@ -65,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       suspectCode,
       remediation,
       prompter: vscodePrompter,
+      deployRisk,
+      incidentMemory,
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
@@ -93,7 +100,10 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, incidentMemory, deployRisk,
+      vscode.window.registerTreeDataProvider('incidentLens.similarIncidents', incidentMemory),
+      remediation.onDidChangeLedger(() => void incidentMemory.ledgerChanged()),
+      ...deployRisk.attach(),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
@@ -120,6 +130,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         void vscode.window.showErrorMessage(`Incident Lens could not start its sources: ${errorMessage(err)}`, 'Show Log').then((c) => c && channel.show());
       }),
     );
+    // The current branch's deployment risk, once the sources are up (its alerts and metrics count).
+    void started.then(() => deployRisk.scheduleStatus(3000));
     logger.info(`activated in ${(performance.now() - activatedAt).toFixed(1)} ms`);
     return { services, started };
   } catch (err) {

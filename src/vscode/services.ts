@@ -9,6 +9,8 @@ import type { SuspectCodeMarkers } from './suspectCode';
 import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
+import type { DeployRiskController } from './deployRisk';
+import type { IncidentMemoryController } from './incidentMemory';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -22,4 +24,6 @@ export interface Services {
   readonly suspectCode: SuspectCodeMarkers;
   readonly remediation: RemediationController;
   readonly prompter: Prompter;
+  readonly deployRisk: DeployRiskController;
+  readonly incidentMemory: IncidentMemoryController;
 }

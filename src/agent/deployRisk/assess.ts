@@ -32,7 +32,7 @@ export interface DeploymentRiskDeps {
   /** Deploy tags and records (GitChangeSource.listDeploys). */
   deploys?: (signal?: AbortSignal) => Promise<DeployMarker[]>;
   argoCd?: { source: ArgoCdSource; application: string; appNamespace?: string };
-  incidents?: () => readonly IncidentRecord[];
+  incidents?: () => readonly IncidentRecord[] | Promise<readonly IncidentRecord[]>;
   alerts?: (signal?: AbortSignal) => Promise<Alert[]>;
   metrics?: () => readonly MetricSource[];
   serviceMap?: Record<string, string>;
@@ -144,7 +144,7 @@ function recommend(factors: RiskFactor[], score: number, level: DeploymentRiskAs
   const budget = find('error-budget');
   if (budget?.gate) return { action: 'delay', reason: `${budget.summary}: hold changes until the service is back within its objective`, blocking: false };
   const drivers = factors
-    .filter((f) => f.value !== undefined && f.weight > 0)
+    .filter((f) => f.value !== undefined && f.value > 0 && f.weight > 0)
     .sort((a, b) => b.weight * b.value! - a.weight * a.value!)
     .slice(0, 2)
     .map((f) => `${f.title.toLowerCase()}: ${f.summary}`)
@@ -184,7 +184,7 @@ export async function assessDeploymentRisk(deps: DeploymentRiskDeps, opts: Asses
   const services = [...new Set(files.map((f) => serviceOfPath(f, deps.serviceMap)).filter((s): s is string => !!s))].sort();
 
   const factors: RiskFactor[] = [changeFactor];
-  factors.push(incidentsFactor(deps.incidents?.(), services, files, now));
+  factors.push(incidentsFactor(await deps.incidents?.(), services, files, now));
 
   // Coverage of the changed lines.
   try {

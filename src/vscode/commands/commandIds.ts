@@ -22,10 +22,11 @@ export const contributedCommands = [
   'incidentLens.verifyLedger',
   'incidentLens.markHypothesisWrong',
   'incidentLens.showLog',
+  'incidentLens.assessDeploymentRisk',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */
-export const internalCommands = ['incidentLens.showMoreAlerts'] as const;
+export const internalCommands = ['incidentLens.showMoreAlerts', 'incidentLens.showIncidentHistory'] as const;
 
 export type ContributedCommand = (typeof contributedCommands)[number];
 export type InternalCommand = (typeof internalCommands)[number];

@@ -31,6 +31,8 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.verifyLedger': verifyLedger,
   'incidentLens.markHypothesisWrong': markHypothesisWrong,
   'incidentLens.showLog': showLog,
+  'incidentLens.assessDeploymentRisk': (s, target?: unknown) => s.deployRisk.command(target),
+  'incidentLens.showIncidentHistory': (s, file?: unknown) => s.incidentMemory.showFileHistory(file),
 };
 
 export function registerCommands(s: Services): vscode.Disposable[] {
