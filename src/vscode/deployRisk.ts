@@ -18,7 +18,7 @@ import { settings } from './config';
 
 // Git, the model, the factors and the panel load on first use (separate chunks): activation does not pay for them.
 export const engine = () =>
-  Promise.all([import('../agent/deployRisk/assess'), import('../sources/changeHistory'), import('../sources/git'), import('../sources/argocd'), import('../sources/http')]).then(([assess, history, git, argocd, http]) => ({ ...assess, ...history, ...git, ...argocd, ...http }));
+  Promise.all([import('../agent/deployRisk/assess'), import('../sources/changeHistory'), import('../sources/git'), import('../sources/argocd'), import('../sources/http'), import('../agent/deployRisk/szzCache')]).then(([assess, history, git, argocd, http, szz]) => ({ ...assess, ...history, ...git, ...argocd, ...http, ...szz }));
 
 export interface DeployTarget {
   rev: string;
@@ -37,6 +37,7 @@ const levelIcon = { low: '$(pass)', medium: '$(warning)', high: '$(error)' } as 
 
 export class DeployRiskController implements vscode.Disposable {
   private readonly cache = new Map<string, Promise<ChangeRiskAnalysis>>();
+  private szzCache: InstanceType<Awaited<ReturnType<typeof engine>>['FileSzzCache']> | undefined;
   private readonly statusBar: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
   private panel: DeployRiskPanel | undefined;
@@ -128,6 +129,8 @@ export class DeployRiskController implements vscode.Disposable {
     const trusted = vscode.workspace.isTrusted;
     const history = new e.GitHistorySource({ repo: root, trusted });
     const changes = new e.GitChangeSource({ workspace: root, trusted, deployTagPattern: settings.deployTagPattern() });
+    // A fix's blame never changes: kept in the extension's storage, so a later session blames only new fixes.
+    this.szzCache ??= new e.FileSzzCache((this.deps.extension.storageUri ?? this.deps.extension.globalStorageUri).fsPath);
     const argo = settings.argoCd();
     let argoCd: Parameters<typeof e.assessDeploymentRisk>[0]['argoCd'];
     if (argo) {
@@ -151,6 +154,7 @@ export class DeployRiskController implements vscode.Disposable {
         serviceMap: settings.serviceMap(),
         environment: settings.environment(),
         cache: this.cache,
+        szzCache: this.szzCache,
       },
       { rev, ...(opts.base ? { base: opts.base } : {}), signal: opts.signal },
     );

@@ -20,7 +20,7 @@ import { discoverCoverageReports, readCoverageReport, type LoadedReport } from '
 import { emptyPolicy, loadPolicy } from '../../policy/load';
 import type { Policy } from '../../policy/types';
 import type { IncidentRecord } from '../incidentMemory';
-import { analyseChangeRisk, changeRiskFactor, type ChangeRiskAnalysis } from './changeRisk';
+import { analyseChangeRisk, changeRiskFactor, type ChangeRiskAnalysis, type ChangeRiskOptions } from './changeRisk';
 import { alertsFactor, coverageFactor, dailyPattern, freezeFactor, incidentsFactor, requestRateOf, trafficFactor, type DailyPattern } from './factors';
 import { errorBudgetFactor, parseSloFile, readErrorBudgets, type BudgetReading } from './slos';
 
@@ -40,6 +40,8 @@ export interface DeploymentRiskDeps {
   now?: () => number;
   /** Change-risk analyses by tip sha: the history is read and the model fitted once per tip. */
   cache?: Map<string, Promise<ChangeRiskAnalysis>>;
+  /** SZZ results kept between sessions (FileSzzCache). */
+  szzCache?: ChangeRiskOptions['szzCache'];
 }
 
 export interface AssessOptions {
@@ -171,7 +173,7 @@ export async function assessDeploymentRisk(deps: DeploymentRiskDeps, opts: Asses
 
   let cached = deps.cache?.get(tip);
   if (!cached) {
-    cached = analyseChangeRisk(deps.history, tip, { signal: opts.signal });
+    cached = analyseChangeRisk(deps.history, tip, { signal: opts.signal, szzCache: deps.szzCache });
     deps.cache?.set(tip, cached);
     cached.catch(() => deps.cache?.delete(tip));
   }

@@ -7,7 +7,7 @@ import type { ChangeHistory } from '../../core/changeHistory';
 import type { AssessedCommit, RiskEvidence, RiskFactor } from '../../core/deployRisk';
 import { errorMessage } from '../../core/errors';
 import { computeChangeMetrics } from '../../analysis/changeRisk/features';
-import { labelBugIntroducing, labelHorizonDays } from '../../analysis/changeRisk/szz';
+import { labelBugIntroducing, labelHorizonDays, type SzzCache } from '../../analysis/changeRisk/szz';
 import { changeMetricMeaning, changeMetricNames, type ChangeMetricName, type ChangeMetrics } from '../../analysis/changeRisk/metrics';
 import { chooseDesign, describeDesign, explainScore, fitChangeRiskModel, scoreChange, type ChangeRiskModel } from '../../analysis/changeRisk/model';
 import { shippedModelFor } from '../../analysis/changeRisk/shippedModel';
@@ -32,6 +32,8 @@ export interface ChangeRiskAnalysis {
 export interface ChangeRiskOptions {
   /** Commits of history read; default 3000. */
   maxCommits?: number;
+  /** SZZ results of earlier runs (FileSzzCache); saved after labelling when it has a save(). */
+  szzCache?: SzzCache & { save?(): void };
   signal?: AbortSignal;
 }
 
@@ -46,7 +48,12 @@ export async function analyseChangeRisk(source: GitHistorySource, tip: string, o
   let fixesExamined = 0;
   let reverts = 0;
   try {
-    const szz = await labelBugIntroducing(history, source, { signal: opts.signal });
+    const szz = await labelBugIntroducing(history, source, { signal: opts.signal, cache: opts.szzCache });
+    try {
+      opts.szzCache?.save?.();
+    } catch (err) {
+      notes.push(`SZZ results not saved: ${errorMessage(err)}`);
+    }
     introducing = new Set(szz.introducing.keys());
     horizonDays = labelHorizonDays(szz);
     fixesExamined = szz.fixesExamined;

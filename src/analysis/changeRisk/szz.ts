@@ -6,7 +6,7 @@
 //
 // Labels need time to appear: a bug in last week's commit may not be fixed yet. labelHorizon says
 // how recent a commit may be and still count as clean.
-import type { ChangeHistory, HistoryCommit, LineOriginReader } from '../../core/changeHistory';
+import type { ChangeHistory, HistoryCommit, LineOriginReader, OldLineRanges } from '../../core/changeHistory';
 import { isFixMessage, revertedShas } from './features';
 
 export interface BugIntroduction {
@@ -25,7 +25,18 @@ export interface SzzOptions {
   maxLinesPerFile?: number;
   /** Blame runs in all, newest fixes first; default 400 (each is one git process). */
   maxBlames?: number;
+  /**
+   * What earlier runs found for each fix (a fix's blame never changes): fixes found here are not
+   * blamed again, and fixes blamed now are stored.
+   */
+  cache?: SzzCache;
   signal?: AbortSignal;
+}
+
+/** The commits each fix's changed lines came from, by the fix's sha. */
+export interface SzzCache {
+  get(fixSha: string): readonly string[] | undefined;
+  set(fixSha: string, introducing: readonly string[]): void;
 }
 
 export interface SzzResult {
@@ -71,11 +82,20 @@ export async function labelBugIntroducing(history: Pick<ChangeHistory, 'commits'
   }
 
   const fixes = history.commits.filter((c) => isFixMessage(c.message) && c.parents.length > 0 && !revertedShas(c.message).length).slice(-(opts.maxFixes ?? 200));
-  const changed = await reader.changedOldLines(fixes.map((f) => f.sha), opts.signal);
+  const fresh = fixes.filter((f) => !opts.cache?.get(f.sha));
+  for (const fix of fixes) {
+    for (const sha of opts.cache?.get(fix.sha) ?? []) {
+      const intro = bySha.get(sha);
+      if (intro && intro.sha !== fix.sha && intro.time <= fix.time) mark(intro, fix, 'szz');
+    }
+  }
+  const changed: Map<string, OldLineRanges[]> = fresh.length ? await reader.changedOldLines(fresh.map((f) => f.sha), opts.signal) : new Map();
   let blames = opts.maxBlames ?? 400;
   // Newest fixes first: when the blame budget runs out, the recent history is the labelled one.
-  for (const fix of [...fixes].reverse()) {
+  for (const fix of [...fresh].reverse()) {
     if (blames <= 0) break;
+    const found = new Set<string>();
+    let complete = true;
     const files = (changed.get(fix.sha) ?? []).filter((f) => f.ranges.some((r) => r.count > 0)).slice(0, opts.maxFilesPerFix ?? 20);
     for (const f of files) {
       opts.signal?.throwIfAborted();
@@ -87,14 +107,21 @@ export async function labelBugIntroducing(history: Pick<ChangeHistory, 'commits'
         ranges.push({ start: r.start, count });
         budget -= count;
       }
-      if (!ranges.length || blames-- <= 0) continue;
+      if (!ranges.length) continue;
+      if (blames-- <= 0) {
+        complete = false;
+        continue;
+      }
       const origins = await reader.lineOrigins(fix.parents[0], f.path, ranges, opts.signal);
       for (const o of origins) {
         if (isMeaninglessLine(o.text)) continue;
+        found.add(o.sha);
         const intro = bySha.get(o.sha);
         if (intro && intro.sha !== fix.sha && intro.time <= fix.time) mark(intro, fix, 'szz');
       }
     }
+    // Only a fix whose every file was blamed is remembered as done.
+    if (complete) opts.cache?.set(fix.sha, [...found]);
   }
   latencies.sort((a, b) => a - b);
   return {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { GitHistorySource } from '../../../../src/sources/changeHistory';
 import { computeChangeMetrics } from '../../../../src/analysis/changeRisk/features';
 import { labelBugIntroducing, labelHorizonDays } from '../../../../src/analysis/changeRisk/szz';
+import { FileSzzCache } from '../../../../src/agent/deployRisk/szzCache';
 import type { ChangeMetrics } from '../../../../src/analysis/changeRisk/metrics';
 
 const DAY = 86_400_000;
@@ -138,6 +139,25 @@ describe('change metrics and SZZ labels from a real git history', function () {
     assert.equal(r.reverts, 1);
     assert.equal(r.medianDaysToFix, 1);
     assert.equal(labelHorizonDays(r), 7, 'a horizon is never shorter than a week');
+  });
+
+  it('blames each fix once: a later run (another session) reads the kept results and gives the same labels', async () => {
+    const h = await source.readHistory('HEAD');
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-szz-cache-'));
+    let blamed = 0;
+    const counting = { changedOldLines: source.changedOldLines.bind(source), lineOrigins: (...a: Parameters<GitHistorySource['lineOrigins']>) => (blamed++, source.lineOrigins(...a)) };
+    try {
+      const first = new FileSzzCache(cacheDir);
+      const r1 = await labelBugIntroducing(h, counting, { cache: first });
+      first.save();
+      assert.ok(blamed > 0);
+      blamed = 0;
+      const r2 = await labelBugIntroducing(h, counting, { cache: new FileSzzCache(cacheDir) });
+      assert.equal(blamed, 0, 'no fix was blamed again');
+      assert.deepEqual([...r2.introducing.keys()].sort(), [...r1.introducing.keys()].sort());
+    } finally {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('lists the commits between a deploy and a tip, and resolves names', async () => {
