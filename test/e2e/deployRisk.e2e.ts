@@ -4,6 +4,8 @@
 // and the status bar shows the current branch's level.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { createLabWorkspace, openIncidentLens, openVsCode, runCommand, screenshot, screenshotOnFailure, waitFor, type Session } from './support';
 
@@ -20,12 +22,13 @@ async function riskFrame(page: Page, timeoutMs = 90_000): Promise<Frame> {
   });
 }
 
-async function pickTarget(page: Page, sha: string): Promise<void> {
+/** Types into the target picker and takes the row that shows `query` (a short sha, a branch name). */
+async function pickTarget(page: Page, query: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
-  await page.keyboard.type(sha.slice(0, 10), { delay: 5 });
-  await page.locator(`.quick-input-list .monaco-list-row:has-text("${sha.slice(0, 10)}")`).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.type(query, { delay: 5 });
+  await page.locator(`.quick-input-list .monaco-list-row:has-text("${query}")`).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
 }
 
@@ -44,9 +47,19 @@ describe('assessing deployment risk on the demo lab (browser, end to end)', func
   let before: string;
   const seen: Record<string, number> = {};
 
+  let hostile: string;
+  const HOSTILE_SUBJECT = '<img src=x onerror="document.body.dataset.pwned=1"> \u001b[31mred\u202e';
+
   this.beforeAll(async () => {
     lab = createLabWorkspace();
     before = execFileSync('git', ['rev-parse', `${lab.badSha}^`], { cwd: lab.dir, encoding: 'utf8' }).trim();
+    // A branch whose commit message is markup and terminal escapes: the panel must show it as text.
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Mallory', '-c', 'user.email=m@example.com', ...args], { cwd: lab.dir, encoding: 'utf8' });
+    git('checkout', '-q', '-b', 'hostile');
+    fs.appendFileSync(path.join(lab.dir, 'services', 'storefront', 'src', 'catalog.js'), '// note\n');
+    git('commit', '-qam', HOSTILE_SUBJECT);
+    git('checkout', '-q', '-');
+    hostile = execFileSync('git', ['rev-parse', 'hostile'], { cwd: lab.dir, encoding: 'utf8' }).trim();
     s = await openVsCode(lab.dir);
   });
   afterEach(async function () {
@@ -57,7 +70,7 @@ describe('assessing deployment risk on the demo lab (browser, end to end)', func
   it('assesses the commit before the faulty one against the last good deploy, every factor listed', async () => {
     await openIncidentLens(s.page);
     await runCommand(s.page, 'Incident Lens: Assess Deployment Risk');
-    await pickTarget(s.page, before);
+    await pickTarget(s.page, before.slice(0, 10));
     const frame = await riskFrame(s.page);
     const a = await readyAssessment(frame, before);
     assert.deepEqual(a.factors, ['change-risk', 'incidents', 'coverage', 'traffic', 'alerts', 'freeze', 'error-budget']);
@@ -71,7 +84,7 @@ describe('assessing deployment risk on the demo lab (browser, end to end)', func
   it('assesses the faulty commit: higher risk, the faulty commit the riskiest, with the reasons and the model\'s provenance', async () => {
     const frame = await riskFrame(s.page);
     await frame.locator('button[data-action="pick-target"]').click();
-    await pickTarget(s.page, lab.badSha);
+    await pickTarget(s.page, lab.badSha.slice(0, 10));
     const a = await readyAssessment(frame, lab.badSha);
     seen.after = a.score;
     assert.ok(a.score > seen.before, `risk after ${a.score} is not above risk before ${seen.before}`);
@@ -88,6 +101,22 @@ describe('assessing deployment risk on the demo lab (browser, end to end)', func
     await screenshot(s.page, '41-deploy-risk-faulty-commit');
     await frame.locator('#commits').scrollIntoViewIfNeeded();
     await screenshot(s.page, '42-deploy-risk-commits');
+  });
+
+  it('shows a hostile commit message as text: no markup runs, no escape is obeyed', async () => {
+    const frame = await riskFrame(s.page);
+    await frame.locator('button[data-action="pick-target"]').click();
+    await pickTarget(s.page, 'hostile');
+    await readyAssessment(frame, hostile);
+    const row = frame.locator(`table.commits tbody tr[data-sha="${hostile}"]`);
+    const text = await row.innerText();
+    assert.match(text, /<img src=x onerror=/);
+    // The escape and the right-to-left override are shown as code points, so the rest reads as written.
+    assert.match(text, /<U\+001B>\[31mred<U\+202E>/);
+    assert.ok(!/[\u001b\u202e]/.test(text), 'a control or bidi character reached the page');
+    assert.equal(await frame.locator('#app img').count(), 0, 'the commit message became an element');
+    assert.equal(await frame.evaluate(() => document.body.dataset.pwned ?? ''), '');
+    await screenshot(s.page, '44-deploy-risk-hostile-commit');
   });
 
   it('shows the current branch\'s level in the status bar', async () => {

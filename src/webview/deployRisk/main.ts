@@ -20,8 +20,19 @@ const app = document.getElementById('app') as HTMLElement;
 const open = new Set<string>(vscode.getState()?.open ?? ['change-risk']);
 let view: DeployRiskView | undefined;
 
+// Commit messages, author names, paths and alert names are untrusted text: control characters and the
+// invisible formatting ones (bidi overrides that reverse what follows, zero-width characters) are shown
+// as their code points instead of acting on the page.
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+function visible<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(INVISIBLE, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`) as T;
+  if (Array.isArray(value)) return value.map(visible) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visible(v)])) as T;
+  return value;
+}
+
 ipc.onNotification(deployRiskState, (next) => {
-  view = next;
+  view = visible(next);
   render();
 });
 window.addEventListener('message', (event: MessageEvent) => ipc.receive(event.data));
