@@ -75,6 +75,18 @@ export class IncidentMemoryController implements vscode.TreeDataProvider<Node>, 
     }
     this.treeChanged.fire(undefined);
     this.lensChanged.fire();
+    // Not awaited: the message waits for the user, the recording does not.
+    void this.tellSimilar(inv).catch((err: unknown) => this.logger.warn(`incident memory: ${errorMessage(err)}`));
+  }
+
+  /** Says once, without a modal, that this incident happened before and what was done then. */
+  private async tellSimilar(inv: Investigation): Promise<void> {
+    const [top, ...more] = await this.similarToLatest();
+    if (!top || this.latest !== inv) return;
+    const fix = top.fixedBy[0];
+    const message = `Incident Lens: ${inv.alert.name} looks like ${top.record.alertName} on ${top.record.services[0] ?? 'the same service'} ${ago(Date.now() - top.record.startedAt)}${fix ? `, which ${fix.actionId} fixed` : ''}${more.length ? ` (and ${more.length} more)` : ''}.`;
+    const choice = await vscode.window.showInformationMessage(message, 'Show Similar Incidents');
+    if (choice) await vscode.commands.executeCommand('incidentLens.similarIncidents.focus');
   }
 
   /** The ledger changed: re-read outcomes and marked-wrong flags. */
