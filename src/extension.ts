@@ -17,6 +17,8 @@ import { errorMessage } from './core/errors';
 import { InvestigationService } from './agent/investigationService';
 import { DeployRiskController } from './vscode/deployRisk';
 import { IncidentMemoryController } from './vscode/incidentMemory';
+import { ModelsController } from './vscode/models';
+import { ModelPanels } from './vscode/modelPanel';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
@@ -31,7 +33,9 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
   context.subscriptions.push(channel);
   const logger = createLogger(channel);
   try {
-    const alerts = new AlertService(logger, context.secrets);
+    const modelsController = new ModelsController(logger);
+    const alerts = new AlertService(logger, context.secrets, () => modelsController.sourceSetOption());
+    const models = new ModelPanels(() => (modelsController.active ? modelsController : undefined));
     const tree = new AlertsTreeProvider(alerts);
     const treeView = vscode.window.createTreeView('incidentLens.alerts', { treeDataProvider: tree, showCollapseAll: true });
     const panels = new InvestigationPanels();
@@ -49,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (!root) return undefined;
         const { GitChangeSource } = await import('./sources/git');
         // An untrusted workspace's history is read only in the safe form (its git config runs nothing).
-        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), trusted: vscode.workspace.isTrusted });
+        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), deployLog: settings.deployRecords(), trusted: vscode.workspace.isTrusted });
       },
       options: () => ({ confidenceThreshold: settings.confidenceThreshold(), serviceMap: settings.serviceMap() }),
       onFinished: (inv) => {
@@ -72,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       prompter: vscodePrompter,
       deployRisk,
       incidentMemory,
+      models,
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
@@ -100,10 +105,11 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, incidentMemory, deployRisk,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, incidentMemory, deployRisk, models,
       vscode.window.registerTreeDataProvider('incidentLens.similarIncidents', incidentMemory),
       remediation.onDidChangeLedger(() => void incidentMemory.ledgerChanged()),
       ...deployRisk.attach(),
+      models.attach(services),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
@@ -116,9 +122,15 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (settings.affects(e, 'sources') || settings.affects(e, 'receiver') || settings.affects(e, 'webhook')) void alerts.start();
         if (settings.affects(e, 'groupBy')) tree.rebuild(alerts.snapshot);
         if (settings.affects(e, 'refreshIntervalSeconds')) schedule();
-        if (settings.affects(e, 'autonomy')) panels.refreshGates();
+        if (settings.affects(e, 'autonomy')) {
+          panels.refreshGates();
+          models.refreshGates();
+        }
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        panels.refreshGates();
+        models.refreshGates();
+      }),
       { dispose: () => timer && clearInterval(timer) },
       ...registerCommands(services),
     );

@@ -11,6 +11,7 @@ import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
 import type { DeployRiskController } from './deployRisk';
 import type { IncidentMemoryController } from './incidentMemory';
+import type { ModelPanels } from './modelPanel';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -26,4 +27,6 @@ export interface Services {
   readonly prompter: Prompter;
   readonly deployRisk: DeployRiskController;
   readonly incidentMemory: IncidentMemoryController;
+  /** Model panels (drift alerts open these instead of an investigation). */
+  readonly models: ModelPanels;
 }

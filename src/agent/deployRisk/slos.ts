@@ -16,7 +16,7 @@
 import type { MetricSource } from '../../core/sources';
 import type { RiskEvidence, RiskFactor } from '../../core/deployRisk';
 import { errorMessage } from '../../core/errors';
-import { parseYamlSafely } from '../../policy/safeYaml';
+import { parseYamlSafely } from '../../core/safeYaml';
 import { factorWeights } from './factors';
 
 export interface SloDeclaration {

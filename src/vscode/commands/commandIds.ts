@@ -23,6 +23,7 @@ export const contributedCommands = [
   'incidentLens.markHypothesisWrong',
   'incidentLens.showLog',
   'incidentLens.assessDeploymentRisk',
+  'incidentLens.openModel',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */

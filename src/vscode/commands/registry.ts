@@ -5,6 +5,7 @@ import { clearFilter, copyAlertDetails, filterAlerts, groupBy, openInSource, ref
 import { configureSources, setSourceSecret, setWebhookToken, showLog } from './configCommands';
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
+import { openModel } from './modelCommands';
 
 import type { CommandId } from './commandIds';
 
@@ -33,6 +34,7 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.showLog': showLog,
   'incidentLens.assessDeploymentRisk': (s, target?: unknown) => s.deployRisk.command(target),
   'incidentLens.showIncidentHistory': (s, file?: unknown) => s.incidentMemory.showFileHistory(file),
+  'incidentLens.openModel': openModel,
 };
 
 export function registerCommands(s: Services): vscode.Disposable[] {
