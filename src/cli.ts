@@ -21,7 +21,8 @@ const defaultIo: CliIo = {
 
 const USAGE = `usage:
   incident-lens investigate --bundle FILE [--json] [--threshold X]
-  incident-lens risk --workspace DIR [--rev REV] [--base REV] [--json] [--environment NAME]`;
+  incident-lens risk --workspace DIR [--rev REV] [--base REV] [--json] [--environment NAME]
+                     [--deploy-records FILE]`;
 
 /** Largest bundle file read (bundles are bounded by the sources' limits; this guards against the wrong file). */
 const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
@@ -150,10 +151,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       return 0;
     }
     if (command === 'risk') {
-      const flags = parseFlags(rest, { workspace: 'string', rev: 'string', base: 'string', json: 'boolean', environment: 'string' });
+      const flags = parseFlags(rest, { workspace: 'string', rev: 'string', base: 'string', json: 'boolean', environment: 'string', 'deploy-records': 'string' });
       if (typeof flags.workspace !== 'string') throw new UsageError('risk needs --workspace DIR');
       if (!fs.existsSync(flags.workspace) || !fs.statSync(flags.workspace).isDirectory()) throw new UsageError(`not a folder: ${flags.workspace}`);
-      const a = await assessWorkspace({ workspace: flags.workspace, rev: flags.rev as string | undefined, base: flags.base as string | undefined, environment: flags.environment as string | undefined });
+      const a = await assessWorkspace({ workspace: flags.workspace, rev: flags.rev as string | undefined, base: flags.base as string | undefined, environment: flags.environment as string | undefined, deployRecords: flags['deploy-records'] as string | undefined });
       io.out(flags.json ? JSON.stringify(a, null, 2) : formatAssessment(a));
       return 0;
     }

@@ -128,7 +128,7 @@ export class DeployRiskController implements vscode.Disposable {
     const e = await engine();
     const trusted = vscode.workspace.isTrusted;
     const history = new e.GitHistorySource({ repo: root, trusted });
-    const changes = new e.GitChangeSource({ workspace: root, trusted, deployTagPattern: settings.deployTagPattern() });
+    const changes = new e.GitChangeSource({ workspace: root, trusted, deployTagPattern: settings.deployTagPattern(), deployLog: settings.deployRecords() });
     // A fix's blame never changes: kept in the extension's storage, so a later session blames only new fixes.
     this.szzCache ??= new e.FileSzzCache((this.deps.extension.storageUri ?? this.deps.extension.globalStorageUri).fsPath);
     const argo = settings.argoCd();

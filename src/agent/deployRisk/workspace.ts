@@ -14,6 +14,8 @@ export interface WorkspaceAssessOptions {
   /** Which environment the deploy targets (freeze rules and deploy records name it); default production. */
   environment?: string;
   deployTagPattern?: string;
+  /** Deploy records (JSON lines) relative to the workspace; GitChangeSource's default otherwise. */
+  deployRecords?: string;
   serviceMap?: Record<string, string>;
 }
 
@@ -21,7 +23,7 @@ export function assessWorkspace(opts: WorkspaceAssessOptions): Promise<Deploymen
   const workspace = path.resolve(opts.workspace);
   // A person ran the command on a folder they chose: its files are read as the editor reads a trusted workspace's.
   const history = new GitHistorySource({ repo: workspace, trusted: true });
-  const changes = new GitChangeSource({ workspace, trusted: true, deployTagPattern: opts.deployTagPattern });
+  const changes = new GitChangeSource({ workspace, trusted: true, deployTagPattern: opts.deployTagPattern, deployLog: opts.deployRecords });
   return assessDeploymentRisk(
     { workspace, trusted: true, history, deploys: (signal) => changes.listDeploys(signal), environment: opts.environment ?? 'production', serviceMap: opts.serviceMap },
     { rev: opts.rev, base: opts.base },

@@ -301,4 +301,22 @@ describe('deployment risk assessment', function () {
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /no commit named "no-such-branch"/);
   });
+
+  it('the command line reads deploy records from the file --deploy-records names', () => {
+    const bin = path.resolve(__dirname, '../../../bin/incident-lens.js');
+    write(dir, 'ops/deploys.jsonl', JSON.stringify({ time: new Date(now - DAY).toISOString(), sha: sha.small, service: 'storefront', environment: 'production' }) + '\n');
+    try {
+      const withRecords = spawnSync(process.execPath, [bin, 'risk', '--workspace', dir, '--rev', sha.big, '--deploy-records', 'ops/deploys.jsonl', '--json'], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(withRecords.status, 0, withRecords.stderr);
+      const parsed = JSON.parse(withRecords.stdout);
+      assert.equal(parsed.base.sha, sha.small, JSON.stringify(parsed.base));
+      assert.match(parsed.base.label, /^ops\/deploys\.jsonl:1/);
+      assert.deepEqual(parsed.commits.map((c: { sha: string }) => c.sha), [sha.big]);
+      // Without the option the record is not looked for there: the deploy tag is what is deployed.
+      const without = spawnSync(process.execPath, [bin, 'risk', '--workspace', dir, '--rev', sha.big, '--json'], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(JSON.parse(without.stdout).base.label, 'deploy/1');
+    } finally {
+      fs.rmSync(path.join(dir, 'ops'), { recursive: true, force: true });
+    }
+  });
 });
