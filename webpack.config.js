@@ -56,6 +56,19 @@ const investigationWebview = {
 };
 
 /** @type {import('webpack').Configuration} */
+const deployRiskWebview = {
+  name: 'webview-deploy-risk',
+  target: 'web',
+  entry: { deployRisk: './src/webview/deployRisk/main.ts' },
+  // Its own folder: each webview config cleans its output folder.
+  output: { path: path.resolve(__dirname, 'dist', 'webview-risk'), filename: '[name].js', clean: true },
+  resolve: { extensions: ['.ts', '.js'] },
+  module: { rules: [tsRule] },
+  devtool: false,
+  performance: { hints: false },
+  plugins: [new EmitFilesPlugin({ 'deployRisk.css': path.resolve(__dirname, 'src/webview/deployRisk/deployRisk.css') })],
+};
+
 const modelWebview = {
   ...investigationWebview,
   name: 'webview-model',
@@ -69,4 +82,4 @@ const modelWebview = {
   })],
 };
 
-module.exports = [extension, investigationWebview, modelWebview];
+module.exports = [extension, investigationWebview, deployRiskWebview, modelWebview];

@@ -1,7 +1,8 @@
-// Command-line entry point: investigate a saved incident bundle, optionally with the LLM agent, and
-// serve the agent's tools over MCP.
+// Command-line entry point: investigate a saved incident bundle, optionally with the LLM agent; serve the
+// agent's tools over MCP; assess the risk of a deployment.
 //   incident-lens investigate --bundle FILE [--json] [--threshold X] [--agent [--preview] [--question Q]]
 //   incident-lens mcp [...]   (src/mcp.ts)
+//   incident-lens risk --workspace DIR [--rev REV] [--base REV] [--json]
 
 import * as fs from 'node:fs';
 import type { Hypothesis } from './core/model';
@@ -13,6 +14,8 @@ import { bundleToolContext, investigateBundle } from './agent/tools/bundleContex
 import { agentJson, formatAgentRun } from './agent/llm/report';
 import { builtinActionIds } from './remediation/catalog';
 import { MCP_USAGE, McpUsageError, runMcpCommand } from './mcp';
+import { assessWorkspace } from './agent/deployRisk/workspace';
+import { formatAssessment } from './agent/deployRisk/format';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -30,7 +33,9 @@ const USAGE = `usage:
       runs the LLM agent over the bundle's data with the same tools; reads OPENAI_BASE_URL,
       OPENAI_API_KEY and INCIDENT_LENS_MODEL; --preview prints the first request (redacted) and sends nothing
   incident-lens mcp --help
-      serves the agent's read-only tools over stdio (Model Context Protocol)`;
+      serves the agent's read-only tools over stdio (Model Context Protocol)
+  incident-lens risk --workspace DIR [--rev REV] [--base REV] [--json] [--environment NAME]
+                     [--deploy-records FILE]`;
 
 /** Largest bundle file read (bundles are bounded by the sources' limits; this guards against the wrong file). */
 const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
@@ -192,6 +197,14 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       if (flags.preview || flags.question || flags['max-steps']) throw new UsageError('--preview, --question and --max-steps go with --agent');
       const h = diagnoseBundle(withoutTruth, { confidenceThreshold: threshold });
       io.out(flags.json ? JSON.stringify(h, null, 2) : formatHypothesis(h));
+      return 0;
+    }
+    if (command === 'risk') {
+      const flags = parseFlags(rest, { workspace: 'string', rev: 'string', base: 'string', json: 'boolean', environment: 'string', 'deploy-records': 'string' });
+      if (typeof flags.workspace !== 'string') throw new UsageError('risk needs --workspace DIR');
+      if (!fs.existsSync(flags.workspace) || !fs.statSync(flags.workspace).isDirectory()) throw new UsageError(`not a folder: ${flags.workspace}`);
+      const a = await assessWorkspace({ workspace: flags.workspace, rev: flags.rev as string | undefined, base: flags.base as string | undefined, environment: flags.environment as string | undefined, deployRecords: flags['deploy-records'] as string | undefined });
+      io.out(flags.json ? JSON.stringify(a, null, 2) : formatAssessment(a));
       return 0;
     }
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);

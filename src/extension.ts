@@ -20,6 +20,8 @@ import { registerLmTools } from './vscode/agentTools';
 import { registerMcpProvider } from './vscode/agentMcp';
 import type { McpServerDefinitionProvider } from './vscode/lmApi';
 import { agentSettings } from './vscode/agentSettings';
+import { DeployRiskController } from './vscode/deployRisk';
+import { IncidentMemoryController } from './vscode/incidentMemory';
 import { ModelsController } from './vscode/models';
 import { ModelPanels } from './vscode/modelPanel';
 
@@ -47,6 +49,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     const suspectCode = new SuspectCodeMarkers(context.extensionUri, alerts);
     const remediation = new RemediationController(context, logger);
     const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const incidentMemory = new IncidentMemoryController(context, logger, () => remediation.ledgerPath);
+    const deployRisk = new DeployRiskController({ extension: context, logger, alerts, memory: incidentMemory, prompter: vscodePrompter });
     const investigations = new InvestigationService({
       // The pipeline and its analysis load on first use (a separate chunk): activation does not pay for it.
       investigate: (...args) => import('./agent/investigate').then((m) => m.investigate(...args)),
@@ -62,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       onFinished: (inv) => {
         suspectCode.show(inv.alert, inv.hypothesis, workspaceRoot());
         remediation.recordHypothesis(inv.alert, inv.hypothesis);
+        void incidentMemory.record(inv);
       },
     });
     const agent = new AgentFeatures(() => services);
@@ -78,6 +83,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       remediation,
       prompter: vscodePrompter,
       agent,
+      deployRisk,
+      incidentMemory,
       models,
     };
     remediation.attach(services);
@@ -111,7 +118,10 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, models,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, incidentMemory, deployRisk, models,
+      vscode.window.registerTreeDataProvider('incidentLens.similarIncidents', incidentMemory),
+      remediation.onDidChangeLedger(() => void incidentMemory.ledgerChanged()),
+      ...deployRisk.attach(),
       models.attach(services),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
@@ -148,6 +158,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         void vscode.window.showErrorMessage(`Incident Lens could not start its sources: ${errorMessage(err)}`, 'Show Log').then((c) => c && channel.show());
       }),
     );
+    // The current branch's deployment risk, once the sources are up (its alerts and metrics count).
+    void started.then(() => deployRisk.scheduleStatus(3000));
     logger.info(`activated in ${(performance.now() - activatedAt).toFixed(1)} ms`);
     return { services, started, agent: { lmTools: lmTools.map((t) => t.name), ...(mcp.provider ? { mcpProvider: mcp.provider } : {}) } };
   } catch (err) {

@@ -53,6 +53,12 @@ export const settings = {
   serviceMap(): Record<string, string> {
     return cfg().get<Record<string, string>>('serviceMap', {});
   },
+  /** The Argo CD application whose synced revision is what is deployed; its token is a source secret under `name`. */
+  argoCd(): { name: string; url: string; application: string; appNamespace?: string } | undefined {
+    const v = cfg().get<{ name?: unknown; url?: unknown; application?: unknown; appNamespace?: unknown } | null>('deploy.argoCd', null);
+    if (!v || typeof v !== 'object' || typeof v.url !== 'string' || typeof v.application !== 'string' || !v.url.trim() || !v.application.trim()) return undefined;
+    return { name: typeof v.name === 'string' && v.name.trim() ? v.name.trim() : 'argocd', url: v.url.trim(), application: v.application.trim(), ...(typeof v.appNamespace === 'string' && v.appNamespace.trim() ? { appNamespace: v.appNamespace.trim() } : {}) };
+  },
   confidenceThreshold(): number {
     return cfg().get<number>('confidenceThreshold', 0.5);
   },

@@ -10,6 +10,8 @@ import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
 import type { AgentFeatures } from './agent';
+import type { DeployRiskController } from './deployRisk';
+import type { IncidentMemoryController } from './incidentMemory';
 import type { ModelPanels } from './modelPanel';
 
 export interface Services {
@@ -26,6 +28,8 @@ export interface Services {
   readonly prompter: Prompter;
   /** The LLM agent's context, provider and consent (off until a provider is chosen). */
   readonly agent: AgentFeatures;
+  readonly deployRisk: DeployRiskController;
+  readonly incidentMemory: IncidentMemoryController;
   /** Model panels (drift alerts open these instead of an investigation). */
   readonly models: ModelPanels;
 }

@@ -80,9 +80,10 @@ function stopChild(child: ChildProcess, dir: string): Promise<void> {
   });
 }
 
-async function startProcess(binary: string, args: (dir: string, port: number) => string[], files: Record<string, string>, prefix: string, readyBoundMs: number): Promise<RunningServer> {
+async function startProcess(binary: string, args: (dir: string, port: number) => string[], files: Record<string, string>, prefix: string, readyBoundMs: number, prepare?: (dir: string) => void): Promise<RunningServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  prepare?.(dir);
   const port = await freePort();
   const child = spawn(binary, args(dir, port), { stdio: ['ignore', 'pipe', 'pipe'] });
   // If the test run dies without its after hooks, do not leave the server behind.
@@ -123,7 +124,8 @@ export function startAlertmanager(configYaml: string, readyBoundMs = 20_000): Pr
   );
 }
 
-export function startPrometheus(configYaml: string, rulesYaml: string, readyBoundMs = 30_000): Promise<RunningServer> {
+/** `prepare` runs before the server starts, with the folder whose `data` is the TSDB (to backfill history). */
+export function startPrometheus(configYaml: string, rulesYaml: string, readyBoundMs = 30_000, prepare?: (dir: string) => void): Promise<RunningServer> {
   return startProcess(
     prometheusBinary,
     (dir, port) => [
@@ -135,6 +137,7 @@ export function startPrometheus(configYaml: string, rulesYaml: string, readyBoun
     { 'prometheus.yml': configYaml.replace('RULES_FILE', 'rules.yml'), 'rules.yml': rulesYaml },
     'il-prom-',
     readyBoundMs,
+    prepare,
   );
 }
 

@@ -24,11 +24,12 @@ export const contributedCommands = [
   'incidentLens.showLog',
   'incidentLens.setAgentApiKey',
   'incidentLens.previewAgentRequest',
+  'incidentLens.assessDeploymentRisk',
   'incidentLens.openModel',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */
-export const internalCommands = ['incidentLens.showMoreAlerts'] as const;
+export const internalCommands = ['incidentLens.showMoreAlerts', 'incidentLens.showIncidentHistory'] as const;
 
 export type ContributedCommand = (typeof contributedCommands)[number];
 export type InternalCommand = (typeof internalCommands)[number];

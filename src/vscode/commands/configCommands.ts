@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { secretKey, webhookTokenKey } from '../alertService';
+import { settings } from '../config';
 
 export async function configureSources(_s: Services): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.openSettings', 'incidentLens.sources');
@@ -9,7 +10,9 @@ export async function configureSources(_s: Services): Promise<void> {
 export async function setSourceSecret(s: Services, sourceName?: string): Promise<void> {
   const { validateSourceConfigs } = await import('../../sources/registry');
   const { configs } = validateSourceConfigs(vscode.workspace.getConfiguration('incidentLens').get('sources', []));
-  const name = sourceName ?? (await s.prompter.pick(configs.map((c) => ({ label: c.name, description: `${c.kind} · ${c.url}`, value: c.name })), { title: 'Set the token or password of which source?' }));
+  const argo = settings.argoCd();
+  const choices = [...configs.map((c) => ({ label: c.name, description: `${c.kind} · ${c.url}`, value: c.name })), ...(argo ? [{ label: argo.name, description: `Argo CD · ${argo.url}`, value: argo.name }] : [])];
+  const name = sourceName ?? (await s.prompter.pick(choices, { title: 'Set the token or password of which source?' }));
   if (!name) return;
   const value = await s.prompter.input({ title: `Token or password for ${name}`, prompt: 'Stored in VS Code secret storage, never in settings. Empty removes it.', password: true });
   if (value === undefined) return;

@@ -35,6 +35,8 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.showLog': showLog,
   'incidentLens.setAgentApiKey': setAgentApiKey,
   'incidentLens.previewAgentRequest': (s) => previewAgentRequest(s, s.agent),
+  'incidentLens.assessDeploymentRisk': (s, target?: unknown) => s.deployRisk.command(target),
+  'incidentLens.showIncidentHistory': (s, file?: unknown) => s.incidentMemory.showFileHistory(file),
   'incidentLens.openModel': openModel,
 };
 
