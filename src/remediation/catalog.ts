@@ -7,6 +7,7 @@
 // no leading "-" unless the parameter allows it, no control characters, a bounded length; and a
 // runbook's cwd must resolve (symlinks followed) inside the workspace.
 
+import { BUILTIN_ACTION_IDS } from '../core/actions';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { ProposedAction } from '../core/model';
@@ -60,7 +61,7 @@ export interface PlanContext {
   verification?: Verification;
 }
 
-export const builtinActionIds = ['rollback-deploy', 'restart', 'scale', 'pause-rollout', 'silence-alert', 'rollback-model'] as const;
+export const builtinActionIds = BUILTIN_ACTION_IDS;
 
 const defaultScaleBounds = { min: 1, max: 50 };
 

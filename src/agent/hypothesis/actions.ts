@@ -1,9 +1,19 @@
 // Stage 5 of the hypothesis: the actions it proposes, by catalog id with parameters as data. Every one
 // still goes through the policy, the approval prompt and the ledger before anything runs.
 import type { Alert, Change, ProposedAction } from '../../core/model';
+import { BUILTIN_ACTION_IDS } from '../../core/actions';
 import type { Decision } from './decide';
 
-export function proposeActions(d: Decision, changes: Change[], alerts: Alert[]): ProposedAction[] {
+/**
+ * Only ids of the catalog in effect are proposed (`actionIds`: the built-in ones unless the caller
+ * adds its workspace's runbooks): a proposal nobody can plan would fail only when clicked; so
+ * a node action is only proposed where the catalog has one.
+ */
+export function proposeActions(d: Decision, changes: Change[], alerts: Alert[], actionIds: readonly string[] = BUILTIN_ACTION_IDS): ProposedAction[] {
+  return candidateActions(d, changes, alerts).filter((a) => actionIds.includes(a.actionId));
+}
+
+function candidateActions(d: Decision, changes: Change[], alerts: Alert[]): ProposedAction[] {
   const actions: ProposedAction[] = [];
   const svc = d.service;
   if ((d.causeKind === 'code-change' || d.causeKind === 'config-change') && d.suspect && svc) {
@@ -19,7 +29,7 @@ export function proposeActions(d: Decision, changes: Change[], alerts: Alert[]):
     // platform source, or the person is asked.
     actions.push({ actionId: 'scale', title: `Scale out ${svc}`, params: { service: svc }, why: 'It ran out of headroom under the extra traffic.' });
   } else if (d.causeKind === 'infrastructure' && d.host && (d.mechanism === 'host' || d.mechanism === 'node-event')) {
-    actions.push({ actionId: 'cordon-drain', title: `Cordon and drain ${d.host}`, params: { node: d.host, ...(svc ? { service: svc } : {}) }, why: `The failures are on ${d.host}; moving its workloads off it restores them.` });
+    actions.push({ actionId: 'cordon-node', title: `Cordon ${d.host}`, params: { node: d.host, ...(svc ? { service: svc } : {}) }, why: `The failures are on ${d.host}; no new pods should land on it while it is looked at (draining it is the next step, by hand).` });
   } else if (d.causeKind === 'dependency') {
     const a = alerts[0];
     actions.push({ actionId: 'silence-alert', title: `Silence ${a.name} for 1 h while ${d.dependency} recovers`, params: { 'match.alertname': a.name, ...(a.service ? { 'match.service': a.service } : {}), duration: '1h', comment: `Known outage of ${d.dependency}` }, why: 'Nothing in our code or deploys to roll back; the alert is noise until the dependency recovers.' });

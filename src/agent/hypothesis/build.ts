@@ -15,6 +15,8 @@ import { proposeActions } from './actions';
 export interface HypothesisOptions {
   /** Below this calibrated confidence the hypothesis abstains. Default 0.5. */
   confidenceThreshold?: number;
+  /** Ids of the remediation catalog in effect (default: the built-in actions); no other id is proposed. */
+  actionIds?: readonly string[];
   /** Filled with the decision's features (calibration and debugging). */
   diagnostics?: {
     features?: DecisionFeatures;
@@ -90,7 +92,7 @@ export function buildHypothesis(bundle: IncidentBundle, findings: Findings, opts
     confirm: abstained ? nextChecks(collected) : confirmChecks(decision!),
     refute: abstained ? [] : refuteChecks(decision!),
     checked,
-    proposedActions: abstained ? [] : proposeActions(decision!, changes, alerts),
+    proposedActions: abstained ? [] : proposeActions(decision!, changes, alerts, opts.actionIds),
     onset,
   };
 }

@@ -26,7 +26,8 @@ function kindOf(text: string): ChangeEventFinding['kind'] {
 }
 
 function maskKey(r: LogRecord): string {
-  const words = String(r.body ?? '').split(/\s+/).slice(0, 5).join(' ');
+  // The first five words are enough; splitting only the start keeps this cheap on long lines.
+  const words = String(r.body ?? '').slice(0, 200).split(/\s+/, 5).join(' ');
   return `${r.service ?? ''}|${r.level}|${words.replace(/[0-9a-f]{6,}|\d+/gi, '#')}`;
 }
 
@@ -65,11 +66,13 @@ export interface ChangeEventInput {
 export function changeEvents(input: ChangeEventInput): ChangeEventFinding[] {
   const out: ChangeEventFinding[] = [];
   const counts = new Map<string, number>();
-  for (const r of input.logs) if (r && typeof r.body === 'string') counts.set(maskKey(r), (counts.get(maskKey(r)) ?? 0) + 1);
+  const keys = input.logs.map((r) => (r && typeof r.body === 'string' ? maskKey(r) : ''));
+  for (const k of keys) if (k) counts.set(k, (counts.get(k) ?? 0) + 1);
   const seenKeys = new Map<string, number>();
-  for (const r of input.logs) {
+  for (let i = 0; i < input.logs.length; i++) {
+    const r = input.logs[i];
     if (!r || typeof r.body !== 'string' || !Number.isFinite(r.time)) continue;
-    const key = maskKey(r);
+    const key = keys[i];
     const n = counts.get(key) ?? 0;
     if (n > MAX_OCCURRENCES) continue;
     const text = r.body.split('\n', 1)[0].slice(0, 400);
