@@ -202,3 +202,64 @@ export interface KubernetesStateSource {
   readonly environment?: string;
   snapshot(window: { start: number; end: number }, signal?: AbortSignal): Promise<KubernetesSnapshot>;
 }
+
+/** A deploy read from the platform (a rollout revision, an Argo CD sync), linked to a commit when it names one. */
+export interface DeployRecord {
+  source: 'kubernetes' | 'argocd';
+  /** What a person reads: "Deployment shop/checkout revision 8", "Argo CD app checkout #12". */
+  ref: string;
+  time: number;
+  environment?: string;
+  /** The commit it was built from, when the revision, image tag or Argo CD history says so. */
+  commit?: string;
+  /** How the commit was found: the OCI revision annotation, the version label, the image tag, Argo CD's revision. */
+  commitFrom?: 'annotation' | 'version-label' | 'image-tag' | 'argocd';
+  images?: string[];
+  workload?: { kind: string; namespace: string; name: string };
+  revision?: number;
+  changeCause?: string;
+}
+
+export type KubeFindingKind =
+  | 'crash-loop'
+  | 'image-pull'
+  | 'probe-failing'
+  | 'pending'
+  | 'throttling'
+  | 'node-pressure'
+  | 'node-not-ready'
+  | 'rollout-stuck'
+  | 'rollout-progressing'
+  | 'hpa-at-max'
+  | 'deploy'
+  | 'job-running-too-long'
+  | 'job-running-past-history'
+  | 'job-no-deadline'
+  | 'job-overlapping-runs'
+  | 'job-failed'
+  | 'idle-cpu';
+
+/** One thing the Kubernetes analyzers found, with an id evidence can point at. */
+export interface KubeFinding {
+  /** Stable and content-derived: `k8s:<kind>:<namespace>/<object>[...]`. */
+  id: string;
+  kind: KubeFindingKind;
+  severity: 'critical' | 'warning' | 'info';
+  /** The kube context it was read from. */
+  context?: string;
+  namespace?: string;
+  object: { kind: string; name: string };
+  /** The workload the pods belong to. */
+  workload?: { kind: string; name: string };
+  title: string;
+  detail: string;
+  time?: number;
+  /** Termination or waiting reason (OOMKilled, Error, ImagePullBackOff, Unschedulable, MemoryPressure...). */
+  reason?: string;
+  exitCode?: number;
+  /** Pods (or events) it covers. */
+  count?: number;
+  pods?: string[];
+  /** Actions grounded in this state, by catalog id with parameters as data; policy still decides. */
+  actions?: { actionId: string; title: string; params: Record<string, string | number>; why: string }[];
+}

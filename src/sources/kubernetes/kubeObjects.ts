@@ -5,7 +5,7 @@
 import type { KubeCondition, KubeContainerStatus, KubeCronJob, KubeEvent, KubeHpa, KubeJob, KubeNode, KubeOwner, KubePod, KubeResources, KubeRevision, KubeWorkload, KubeWorkloadKind } from '../../core/kubernetes';
 import type { Labels } from '../../core/model';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- API objects are read defensively, field by field. */
+/** API objects are read defensively, field by field. */
 type Obj = any;
 
 export function toMs(t: unknown): number | undefined {

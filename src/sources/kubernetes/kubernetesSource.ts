@@ -16,7 +16,6 @@ import { levelFromLine } from '../logFields';
 import { controllerOf, controllerRevision, replicaSetRevision, toCronJob, toEvent, toHpa, toJob, toNode, toPod, toWorkload } from './kubeObjects';
 
 type Client = typeof import('@kubernetes/client-node');
-/* eslint-disable @typescript-eslint/no-explicit-any -- API objects are read field by field in kubeObjects.ts. */
 type Obj = any;
 
 export interface KubernetesSourceOptions {
@@ -194,7 +193,7 @@ export class KubernetesSource implements KubernetesStateSource, LogSource {
       l('cronjobs', (namespace, limit) => batch.listNamespacedCronJob({ namespace, limit }), (limit) => batch.listCronJobForAllNamespaces({ limit })),
       // Nodes are cluster-scoped: namespace-scoped credentials usually may not list them, which costs only this part.
       part('nodes', async () => {
-        const list = await this.call('nodes', () => core.listNode({ limit: this.maxObjects }), signal);
+        const list: Obj = await this.call('nodes', () => core.listNode({ limit: this.maxObjects }), signal);
         if (list?.metadata?._continue) truncated.push('nodes');
         return Array.isArray(list?.items) ? list.items : [];
       }),

@@ -49,6 +49,10 @@ export const pods = [
   }),
 ];
 
+// An unscheduled pod has no node; the image pull failed on node-b.
+delete (pods[5].spec as { nodeName?: string }).nodeName;
+pods[3].spec.nodeName = 'node-b';
+
 export const events = [
   { metadata: { name: 'storefront-9a1b2-probe.1', namespace: NS, creationTimestamp: t(14) }, involvedObject: { kind: 'Pod', namespace: NS, name: 'storefront-9a1b2-probe' }, reason: 'Unhealthy', message: 'Readiness probe failed: Get "http://10.0.1.7:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)', source: { component: 'kubelet', host: 'node-a' }, firstTimestamp: t(14), lastTimestamp: t(1), count: 160, type: 'Warning' },
   { metadata: { name: 'storefront-9a1b2-pend1.1', namespace: NS, creationTimestamp: t(12) }, involvedObject: { kind: 'Pod', namespace: NS, name: 'storefront-9a1b2-pend1' }, reason: 'FailedScheduling', message: '0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/memory-pressure: }, 2 Insufficient cpu.', source: { component: 'default-scheduler' }, firstTimestamp: t(12), lastTimestamp: t(2), count: 9, type: 'Warning' },
