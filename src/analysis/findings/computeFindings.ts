@@ -14,6 +14,7 @@ import { hostOfSeries, seriesRole } from '../series/roles';
 import { hostFindings } from './hostFindings';
 import { logFindings } from './logFindings';
 import { traceFindings, traceViews } from './traceFindings';
+import { kubernetesFindings } from '../kubernetes/clusterFindings';
 
 const MIN = 60_000;
 /** Series whose anomalous regions are computed for charts (the most relevant first). */
@@ -155,6 +156,14 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const sampleRefs = [...newOrigins.slice(0, 5).map((o) => o.ref), ...tf.slowOperations.slice(0, 3).map((s) => s.ref)];
   const traces = traceViews(spans, sampleRefs);
   mark('views');
+  // Kubernetes state as evidence (crash loops, image pulls, probes, scheduling, nodes, rollouts, jobs).
+  let kubernetes: ReturnType<typeof kubernetesFindings> = [];
+  try {
+    kubernetes = kubernetesFindings(Array.isArray(bundle.kubernetes) ? bundle.kubernetes : [], metrics);
+  } catch (err) {
+    warnings.push(`Kubernetes analysis failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  mark('kubernetes');
 
   return {
     window: { start: bundle.window.start, end: bundle.window.end },
@@ -172,6 +181,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     stackFrames,
     codeAttributes: codeAttrs,
     suspects,
+    ...(kubernetes.length ? { kubernetes } : {}),
     traces,
     warnings,
     ...(timings ? { timingsMs: timings } : {}),
