@@ -1,10 +1,12 @@
-// Command-line entry point: investigate a saved incident bundle.
+// Command-line entry point: investigate a saved incident bundle; right-size workloads from Prometheus.
 //   incident-lens investigate --bundle FILE [--json] [--threshold X]
+//   incident-lens rightsize --prometheus URL [--namespace N] [--json] [--history 14d] [--strategy krr|improved]
 
 import * as fs from 'node:fs';
 import type { Hypothesis } from './core/model';
 import { validateBundle } from './core/bundle';
 import { diagnoseBundle } from './agent/diagnose';
+import { rightsizeCommand, RIGHTSIZE_USAGE } from './rightsizeCli';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -17,14 +19,15 @@ const defaultIo: CliIo = {
 };
 
 const USAGE = `usage:
-  incident-lens investigate --bundle FILE [--json] [--threshold X]`;
+  incident-lens investigate --bundle FILE [--json] [--threshold X]
+${RIGHTSIZE_USAGE}`;
 
 /** Largest bundle file read (bundles are bounded by the sources' limits; this guards against the wrong file). */
 const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
 
 class UsageError extends Error {}
 
-function parseFlags(argv: string[], known: Record<string, 'string' | 'boolean'>): Record<string, string | boolean> {
+export function parseFlags(argv: string[], known: Record<string, 'string' | 'boolean'>): Record<string, string | boolean> {
   const flags: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -144,6 +147,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       const h = diagnoseBundle(withoutTruth, { confidenceThreshold: threshold });
       io.out(flags.json ? JSON.stringify(h, null, 2) : formatHypothesis(h));
       return 0;
+    }
+    if (command === 'rightsize') {
+      const flags = parseFlags(rest, { prometheus: 'string', namespace: 'string', json: 'boolean', history: 'string', strategy: 'string', 'price-core-hour': 'string', 'price-gib-hour': 'string', at: 'string' });
+      return await rightsizeCommand(flags, io, (m) => new UsageError(m));
     }
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (err) {

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { improve, krrSimple, rightsize, type ContainerUsage, type RightsizeResult } from '../../../src/analysis/kubernetes/rightsizing';
 import { PrometheusSource } from '../../../src/sources/prometheus';
+import { main } from '../../../src/cli';
 import { backfill, promtoolAvailable, sampleLine, startPrometheusOnData } from '../../support/backfill';
 import type { RunningServer } from '../../support/promStack';
 
@@ -169,6 +170,46 @@ describe('right-sizing against the real Prometheus with backfilled history (prom
     assert.deepEqual(batch.recommendations.map((r) => r.workload.name), ['fresh']);
     assert.ok(batch.queries <= 14);
     assert.match(batch.promql.cpuPercentile, /^quantile_over_time\(0\.95, max by \(namespace, pod, container, job\) \(rate\(container_cpu_usage_seconds_total\{container!="",container!="POD",namespace="batch"\}\[75s\]\)\)\[6h:75s\]\)$/);
+  });
+});
+
+describe('incident-lens rightsize (the command line) against the same kind of real Prometheus', function () {
+  this.timeout(180_000);
+  let prom: RunningServer | undefined;
+  let dir: string;
+  before(async function () {
+    if (!promtoolAvailable()) this.skip();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-rightsize-cli-'));
+    await backfill(path.join(dir, 'data'), writeHistory, dir);
+    prom = await startPrometheusOnData(path.join(dir, 'data'));
+  });
+  after(async () => {
+    await prom?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  it('prints the workloads by savings with the notes where we differ from KRR', async () => {
+    const r = await run(['rightsize', '--prometheus', prom!.url, '--history', '6h', '--at', String(end), '--price-core-hour', '0.04']);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.split('\n');
+    assert.match(lines[0], /^NAMESPACE\s+WORKLOAD\s+CONTAINER\s+PODS\s+CPU REQUEST/);
+    assert.match(lines[1], /^shop\s+Deployment\/api\s+api\s+2\s+2000m -> 800m\s+1\.00Gi -> 575Mi\s+2\.40 cores, 0\.88 GiB, \$70\.08\/month/);
+    assert.match(r.out, /shop\/worker\/worker: An HPA scales it at 70 %/);
+    assert.match(r.out, /4 containers; total .* strategy improved/);
+  });
+
+  it('--json gives the recommendations; --namespace scopes them; bad options are usage errors', async () => {
+    const r = await run(['rightsize', '--prometheus', prom!.url, '--history', '6h', '--at', String(end), '--namespace', 'batch', '--json']);
+    assert.deepEqual((JSON.parse(r.out) as RightsizeResult).recommendations.map((x) => x.workload.name), ['fresh']);
+    assert.equal((await run(['rightsize'])).code, 2);
+    assert.match((await run(['rightsize', '--prometheus', prom!.url, '--history', 'forever'])).err, /--history must be hours or days/);
+    assert.match((await run(['rightsize', '--prometheus', prom!.url, '--namespace', 'Bad;NS'])).err, /not a Kubernetes namespace/);
   });
 });
 
