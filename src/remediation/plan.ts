@@ -8,8 +8,15 @@ export type { BlastRadius, PolicyTarget as PlanTarget };
 
 export type ComparisonOp = '<' | '<=' | '>' | '>=';
 
-/** What a verification reads: a PromQL expression, or the error ratio of a service's server spans. */
-export type VerificationSignal = { kind: 'promql'; query: string } | { kind: 'error-ratio'; service: string; windowMs?: number };
+/** What a verification reads: a PromQL expression, or the error ratio or p95 latency (s) of a service's traces. */
+export type VerificationSignal = { kind: 'promql'; query: string } | { kind: 'error-ratio'; service: string; windowMs?: number } | { kind: 'latency-p95'; service: string; windowMs?: number };
+
+/** One more condition a verification checks beside its main one. */
+export interface VerificationCheck {
+  description: string;
+  signal: VerificationSignal;
+  condition: { op: ComparisonOp; value: number };
+}
 
 export interface Verification {
   /** What a person reads, e.g. "checkout 5xx rate back under 1%". */
@@ -18,6 +25,13 @@ export interface Verification {
   condition: { op: ComparisonOp; value: number };
   timeoutMs: number;
   intervalMs: number;
+  /** More conditions that must hold in the same sample (throttling, OOM kills, latency, errors). */
+  checks?: VerificationCheck[];
+  /**
+   * A soak instead of a recovery: every condition must hold in every sample for this long, and the
+   * first sample that breaks one fails the verification (a scale-down is checked this way).
+   */
+  holdMs?: number;
 }
 
 export interface RollbackPlan {
