@@ -15,6 +15,8 @@ import { settings } from './vscode/config';
 import type { Services } from './vscode/services';
 import { errorMessage } from './core/errors';
 import { InvestigationService } from './agent/investigationService';
+import { KubernetesContexts } from './vscode/kubernetes';
+import { RightsizingView } from './vscode/rightsizingView';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
@@ -35,11 +37,13 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     const panels = new InvestigationPanels();
     const suspectCode = new SuspectCodeMarkers(context.extensionUri, alerts);
     const remediation = new RemediationController(context, logger);
+    const kubernetes = new KubernetesContexts(logger);
+    const rightsizing = new RightsizingView(alerts, logger);
     const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const investigations = new InvestigationService({
       // The pipeline and its analysis load on first use (a separate chunk): activation does not pay for it.
       investigate: (...args) => import('./agent/investigate').then((m) => m.investigate(...args)),
-      sources: () => alerts.sources?.signalSources() ?? { metrics: [], logs: [], traces: [] },
+      sources: () => ({ ...(alerts.sources?.signalSources() ?? { metrics: [], logs: [], traces: [] }), kubernetes: kubernetes.current() }),
       changes: async () => {
         const root = workspaceRoot();
         if (!root) return undefined;
@@ -65,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       suspectCode,
       remediation,
       prompter: vscodePrompter,
+      kubernetes,
+      rightsizing,
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
@@ -93,7 +99,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, kubernetes, rightsizing,
+      vscode.window.registerTreeDataProvider('incidentLens.rightsizing', rightsizing),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
@@ -107,6 +114,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (settings.affects(e, 'groupBy')) tree.rebuild(alerts.snapshot);
         if (settings.affects(e, 'refreshIntervalSeconds')) schedule();
         if (settings.affects(e, 'autonomy')) panels.refreshGates();
+        if (settings.affects(e, 'kubernetes')) void kubernetes.sources();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
       { dispose: () => timer && clearInterval(timer) },
@@ -115,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     schedule();
 
     const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-      alerts.start().catch((err: unknown) => {
+      Promise.all([alerts.start(), kubernetes.sources()]).then(() => undefined).catch((err: unknown) => {
         logger.error(`starting the sources failed: ${errorMessage(err)}`);
         void vscode.window.showErrorMessage(`Incident Lens could not start its sources: ${errorMessage(err)}`, 'Show Log').then((c) => c && channel.show());
       }),

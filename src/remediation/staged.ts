@@ -98,7 +98,7 @@ export interface StagedChange {
   integer: boolean;
   unit?: number;
   /** Builds the plan of one step (its rollback returns to `previous`). */
-  planStep(value: number, previous: number, index: number): CommandPlan;
+  planStep(value: number, previous: number, index: number): CommandPlan | Promise<CommandPlan>;
   verification?: Verification;
 }
 
@@ -140,7 +140,12 @@ export async function runStaged(change: StagedChange, deps: RemediationDeps): Pr
   for (const [i, next] of plan.steps.entries()) {
     if (deps.signal?.aborted) return finish('stopped', `cancelled before step ${i + 1}; ${change.what} stays at ${value}`);
     info(`staged: step ${i + 1} of ${plan.steps.length}: ${value} -> ${next}`);
-    const step = change.planStep(next, value, i);
+    let step: CommandPlan;
+    try {
+      step = await change.planStep(next, value, i);
+    } catch (err) {
+      return finish('stopped', `step ${i + 1} (${value} -> ${next}) could not be planned: ${err instanceof Error ? err.message : String(err)}; ${change.what} stays at ${value}`);
+    }
     const outcome = await runRemediation(change.verification ? { ...step, verification: change.verification } : step, { ...deps, origin: { ...deps.origin, why: `${deps.origin?.why ?? change.what}: step ${i + 1} of ${plan.steps.length} (${value} -> ${next})` } });
     done.push({ index: i + 1, from: value, to: next, outcome });
     log('staged-step', { what: change.what, index: i + 1, from: value, to: next, status: outcome.status, verification: outcome.verification?.reason });

@@ -9,6 +9,8 @@ import type { SuspectCodeMarkers } from './suspectCode';
 import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
+import type { KubernetesContexts } from './kubernetes';
+import type { RightsizingView } from './rightsizingView';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -22,4 +24,8 @@ export interface Services {
   readonly suspectCode: SuspectCodeMarkers;
   readonly remediation: RemediationController;
   readonly prompter: Prompter;
+  /** The kube contexts mapped to environments (incidentLens.kubernetes.contexts). */
+  readonly kubernetes: KubernetesContexts;
+  /** The Right-Sizing view (workloads by savings). */
+  readonly rightsizing?: RightsizingView;
 }

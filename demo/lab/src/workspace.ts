@@ -654,6 +654,7 @@ export async function createLabWorkspace(dir: string, opts: LabWorkspaceOptions 
   await fs.mkdir(labDir, { recursive: true });
   // The shop's deploy tool, where its .incident-lens/actions.yaml says it is.
   await fs.copyFile(path.resolve(__dirname, '..', 'deploy.js'), path.join(labDir, 'deploy.js'));
+  await fs.copyFile(path.resolve(__dirname, '..', 'scale.js'), path.join(labDir, 'scale.js'));
   await fs.writeFile(path.join(labDir, 'deployed.json'), JSON.stringify(deployed, null, 2) + '\n');
   await fs.writeFile(path.join(labDir, 'deploys.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const facts: LabWorkspace = { dir: target, goodSha, badSha, headSha, deployTag, goodDeployTag };

@@ -59,6 +59,8 @@ export interface ContainerRecommendation {
   /** Pods of the workload seen in the window, and running now. */
   podsSeen: number;
   podsNow: number;
+  /** Names of the pods seen (at most 50), for charts and commands. */
+  pods: string[];
   current: ResourceValues;
   /** KRR's simple strategy on the same data; undefined values are KRR's "?" (see `info`). */
   krr: ResourceValues & { cpuInfo?: string; memoryInfo?: string };
@@ -133,6 +135,11 @@ export function rightsizeQueries(o: { historyMs: number; stepSeconds: number; cp
 function lastValue(s: MetricSeries): number | undefined {
   const v = s.values[s.values.length - 1];
   return Number.isFinite(v) ? v : undefined;
+}
+
+/** The CPU usage (cores) of every container over the window, at `points` points: for charts. */
+export function cpuUsageQuery(stepSeconds: number, namespace?: string): string {
+  return `max by (namespace, pod, container) (rate(container_cpu_usage_seconds_total${selector(namespace)}[${dur(Math.max(stepSeconds, 60) * 1000)}]))`;
 }
 
 /** KRR's rounding: up to a whole millicore / MiB, never below the floors. */
@@ -391,6 +398,7 @@ export async function rightsize(prom: InstantQuerier & Partial<RangeQuerier>, op
       container: u.container,
       podsSeen: u.pods.size,
       podsNow: u.podsNow,
+      pods: [...u.pods].slice(0, 50),
       current: u.current,
       krr,
       recommended,

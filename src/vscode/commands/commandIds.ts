@@ -22,6 +22,9 @@ export const contributedCommands = [
   'incidentLens.verifyLedger',
   'incidentLens.markHypothesisWrong',
   'incidentLens.showLog',
+  'incidentLens.refreshRightsizing',
+  'incidentLens.scaleDownInStages',
+  'incidentLens.changeRequestInStages',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */

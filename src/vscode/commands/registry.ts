@@ -5,6 +5,7 @@ import { clearFilter, copyAlertDetails, filterAlerts, groupBy, openInSource, ref
 import { configureSources, setSourceSecret, setWebhookToken, showLog } from './configCommands';
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
+import { changeRequestInStages, refreshRightsizing, scaleDownInStages } from './kubernetesCommands';
 
 import type { CommandId } from './commandIds';
 
@@ -31,6 +32,9 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.verifyLedger': verifyLedger,
   'incidentLens.markHypothesisWrong': markHypothesisWrong,
   'incidentLens.showLog': showLog,
+  'incidentLens.refreshRightsizing': refreshRightsizing,
+  'incidentLens.scaleDownInStages': scaleDownInStages,
+  'incidentLens.changeRequestInStages': changeRequestInStages,
 };
 
 export function registerCommands(s: Services): vscode.Disposable[] {
