@@ -39,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     const remediation = new RemediationController(context, logger);
     const kubernetes = new KubernetesContexts(logger);
     const rightsizing = new RightsizingView(alerts, logger);
+    const rightsizingView = vscode.window.createTreeView('incidentLens.rightsizing', { treeDataProvider: rightsizing });
     const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const investigations = new InvestigationService({
       // The pipeline and its analysis load on first use (a separate chunk): activation does not pay for it.
@@ -100,7 +101,11 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
 
     context.subscriptions.push(
       alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, kubernetes, rightsizing,
-      vscode.window.registerTreeDataProvider('incidentLens.rightsizing', rightsizing),
+      rightsizingView,
+      // Right-sizing reads 14 days from Prometheus: only when its view is opened, and once until refreshed.
+      rightsizingView.onDidChangeVisibility(() => {
+        if (rightsizingView.visible && !rightsizing.last) void rightsizing.refresh();
+      }),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),

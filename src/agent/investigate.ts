@@ -8,7 +8,7 @@ import type { ChangeSource, LogSource, MetricSource, TimeWindow, TraceSource } f
 import type { IncidentBundle } from '../core/bundle';
 import type { Investigation, InvestigationError, ProgressEvent, SignalKind } from '../core/investigation';
 import { errorMessage } from '../core/errors';
-import type { DeployRecord, KubernetesSnapshot, KubernetesStateSource } from '../core/kubernetes';
+import type { DeployRecord, DeploySource, KubernetesSnapshot, KubernetesStateSource } from '../core/kubernetes';
 import { linkDeploysToChanges, rolloutDeploys } from '../analysis/kubernetes/rolloutDeploys';
 import { diagnose } from './diagnose';
 
@@ -19,6 +19,8 @@ export interface InvestigationSources {
   changes?: ChangeSource;
   /** Kube contexts to snapshot (read-only); each is its own source for errors. */
   kubernetes?: KubernetesStateSource[];
+  /** Platform deploy histories (Argo CD), reported under the kubernetes step. */
+  deploys?: DeploySource[];
 }
 
 export interface InvestigationLimits {
@@ -140,7 +142,8 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
   const logSources = sources.logs ?? [];
   const traceSources = sources.traces ?? [];
   const kubeSources = sources.kubernetes ?? [];
-  for (const [kind, n] of [['metrics', metricSources.length], ['logs', logSources.length], ['traces', traceSources.length], ['changes', sources.changes ? 1 : 0], ['kubernetes', kubeSources.length]] as const) {
+  const deploySources = sources.deploys ?? [];
+  for (const [kind, n] of [['metrics', metricSources.length], ['logs', logSources.length], ['traces', traceSources.length], ['changes', sources.changes ? 1 : 0], ['kubernetes', kubeSources.length + deploySources.length]] as const) {
     emit({ step: kind, state: n ? 'running' : 'skipped', ...(n ? {} : { detail: `no ${kind} source configured` }) });
   }
 
@@ -204,21 +207,23 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
   })();
 
   // Kubernetes state: one snapshot per kube context, in parallel with the rest.
-  const kubeWork = Promise.all(kubeSources.map((k) => settle('kubernetes', k.name, () => k.snapshot(window, signal)))).then((list) => {
+  const platformWindow = { start: window.start - limits.changesLookbackMs, end: window.end };
+  const kubeWork = Promise.all([
+    Promise.all(kubeSources.map((k) => settle('kubernetes', k.name, () => k.snapshot(window, signal)))),
+    Promise.all(deploySources.map((d) => settle('kubernetes', d.name, () => d.deploys(platformWindow, signal)))),
+  ]).then(([list, deployLists]) => {
     const snapshots = list.filter((x): x is KubernetesSnapshot => !!x);
-    finish('kubernetes', kubeSources.length, snapshots.reduce((a, s) => a + s.pods.length, 0));
-    return snapshots;
+    finish('kubernetes', kubeSources.length + deploySources.length, snapshots.reduce((a, s) => a + s.pods.length, 0));
+    return { snapshots, argo: deployLists.flatMap((d) => d ?? []) };
   });
 
-  const [logs, spans, gitChanges, metrics, snapshots] = await Promise.all([logsWork, tracesWork, changesWork, metricsWork, kubeWork]);
+  const [logs, spans, gitChanges, metrics, platform] = await Promise.all([logsWork, tracesWork, changesWork, metricsWork, kubeWork]);
+  const snapshots = platform.snapshots;
   throwIfAborted(signal);
   // Rollout revisions are deploys: the commits they name count as deployed when suspects are ranked.
   let changes = gitChanges;
-  let deploys: DeployRecord[] = [];
-  if (snapshots.length) {
-    deploys = rolloutDeploys(snapshots, window.start - limits.changesLookbackMs, window.end);
-    if (changes?.length && deploys.length) changes = linkDeploysToChanges(changes, deploys).changes;
-  }
+  const deploys: DeployRecord[] = [...(snapshots.length ? rolloutDeploys(snapshots, platformWindow.start, platformWindow.end) : []), ...platform.argo].sort((a, b) => a.time - b.time);
+  if (changes?.length && deploys.length) changes = linkDeploysToChanges(changes, deploys).changes;
 
   const related = (opts.relatedAlerts ?? []).filter((a) => a && a.id !== alert.id);
   const bundle: IncidentBundle = { version: 1, alert, ...(related.length ? { alerts: [alert, ...related] } : {}), window, metrics, logs, spans, changes: changes ?? [], ...(snapshots.length ? { kubernetes: snapshots } : {}), ...(deploys.length ? { deploys } : {}) };

@@ -263,3 +263,10 @@ export interface KubeFinding {
   /** Actions grounded in this state, by catalog id with parameters as data; policy still decides. */
   actions?: { actionId: string; title: string; params: Record<string, string | number>; why: string }[];
 }
+
+/** A source of platform deploys (Argo CD's application history). */
+export interface DeploySource {
+  readonly name: string;
+  readonly kind: string;
+  deploys(window: { start: number; end: number }, signal?: AbortSignal): Promise<DeployRecord[]>;
+}
