@@ -44,7 +44,12 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     const investigations = new InvestigationService({
       // The pipeline and its analysis load on first use (a separate chunk): activation does not pay for it.
       investigate: (...args) => import('./agent/investigate').then((m) => m.investigate(...args)),
-      sources: () => ({ ...(alerts.sources?.signalSources() ?? { metrics: [], logs: [], traces: [] }), kubernetes: kubernetes.current() }),
+      sources: () => {
+        const signal = alerts.sources?.signalSources() ?? { metrics: [], logs: [], traces: [] };
+        const kube = kubernetes.current();
+        // A kube context is a log source too: its unhealthy pods' current and previous containers.
+        return { ...signal, logs: [...signal.logs, ...kube], kubernetes: kube };
+      },
       changes: async () => {
         const root = workspaceRoot();
         if (!root) return undefined;
@@ -128,7 +133,10 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     schedule();
 
     const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-      Promise.all([alerts.start(), kubernetes.sources()]).then(() => undefined).catch((err: unknown) => {
+      Promise.all([alerts.start(), kubernetes.sources()]).then(() => {
+        // The view may have opened before there were sources to read.
+        if (rightsizingView.visible) void rightsizing.refresh();
+      }).catch((err: unknown) => {
         logger.error(`starting the sources failed: ${errorMessage(err)}`);
         void vscode.window.showErrorMessage(`Incident Lens could not start its sources: ${errorMessage(err)}`, 'Show Log').then((c) => c && channel.show());
       }),

@@ -53,6 +53,11 @@ export class RightsizingView implements vscode.TreeDataProvider<Node>, vscode.Di
 
   async refresh(): Promise<void> {
     const prom = this.source() as (import('../sources/prometheus').PrometheusSource & { kind: 'prometheus' }) | undefined;
+    if (!this.alerts.sources) {
+      this.error = undefined;
+      this.changed.fire(undefined);
+      return;
+    }
     if (!prom) {
       this.error = 'No Prometheus source is configured: add one to incidentLens.sources (right-sizing reads cAdvisor and kube-state-metrics series from it).';
       this.changed.fire(undefined);

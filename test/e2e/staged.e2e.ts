@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { createLabWorkspace, openIncidentLens, openVsCode, projectRoot, screenshot, screenshotOnFailure, waitFor, type Session } from './support';
+import { createLabWorkspace, openIncidentLens, openVsCode, projectRoot, runCommand, screenshot, screenshotOnFailure, waitFor, type Session } from './support';
 import { startPrometheus, type RunningServer } from '../support/promStack';
 
 function freePort(): Promise<number> {
@@ -71,8 +71,7 @@ describe('staged scale-down of the demo lab\'s replicated workload (browser, end
     const row = page.locator('.sidebar .monaco-list-row:has-text("lab/recommend")').first();
     await waitFor('a right-sizing recommendation for lab/recommend', 240_000, async () => {
       if ((await row.count()) > 0 && /replicas/.test(await row.innerText())) return true;
-      await header.hover();
-      await page.locator('.sidebar .pane-header:has-text("Right-Sizing") .action-label[aria-label*="Refresh Right-Sizing"]').first().click({ timeout: 5000 }).catch(() => undefined);
+      await runCommand(page, 'Incident Lens: Refresh Right-Sizing');
       await page.waitForTimeout(8000);
       return false;
     });
@@ -115,11 +114,7 @@ describe('staged scale-down of the demo lab\'s replicated workload (browser, end
 
   it('the ledger holds the staged plan, every step and its rollback, and verifies', async () => {
     const page = s!.page;
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').waitFor({ timeout: 15_000 });
-    await page.keyboard.type('Incident Lens: Verify Audit Ledger', { delay: 5 });
-    await page.locator('.quick-input-list .monaco-list-row:has-text("Verify Audit Ledger")').first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
+    await runCommand(page, 'Incident Lens: Verify Audit Ledger');
     const ok = page.locator('.notification-list-item-message:has-text("Audit ledger verified")').first();
     await ok.waitFor({ timeout: 30_000 });
     await screenshot(page, '45-staged-ledger-verified');
