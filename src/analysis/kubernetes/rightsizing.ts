@@ -39,6 +39,8 @@ export interface RightsizeOptions {
   now?: number;
   /** Series per query (default 20,000). */
   limit?: number;
+  /** Queries in flight at once (default 4): the subqueries over the whole history are heavy for Prometheus. */
+  concurrency?: number;
   signal?: AbortSignal;
   /** HPAs known from the Kubernetes API, when kube-state-metrics does not export them. */
   hpas?: { namespace: string; target: { kind: string; name: string }; metrics: { resource: string; targetUtilization?: number }[]; minReplicas?: number }[];
@@ -264,10 +266,23 @@ export async function rightsize(prom: InstantQuerier & Partial<RangeQuerier>, op
   const q = rightsizeQueries({ historyMs, stepSeconds, cpuPercentile, namespace: opts.namespace });
   const warnings: string[] = [];
   let queries = 0;
+  // A small semaphore: at most `concurrency` queries in flight.
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async <T>(work: () => Promise<T>): Promise<T> => {
+    while (inFlight >= Math.max(1, opts.concurrency ?? 4)) await new Promise<void>((r) => waiting.push(r));
+    inFlight++;
+    try {
+      return await work();
+    } finally {
+      inFlight--;
+      waiting.shift()?.();
+    }
+  };
   const instant = async (name: keyof typeof q, optional = false): Promise<MetricSeries[]> => {
     queries++;
     try {
-      return (await prom.query(q[name], now, limit, opts.signal)).series;
+      return await slot(async () => (await prom.query(q[name], now, limit, opts.signal)).series);
     } catch (err) {
       if (!optional) throw err;
       warnings.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
@@ -279,7 +294,7 @@ export async function rightsize(prom: InstantQuerier & Partial<RangeQuerier>, op
     queries++;
     try {
       const days = Math.floor(historyMs / 86_400_000);
-      return await prom.queryRange({ query: q.cpuDailyMax, start: now - (days - 1) * 86_400_000, end: now, stepSeconds: 86_400, limit }, opts.signal);
+      return await slot(() => prom.queryRange!({ query: q.cpuDailyMax, start: now - (days - 1) * 86_400_000, end: now, stepSeconds: 86_400, limit }, opts.signal));
     } catch (err) {
       warnings.push(`cpuDailyMax: ${err instanceof Error ? err.message : String(err)}`);
       return [];
