@@ -35,15 +35,19 @@ describe('staged scale-down of the demo lab\'s replicated workload (browser, end
     workspace = createLabWorkspace();
     const metricsPort = await freePort();
     prom = await startPrometheus(['global:', '  scrape_interval: 500ms', 'scrape_configs:', '  - job_name: lab-kube', '    static_configs:', `      - targets: ['127.0.0.1:${metricsPort}']`, ''].join('\n'), 'groups: []\n');
-    s = await openVsCode(workspace.dir, {
-      settings: {
+    // The workspace's own settings, as a team would commit them (npm start writes the lab's the same way).
+    fs.mkdirSync(path.join(workspace.dir, '.vscode'), { recursive: true });
+    fs.writeFileSync(
+      path.join(workspace.dir, '.vscode', 'settings.json'),
+      JSON.stringify({
         'incidentLens.sources': [{ name: 'lab-prometheus', kind: 'prometheus', url: prom.url }],
         // Minutes of history at a 1 s step instead of KRR's 14 days at 1.25 min: the lab has just started.
         'incidentLens.rightsizing.historyHours': 0.05,
         'incidentLens.rightsizing.stepSeconds': 1,
         'incidentLens.staged.soakSeconds': 15,
-      },
-    });
+      }),
+    );
+    s = await openVsCode(workspace.dir);
     replicas = spawn(process.execPath, [path.join(projectRoot, 'demo', 'lab', 'replicas.js'), '--workspace', workspace.dir, '--otlp', `http://127.0.0.1:${s.receiverPort}`, '--replicas', '6', '--rps', '16', '--service-ms', '200', '--metrics-port', String(metricsPort)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     replicas.stdout?.on('data', (d: Buffer) => (replicasLog += d.toString()));
     replicas.stderr?.on('data', (d: Buffer) => (replicasLog += d.toString()));

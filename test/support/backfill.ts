@@ -72,7 +72,7 @@ export async function startPrometheusOnData(dataDir: string, readyBoundMs = 60_0
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-prom-bf-'));
   fs.writeFileSync(path.join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
   const port = await freePort();
-  const child = spawn(prometheusBinary, [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=60d', '--log.level=warn', '--query.max-samples=200000000', '--query.timeout=10m', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(prometheusBinary, [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=60d', '--log.level=warn', '--query.max-samples=200000000', ...(extraArgs.some((a) => a.startsWith('--query.timeout')) ? [] : ['--query.timeout=10m']), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let out = '';
