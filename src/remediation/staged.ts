@@ -69,7 +69,7 @@ export function workloadVerification(o: WorkloadVerificationOptions): Verificati
     checks.push(
       // A missing series (no CPU limit, no kill) is no throttling and no kill: `or vector(0)`.
       { description: `CPU throttling of ${o.workload} under 25 %`, signal: { kind: 'promql', query: `(sum(rate(container_cpu_cfs_throttled_periods_total{${sel}}[1m])) / sum(rate(container_cpu_cfs_periods_total{${sel}}[1m]))) or vector(0)` }, condition: { op: '<', value: 0.25 } },
-      { description: `no OOM kill in ${o.workload}`, signal: { kind: 'promql', query: `(sum(increase(kube_pod_container_status_restarts_total{${sel}}[2m]) * on (namespace, pod, container) group_left max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled",${sel}})) or vector(0)` }, condition: { op: '<', value: 1 } },
+      { description: `no OOM kill in ${o.workload}`, signal: { kind: 'promql', query: `(sum(increase(kube_pod_container_status_restarts_total{${sel}}[2m]) * on (namespace, pod, container) group_left max by (namespace, pod, container) (kube_pod_container_status_last_terminated_reason{reason="OOMKilled",${sel}}))) or vector(0)` }, condition: { op: '<', value: 1 } },
     );
   }
   const latency = o.latencyP95Seconds ?? 1;

@@ -13,6 +13,8 @@ import { latencyBound, runStaged, stagedSteps, workloadVerification } from '../.
 import type { Verifier } from '../../../src/remediation/verify';
 import { loadPolicy } from '../../../src/policy/load';
 import { removeDir, tempDir, writeScript } from './helpers';
+import { PrometheusSource } from '../../../src/sources/prometheus';
+import { binariesAvailable, startPrometheus } from '../../support/promStack';
 
 describe('staged steps: none above the share of the value it starts from', () => {
   it('replicas 8 -> 2 at 25 %: 8, 6, 5, 4, 3 and stops short (one replica is 33 % of 3)', () => {
@@ -132,5 +134,25 @@ console.log('scaled to ' + n);`);
     assert.equal(outcome.status, 'stopped');
     assert.equal(outcome.value, 5);
     assert.match(outcome.plan.stoppedShort ?? '', /from 3/);
+  });
+});
+
+describe('the workload checks of a staged step run on the real Prometheus', function () {
+  this.timeout(60_000);
+  it('throttling and OOM-kill checks parse and read 0 where the series do not exist (no limit, no kill)', async function () {
+    if (!binariesAvailable().ok) this.skip();
+    const prom = await startPrometheus('global:\n  scrape_interval: 15s\nscrape_configs: []\n', 'groups: []\n');
+    try {
+      const source = new PrometheusSource({ name: 'prom', url: prom.url });
+      const v = workloadVerification({ namespace: 'lab', workload: 'recommend', kubernetesMetrics: true });
+      const promql = (v.checks ?? []).filter((c) => c.signal.kind === 'promql');
+      assert.equal(promql.length, 2);
+      for (const c of promql) {
+        const r = await source.query((c.signal as { query: string }).query);
+        assert.deepEqual(r.series.map((x) => x.values.at(-1)), [0], c.description);
+      }
+    } finally {
+      await prom.stop();
+    }
   });
 });
