@@ -139,9 +139,9 @@ export const cronJobs = [
   { metadata: { name: 'report', namespace: NS, uid: 'uid-cj' }, spec: { schedule: '0 * * * *', concurrencyPolicy: 'Allow', suspend: false, jobTemplate: { spec: { template: { spec: { containers: [{ name: 'report', image: 'registry.example.com/shop/report:4' }] } } } } }, status: { active: [{ kind: 'Job', namespace: NS, name: 'report-29533200', apiVersion: 'batch/v1' }, { kind: 'Job', namespace: NS, name: 'report-29533140', apiVersion: 'batch/v1' }], lastScheduleTime: t(25) } },
 ];
 
-/** The paths the source lists for namespace "shop", with the objects above. */
+/** The paths the source lists for namespace "shop", with (copies of) the objects above: a test may change its own. */
 export function shopLists(): Record<string, unknown[]> {
-  return {
+  return structuredClone({
     [`/api/v1/namespaces/${NS}/pods`]: pods,
     [`/api/v1/namespaces/${NS}/events`]: events,
     [`/apis/apps/v1/namespaces/${NS}/deployments`]: deployments,
@@ -153,5 +153,5 @@ export function shopLists(): Record<string, unknown[]> {
     [`/apis/batch/v1/namespaces/${NS}/jobs`]: jobs,
     [`/apis/batch/v1/namespaces/${NS}/cronjobs`]: cronJobs,
     '/api/v1/nodes': nodes,
-  };
+  });
 }
