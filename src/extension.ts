@@ -17,6 +17,8 @@ import { errorMessage } from './core/errors';
 import { InvestigationService } from './agent/investigationService';
 import { KubernetesContexts } from './vscode/kubernetes';
 import { RightsizingView } from './vscode/rightsizingView';
+import { ModelsController } from './vscode/models';
+import { ModelPanels } from './vscode/modelPanel';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
@@ -31,7 +33,9 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
   context.subscriptions.push(channel);
   const logger = createLogger(channel);
   try {
-    const alerts = new AlertService(logger, context.secrets);
+    const modelsController = new ModelsController(logger);
+    const alerts = new AlertService(logger, context.secrets, () => modelsController.sourceSetOption());
+    const models = new ModelPanels(() => (modelsController.active ? modelsController : undefined));
     const tree = new AlertsTreeProvider(alerts);
     const treeView = vscode.window.createTreeView('incidentLens.alerts', { treeDataProvider: tree, showCollapseAll: true });
     const panels = new InvestigationPanels();
@@ -55,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (!root) return undefined;
         const { GitChangeSource } = await import('./sources/git');
         // An untrusted workspace's history is read only in the safe form (its git config runs nothing).
-        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), trusted: vscode.workspace.isTrusted });
+        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), deployLog: settings.deployRecords(), trusted: vscode.workspace.isTrusted });
       },
       options: () => ({ confidenceThreshold: settings.confidenceThreshold(), serviceMap: settings.serviceMap() }),
       onFinished: (inv) => {
@@ -77,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       prompter: vscodePrompter,
       kubernetes,
       rightsizing,
+      models,
     };
     remediation.attach(services);
     const ledgerView = new LedgerView(remediation);
@@ -105,8 +110,9 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, kubernetes, rightsizing,
-      rightsizingView,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, models,
+      models.attach(services),
+      kubernetes, rightsizing, rightsizingView,
       // Right-sizing reads 14 days from Prometheus: only when its view is opened, and once until refreshed.
       rightsizingView.onDidChangeVisibility(() => {
         if (rightsizingView.visible && !rightsizing.last) void rightsizing.refresh();
@@ -123,10 +129,16 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (settings.affects(e, 'sources') || settings.affects(e, 'receiver') || settings.affects(e, 'webhook')) void alerts.start();
         if (settings.affects(e, 'groupBy')) tree.rebuild(alerts.snapshot);
         if (settings.affects(e, 'refreshIntervalSeconds')) schedule();
-        if (settings.affects(e, 'autonomy')) panels.refreshGates();
+        if (settings.affects(e, 'autonomy')) {
+          panels.refreshGates();
+          models.refreshGates();
+        }
         if (settings.affects(e, 'kubernetes')) void kubernetes.sources();
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        panels.refreshGates();
+        models.refreshGates();
+      }),
       { dispose: () => timer && clearInterval(timer) },
       ...registerCommands(services),
     );

@@ -13,7 +13,7 @@ import type { ProposedAction } from '../core/model';
 import { isDestructiveArgv } from '../policy/argvGuards';
 import { globMatch } from '../policy/glob';
 import { hiddenCharacterIn, isPrototypeKey, NameError, normaliseName } from '../policy/names';
-import { parseYamlSafely } from '../policy/safeYaml';
+import { parseYamlSafely } from '../core/safeYaml';
 import {
   PlanError,
   requireString,
@@ -35,6 +35,7 @@ import { helmRollback } from './wrappers/helm';
 import { kubectlRolloutPause, kubectlRolloutRestart, kubectlRolloutUndo, kubectlScale, type KubeTarget } from './wrappers/kubectl';
 import type { KubernetesSnapshot } from '../core/kubernetes';
 import { groundInKubeState, kubeActionIds, planKubeAction } from './kubeActions';
+import { mlflowRollback } from './wrappers/mlflow';
 
 export type RollbackTool = 'kubectl' | 'helm' | 'argocd';
 
@@ -49,7 +50,7 @@ export interface PlanContext {
   /** Tier of the target service when the caller knows it (policy can also map services to tiers). */
   tier?: string;
   /** Program names or paths of the tools; default to the bare names, found on PATH. */
-  tools?: { kubectl?: string; helm?: string; argocd?: string; amtool?: string };
+  tools?: { kubectl?: string; helm?: string; argocd?: string; amtool?: string; curl?: string };
   /** Which tool "rollback-deploy" uses when the proposal does not say (params.tool). */
   rollbackTool?: RollbackTool;
   alertmanagerUrl?: string;
@@ -63,7 +64,7 @@ export interface PlanContext {
   kubernetes?: KubernetesSnapshot;
 }
 
-export const builtinActionIds = ['rollback-deploy', 'restart', 'scale', 'pause-rollout', 'silence-alert'] as const;
+export const builtinActionIds = ['rollback-deploy', 'restart', 'scale', 'pause-rollout', 'silence-alert', 'rollback-model'] as const;
 
 const defaultScaleBounds = { min: 1, max: 50 };
 
@@ -194,6 +195,8 @@ export function planAction(proposed: ProposedAction, planCtx: PlanContext): Comm
       return kubectlRolloutPause(kubectl, kubeTarget(p, ctx), { verification: ctx.verification });
     case 'silence-alert':
       return planSilence(p, ctx, proposed.why);
+    case 'rollback-model':
+      return mlflowRollback(ctx.tools?.curl ?? 'curl', { ...(p as Record<string, string>), environment: ctx.environment, service: p.service === undefined ? undefined : String(p.service) } as Parameters<typeof mlflowRollback>[1]);
     default:
       if ((kubeActionIds as readonly string[]).includes(proposed.actionId)) return planKubeAction({ ...proposed, params: p }, ctx);
       throw new PlanError(`Unknown action "${proposed.actionId}": it is neither built in (${[...builtinActionIds, ...kubeActionIds].join(', ')}) nor declared in .incident-lens/actions.yaml.`);
@@ -342,11 +345,12 @@ function planRunbookAction(action: RunbookAction, params: ProposedAction['params
 }
 
 function signalTemplate(signal: VerificationSignal): string {
-  return signal.kind === 'promql' ? signal.query : signal.service;
+  return signal.kind === 'promql' ? signal.query : signal.kind === 'error-ratio' ? signal.service : '';
 }
 
 /** A verification signal with its placeholders filled as data (a PromQL string, or a service name). */
 function fillSignal(signal: VerificationSignal, values: Record<string, string>): VerificationSignal {
+  if (signal.kind === 'mlflow-pointer') return signal;
   return signal.kind === 'promql' ? { kind: 'promql', query: fillArgv([signal.query], values)[0] } : { ...signal, service: fillArgv([signal.service], values)[0] };
 }
 

@@ -8,8 +8,15 @@ export type { BlastRadius, PolicyTarget as PlanTarget };
 
 export type ComparisonOp = '<' | '<=' | '>' | '>=';
 
-/** What a verification reads: a PromQL expression, or the error ratio or p95 latency (s) of a service's traces. */
-export type VerificationSignal = { kind: 'promql'; query: string } | { kind: 'error-ratio'; service: string; windowMs?: number } | { kind: 'latency-p95'; service: string; windowMs?: number };
+/**
+ * What a verification reads: a PromQL expression, the error ratio or p95 latency (s) of a service's
+ * traces, or where a model registry's alias or stage points (1 when it is the version, else 0).
+ */
+export type VerificationSignal =
+  | { kind: 'promql'; query: string }
+  | { kind: 'error-ratio'; service: string; windowMs?: number }
+  | { kind: 'latency-p95'; service: string; windowMs?: number }
+  | { kind: 'mlflow-pointer'; trackingUri: string; model: string; alias?: string; stage?: string; version: string };
 
 /** One more condition a verification checks beside its main one. */
 export interface VerificationCheck {
@@ -45,7 +52,7 @@ export interface RollbackPlan {
 export interface CommandPlan {
   actionId: string;
   title: string;
-  /** Which wrapper built it (kubectl, helm, argocd, amtool, runbook); picks the output parser. */
+  /** Which wrapper built it (kubectl, helm, argocd, amtool, mlflow, runbook); picks the output parser. */
   tool: string;
   argv: string[];
   cwd?: string;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Alert } from '../core/model';
 import type { Logger } from '../core/logger';
 import { errorMessage } from '../core/errors';
-import type { SourceProblem, SourceSet } from '../sources/sourceSet';
+import type { SourceProblem, SourceSet, SourceSetSettings } from '../sources/sourceSet';
 import { settings } from './config';
 
 export type { SourceProblem };
@@ -33,6 +33,8 @@ export class AlertService implements vscode.Disposable {
   constructor(
     private readonly logger: Logger,
     private readonly secrets: vscode.SecretStorage,
+    /** The models the workspace declares, as one more alert source (src/vscode/models.ts). */
+    private readonly models?: () => SourceSetSettings['models'],
   ) {}
 
   get snapshot(): AlertSnapshot {
@@ -59,6 +61,7 @@ export class AlertService implements vscode.Disposable {
         sources: settings.rawSources(),
         receiver: rc,
         webhook: { port: settings.webhookPort(), token: async () => (await this.secrets.get(webhookTokenKey)) || undefined },
+        models: this.models?.(),
       },
       async (name: string) => (await this.secrets.get(secretKey(name))) ?? undefined,
       this.logger,

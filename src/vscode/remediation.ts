@@ -145,6 +145,8 @@ export class RemediationController implements vscode.Disposable {
     const ns = alert.labels.namespace;
     const namespace = ns && (!kube?.namespaces.length || kube.namespaces.includes(ns)) ? ns : kube?.namespaces[0];
     const snapshot = kube ? await this.services?.kubernetes.snapshotFor(target.environment) : undefined;
+    // A model's actions (retrain, roll back) are verified by their own signal, not a service's error ratio.
+    const modelAlert = alert.sourceKind === 'model-drift';
     return {
       environment: target.environment,
       workspaceDir: root,
@@ -154,7 +156,7 @@ export class RemediationController implements vscode.Disposable {
       ...(snapshot ? { kubernetes: snapshot } : {}),
       runbooks,
       // Without a verification of its own, an action is checked against its service's error ratio.
-      verification: service
+      verification: service && !modelAlert
         ? { description: `${service} error ratio back under 5%`, signal: { kind: 'error-ratio', service }, condition: { op: '<', value: 0.05 }, timeoutMs: 90_000, intervalMs: 3_000 }
         : undefined,
       author: 'incident-lens',
@@ -311,12 +313,16 @@ export class RemediationController implements vscode.Disposable {
 
   /** Verifiers over the configured sources: PromQL from the first Prometheus, error ratios from the traces. */
   private async verifiers(): Promise<Verifier> {
-    const { VerifierSet, PromqlVerifier, ErrorRatioVerifier } = await engine();
+    const [{ VerifierSet, PromqlVerifier, ErrorRatioVerifier }, { MlflowPointerVerifier }] = await Promise.all([engine(), import('../agent/models/registryVerifier')]);
     const sources = this.services?.alerts.sources;
     const prom = sources?.metrics.find((x) => x.kind === 'prometheus') ?? sources?.metrics.find((x) => x.kind !== 'otlp');
     // The embedded receiver sees the local services' own spans, so it reads their error ratio first.
     const traces = sources?.traces.find((t) => t.kind === 'otlp') ?? sources?.traces[0];
-    return new VerifierSet({ ...(prom ? { promql: new PromqlVerifier(prom) } : {}), ...(traces ? { 'error-ratio': new ErrorRatioVerifier(traces), 'latency-p95': new ErrorRatioVerifier(traces) } : {}) });
+    return new VerifierSet({
+      ...(prom ? { promql: new PromqlVerifier(prom) } : {}),
+      ...(traces ? { 'error-ratio': new ErrorRatioVerifier(traces), 'latency-p95': new ErrorRatioVerifier(traces) } : {}),
+      'mlflow-pointer': new MlflowPointerVerifier(),
+    });
   }
 
   async verifyLedgerCommand(): Promise<{ ok: boolean; message: string }> {

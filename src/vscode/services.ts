@@ -11,6 +11,7 @@ import type { Prompter } from './prompter';
 import type { InvestigationService } from '../agent/investigationService';
 import type { KubernetesContexts } from './kubernetes';
 import type { RightsizingView } from './rightsizingView';
+import type { ModelPanels } from './modelPanel';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -28,4 +29,6 @@ export interface Services {
   readonly kubernetes: KubernetesContexts;
   /** The Right-Sizing view (workloads by savings). */
   readonly rightsizing?: RightsizingView;
+  /** Model panels (drift alerts open these instead of an investigation). */
+  readonly models: ModelPanels;
 }

@@ -25,6 +25,7 @@ export const contributedCommands = [
   'incidentLens.refreshRightsizing',
   'incidentLens.scaleDownInStages',
   'incidentLens.changeRequestInStages',
+  'incidentLens.openModel',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */

@@ -6,6 +6,7 @@ import { configureSources, setSourceSecret, setWebhookToken, showLog } from './c
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
 import { changeRequestInStages, refreshRightsizing, scaleDownInStages } from './kubernetesCommands';
+import { openModel } from './modelCommands';
 
 import type { CommandId } from './commandIds';
 
@@ -35,6 +36,7 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.refreshRightsizing': refreshRightsizing,
   'incidentLens.scaleDownInStages': scaleDownInStages,
   'incidentLens.changeRequestInStages': changeRequestInStages,
+  'incidentLens.openModel': openModel,
 };
 
 export function registerCommands(s: Services): vscode.Disposable[] {
