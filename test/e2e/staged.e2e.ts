@@ -35,11 +35,14 @@ describe('staged scale-down of the demo lab\'s replicated workload (browser, end
     workspace = createLabWorkspace();
     const metricsPort = await freePort();
     prom = await startPrometheus(['global:', '  scrape_interval: 500ms', 'scrape_configs:', '  - job_name: lab-kube', '    static_configs:', `      - targets: ['127.0.0.1:${metricsPort}']`, ''].join('\n'), 'groups: []\n');
-    // The workspace's own settings, as a team would commit them (npm start writes the lab's the same way).
-    fs.mkdirSync(path.join(workspace.dir, '.vscode'), { recursive: true });
+    // The workspace's own settings, as a team would commit them, added to those the lab writes (its deploy records).
+    const settingsFile = path.join(workspace.dir, '.vscode', 'settings.json');
+    fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+    const labSettings = fs.existsSync(settingsFile) ? (JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>) : {};
     fs.writeFileSync(
-      path.join(workspace.dir, '.vscode', 'settings.json'),
+      settingsFile,
       JSON.stringify({
+        ...labSettings,
         'incidentLens.sources': [{ name: 'lab-prometheus', kind: 'prometheus', url: prom.url }],
         // Minutes of history at a 1 s step instead of KRR's 14 days at 1.25 min: the lab has just started.
         'incidentLens.rightsizing.historyHours': 0.05,
