@@ -1,8 +1,9 @@
 // Command-line entry point: investigate a saved incident bundle, optionally with the LLM agent; serve the
-// agent's tools over MCP; assess the risk of a deployment.
+// agent's tools over MCP; assess the risk of a deployment; right-size workloads from Prometheus.
 //   incident-lens investigate --bundle FILE [--json] [--threshold X] [--agent [--preview] [--question Q]]
 //   incident-lens mcp [...]   (src/mcp.ts)
 //   incident-lens risk --workspace DIR [--rev REV] [--base REV] [--json]
+//   incident-lens rightsize --prometheus URL [--namespace N] [--json] [--history 14d] [--strategy krr|improved]
 
 import * as fs from 'node:fs';
 import type { Hypothesis } from './core/model';
@@ -16,6 +17,7 @@ import { builtinActionIds } from './remediation/catalog';
 import { MCP_USAGE, McpUsageError, runMcpCommand } from './mcp';
 import { assessWorkspace } from './agent/deployRisk/workspace';
 import { formatAssessment } from './agent/deployRisk/format';
+import { rightsizeCommand, RIGHTSIZE_USAGE } from './rightsizeCli';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -35,14 +37,15 @@ const USAGE = `usage:
   incident-lens mcp --help
       serves the agent's read-only tools over stdio (Model Context Protocol)
   incident-lens risk --workspace DIR [--rev REV] [--base REV] [--json] [--environment NAME]
-                     [--deploy-records FILE]`;
+                     [--deploy-records FILE]
+${RIGHTSIZE_USAGE}`;
 
 /** Largest bundle file read (bundles are bounded by the sources' limits; this guards against the wrong file). */
 const MAX_BUNDLE_BYTES = 512 * 1024 * 1024;
 
 class UsageError extends Error {}
 
-function parseFlags(argv: string[], known: Record<string, 'string' | 'boolean'>): Record<string, string | boolean> {
+export function parseFlags(argv: string[], known: Record<string, 'string' | 'boolean'>): Record<string, string | boolean> {
   const flags: Record<string, string | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -206,6 +209,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       const a = await assessWorkspace({ workspace: flags.workspace, rev: flags.rev as string | undefined, base: flags.base as string | undefined, environment: flags.environment as string | undefined, deployRecords: flags['deploy-records'] as string | undefined });
       io.out(flags.json ? JSON.stringify(a, null, 2) : formatAssessment(a));
       return 0;
+    }
+    if (command === 'rightsize') {
+      const flags = parseFlags(rest, { prometheus: 'string', namespace: 'string', json: 'boolean', history: 'string', strategy: 'string', 'price-core-hour': 'string', 'price-gib-hour': 'string', at: 'string' });
+      return await rightsizeCommand(flags, io, (m) => new UsageError(m));
     }
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   } catch (err) {

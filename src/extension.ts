@@ -22,6 +22,8 @@ import type { McpServerDefinitionProvider } from './vscode/lmApi';
 import { agentSettings } from './vscode/agentSettings';
 import { DeployRiskController } from './vscode/deployRisk';
 import { IncidentMemoryController } from './vscode/incidentMemory';
+import { KubernetesContexts } from './vscode/kubernetes';
+import { RightsizingView } from './vscode/rightsizingView';
 import { ModelsController } from './vscode/models';
 import { ModelPanels } from './vscode/modelPanel';
 
@@ -48,13 +50,21 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     const panels = new InvestigationPanels();
     const suspectCode = new SuspectCodeMarkers(context.extensionUri, alerts);
     const remediation = new RemediationController(context, logger);
+    const kubernetes = new KubernetesContexts(logger);
+    const rightsizing = new RightsizingView(alerts, logger);
+    const rightsizingView = vscode.window.createTreeView('incidentLens.rightsizing', { treeDataProvider: rightsizing });
     const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const incidentMemory = new IncidentMemoryController(context, logger, () => remediation.ledgerPath);
     const deployRisk = new DeployRiskController({ extension: context, logger, alerts, memory: incidentMemory, prompter: vscodePrompter });
     const investigations = new InvestigationService({
       // The pipeline and its analysis load on first use (a separate chunk): activation does not pay for it.
       investigate: (...args) => import('./agent/investigate').then((m) => m.investigate(...args)),
-      sources: () => alerts.sources?.signalSources() ?? { metrics: [], logs: [], traces: [] },
+      sources: () => {
+        const signal = alerts.sources?.signalSources() ?? { metrics: [], logs: [], traces: [] };
+        const kube = kubernetes.current();
+        // A kube context is a log source too: its unhealthy pods' current and previous containers.
+        return { ...signal, logs: [...signal.logs, ...kube], kubernetes: kube };
+      },
       changes: async () => {
         const root = workspaceRoot();
         if (!root) return undefined;
@@ -85,6 +95,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       agent,
       deployRisk,
       incidentMemory,
+      kubernetes,
+      rightsizing,
       models,
     };
     remediation.attach(services);
@@ -123,6 +135,11 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       remediation.onDidChangeLedger(() => void incidentMemory.ledgerChanged()),
       ...deployRisk.attach(),
       models.attach(services),
+      kubernetes, rightsizing, rightsizingView,
+      // Right-sizing reads 14 days from Prometheus: only when its view is opened, and once until refreshed.
+      rightsizingView.onDidChangeVisibility(() => {
+        if (rightsizingView.visible && !rightsizing.last) void rightsizing.refresh();
+      }),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
@@ -140,6 +157,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
           models.refreshGates();
         }
         if (agentSettings.affects(e)) panels.refreshAgent();
+        if (settings.affects(e, 'kubernetes')) void kubernetes.sources();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         panels.refreshGates();
@@ -153,7 +171,10 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     schedule();
 
     const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-      alerts.start().catch((err: unknown) => {
+      Promise.all([alerts.start(), kubernetes.sources()]).then(() => {
+        // The view may have opened before there were sources to read.
+        if (rightsizingView.visible) void rightsizing.refresh();
+      }).catch((err: unknown) => {
         logger.error(`starting the sources failed: ${errorMessage(err)}`);
         void vscode.window.showErrorMessage(`Incident Lens could not start its sources: ${errorMessage(err)}`, 'Show Log').then((c) => c && channel.show());
       }),

@@ -8,6 +8,8 @@ import type { ChangeSource, LogSource, MetricSource, TimeWindow, TraceSource } f
 import type { IncidentBundle } from '../core/bundle';
 import type { Investigation, InvestigationError, ProgressEvent, SignalKind } from '../core/investigation';
 import { errorMessage } from '../core/errors';
+import type { DeployRecord, DeploySource, KubernetesSnapshot, KubernetesStateSource } from '../core/kubernetes';
+import { linkDeploysToChanges, rolloutDeploys } from '../analysis/kubernetes/rolloutDeploys';
 import { diagnose } from './diagnose';
 
 export interface InvestigationSources {
@@ -15,6 +17,10 @@ export interface InvestigationSources {
   logs?: LogSource[];
   traces?: TraceSource[];
   changes?: ChangeSource;
+  /** Kube contexts to snapshot (read-only); each is its own source for errors. */
+  kubernetes?: KubernetesStateSource[];
+  /** Platform deploy histories (Argo CD), reported under the kubernetes step. */
+  deploys?: DeploySource[];
 }
 
 export interface InvestigationLimits {
@@ -135,7 +141,9 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
   const metricSources = sources.metrics ?? [];
   const logSources = sources.logs ?? [];
   const traceSources = sources.traces ?? [];
-  for (const [kind, n] of [['metrics', metricSources.length], ['logs', logSources.length], ['traces', traceSources.length], ['changes', sources.changes ? 1 : 0]] as const) {
+  const kubeSources = sources.kubernetes ?? [];
+  const deploySources = sources.deploys ?? [];
+  for (const [kind, n] of [['metrics', metricSources.length], ['logs', logSources.length], ['traces', traceSources.length], ['changes', sources.changes ? 1 : 0], ['kubernetes', kubeSources.length + deploySources.length]] as const) {
     emit({ step: kind, state: n ? 'running' : 'skipped', ...(n ? {} : { detail: `no ${kind} source configured` }) });
   }
 
@@ -198,11 +206,27 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
     return metrics;
   })();
 
-  const [logs, spans, changes, metrics] = await Promise.all([logsWork, tracesWork, changesWork, metricsWork]);
+  // Kubernetes state: one snapshot per kube context, in parallel with the rest.
+  const platformWindow = { start: window.start - limits.changesLookbackMs, end: window.end };
+  const kubeWork = Promise.all([
+    Promise.all(kubeSources.map((k) => settle('kubernetes', k.name, () => k.snapshot(window, signal)))),
+    Promise.all(deploySources.map((d) => settle('kubernetes', d.name, () => d.deploys(platformWindow, signal)))),
+  ]).then(([list, deployLists]) => {
+    const snapshots = list.filter((x): x is KubernetesSnapshot => !!x);
+    finish('kubernetes', kubeSources.length + deploySources.length, snapshots.reduce((a, s) => a + s.pods.length, 0));
+    return { snapshots, argo: deployLists.flatMap((d) => d ?? []) };
+  });
+
+  const [logs, spans, gitChanges, metrics, platform] = await Promise.all([logsWork, tracesWork, changesWork, metricsWork, kubeWork]);
+  const snapshots = platform.snapshots;
   throwIfAborted(signal);
+  // Rollout revisions are deploys: the commits they name count as deployed when suspects are ranked.
+  let changes = gitChanges;
+  const deploys: DeployRecord[] = [...(snapshots.length ? rolloutDeploys(snapshots, platformWindow.start, platformWindow.end) : []), ...platform.argo].sort((a, b) => a.time - b.time);
+  if (changes?.length && deploys.length) changes = linkDeploysToChanges(changes, deploys).changes;
 
   const related = (opts.relatedAlerts ?? []).filter((a) => a && a.id !== alert.id);
-  const bundle: IncidentBundle = { version: 1, alert, ...(related.length ? { alerts: [alert, ...related] } : {}), window, metrics, logs, spans, changes: changes ?? [] };
+  const bundle: IncidentBundle = { version: 1, alert, ...(related.length ? { alerts: [alert, ...related] } : {}), window, metrics, logs, spans, changes: changes ?? [], ...(snapshots.length ? { kubernetes: snapshots } : {}), ...(deploys.length ? { deploys } : {}) };
   emit({ step: 'findings', state: 'running' });
   emit({ step: 'hypothesis', state: 'pending' });
   const { findings, hypothesis } = diagnose(bundle, { confidenceThreshold: opts.confidenceThreshold, serviceMap: opts.serviceMap });

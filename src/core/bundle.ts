@@ -3,6 +3,7 @@
 // with ground truth; the CLI and the benchmarks read them from files.
 
 import type { Alert, Change, LogRecord, MetricSeries, Span } from './model';
+import type { DeployRecord, KubernetesSnapshot } from './kubernetes';
 
 /**
  * Everything known about one incident, bounded to a time window around the alert.
@@ -17,6 +18,8 @@ import type { Alert, Change, LogRecord, MetricSeries, Span } from './model';
  *   hunks and deploy markers.
  * - `serviceGraph` gives caller -> callee edges when traces alone don't show the topology.
  * - `files` optionally holds file contents keyed by repo-relative path, for showing suspect lines.
+ * - `kubernetes` (optional) holds one snapshot per kube context read (src/core/kubernetes.ts), and
+ *   `deploys` (optional) the platform's deploys in the window (rollout revisions, Argo CD syncs).
  * - `truth` is only present in generated or labelled bundles: the ground truth, read only by evaluation
  *   code (src/eval/truth.ts), never by the product.
  */
@@ -32,6 +35,10 @@ export interface IncidentBundle {
   changes: Change[];
   serviceGraph?: { from: string; to: string }[];
   files?: Record<string, string>;
+  /** Kubernetes state, one snapshot per kube context. Optional. */
+  kubernetes?: KubernetesSnapshot[];
+  /** Deploys read from the platform (rollout revisions, Argo CD history), linked to commits where they name one. Optional. */
+  deploys?: DeployRecord[];
   /** Ground truth of labelled bundles (src/eval/truth.ts IncidentTruth); the product never reads it. */
   truth?: unknown;
 }

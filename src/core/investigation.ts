@@ -5,12 +5,13 @@
 
 import type { Alert, Hypothesis, LogLevel, SpanStatus, SuspectCommit, TraceSummary } from './model';
 import type { IncidentBundle } from './bundle';
+import type { KubeFinding } from './kubernetes';
 
 /** The kinds of signal an investigation gathers, each from its own sources. */
-export type SignalKind = 'metrics' | 'logs' | 'traces' | 'changes';
+export type SignalKind = 'metrics' | 'logs' | 'traces' | 'changes' | 'kubernetes';
 /** Steps of one investigation, in the order they finish. */
 export type InvestigationStep = SignalKind | 'findings' | 'hypothesis';
-export const investigationSteps: readonly InvestigationStep[] = ['metrics', 'logs', 'traces', 'changes', 'findings', 'hypothesis'];
+export const investigationSteps: readonly InvestigationStep[] = ['metrics', 'logs', 'traces', 'changes', 'kubernetes', 'findings', 'hypothesis'];
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -299,6 +300,8 @@ export interface Findings {
   stackFrames: StackFrameFinding[];
   codeAttributes: { filepath: string; function?: string; lineno?: number }[];
   suspects: SuspectFinding[];
+  /** Kubernetes state as evidence (src/analysis/kubernetes/), when the bundle holds a snapshot or throttling series. */
+  kubernetes?: KubeFinding[];
   traces: { slowest: TraceSummary[]; failing: TraceSummary[]; waterfalls: TraceWaterfall[] };
   /** Things the analysis repaired or could not do (cycles cut, a failing miner). */
   warnings: string[];

@@ -14,6 +14,7 @@ export const stepLabels: Record<InvestigationStep, string> = {
   logs: 'Logs and patterns',
   traces: 'Traces',
   changes: 'Workspace changes and deploys',
+  kubernetes: 'Kubernetes state',
   findings: 'Analysis',
   hypothesis: 'Hypothesis',
 };

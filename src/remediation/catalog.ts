@@ -34,6 +34,8 @@ import { argocdRollback } from './wrappers/argocd';
 import { amtoolSilence } from './wrappers/amtool';
 import { helmRollback } from './wrappers/helm';
 import { kubectlRolloutPause, kubectlRolloutRestart, kubectlRolloutUndo, kubectlScale, type KubeTarget } from './wrappers/kubectl';
+import type { KubernetesSnapshot } from '../core/kubernetes';
+import { groundInKubeState, kubeActionIds, planKubeAction } from './kubeActions';
 import { mlflowRollback } from './wrappers/mlflow';
 
 export type RollbackTool = 'kubectl' | 'helm' | 'argocd';
@@ -59,6 +61,8 @@ export interface PlanContext {
   runbooks?: RunbookAction[];
   /** How to tell that the action worked, when the caller has a signal for it. */
   verification?: Verification;
+  /** The kube context's state: Kubernetes plans are checked against the objects they target (kubeActions.ts). */
+  kubernetes?: KubernetesSnapshot;
 }
 
 export const builtinActionIds = BUILTIN_ACTION_IDS;
@@ -167,8 +171,9 @@ export function planAction(proposed: ProposedAction, planCtx: PlanContext): Comm
   } catch (err) {
     throw new PlanError((err as NameError).message);
   }
-  const ctx: PlanContext = { ...planCtx, environment };
-  const p = proposed.params ?? {};
+  const grounded = groundInKubeState(proposed, { ...planCtx, environment });
+  const ctx: PlanContext = grounded.ctx;
+  const p = grounded.params;
   const kubectl = ctx.tools?.kubectl ?? 'kubectl';
   // A workspace that declares an action with a built-in's id says how it does that itself (its own
   // deploy tool, say): its runbook replaces the built-in there. Runbooks load in trusted workspaces only.
@@ -194,7 +199,8 @@ export function planAction(proposed: ProposedAction, planCtx: PlanContext): Comm
     case 'rollback-model':
       return mlflowRollback(ctx.tools?.curl ?? 'curl', { ...(p as Record<string, string>), environment: ctx.environment, service: p.service === undefined ? undefined : String(p.service) } as Parameters<typeof mlflowRollback>[1]);
     default:
-      throw new PlanError(`Unknown action "${proposed.actionId}": it is neither built in (${builtinActionIds.join(', ')}) nor declared in .incident-lens/actions.yaml.`);
+      if ((kubeActionIds as readonly string[]).includes(proposed.actionId)) return planKubeAction({ ...proposed, params: p }, ctx);
+      throw new PlanError(`Unknown action "${proposed.actionId}": it is neither built in (${[...builtinActionIds, ...kubeActionIds].join(', ')}) nor declared in .incident-lens/actions.yaml.`);
   }
 }
 

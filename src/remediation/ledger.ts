@@ -35,6 +35,9 @@ export type LedgerEntryType =
   | 'hypothesis'
   | 'hypothesis-wrong'
   | 'ledger-repair'
+  | 'staged-plan'
+  | 'staged-step'
+  | 'staged-outcome'
   | 'note';
 
 export interface LedgerEntry {

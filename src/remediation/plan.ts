@@ -9,13 +9,21 @@ export type { BlastRadius, PolicyTarget as PlanTarget };
 export type ComparisonOp = '<' | '<=' | '>' | '>=';
 
 /**
- * What a verification reads: a PromQL expression, the error ratio of a service's server spans, or where
- * a model registry's alias or stage points (1 when it is the version, else 0).
+ * What a verification reads: a PromQL expression, the error ratio or p95 latency (s) of a service's
+ * traces, or where a model registry's alias or stage points (1 when it is the version, else 0).
  */
 export type VerificationSignal =
   | { kind: 'promql'; query: string }
   | { kind: 'error-ratio'; service: string; windowMs?: number }
+  | { kind: 'latency-p95'; service: string; windowMs?: number }
   | { kind: 'mlflow-pointer'; trackingUri: string; model: string; alias?: string; stage?: string; version: string };
+
+/** One more condition a verification checks beside its main one. */
+export interface VerificationCheck {
+  description: string;
+  signal: VerificationSignal;
+  condition: { op: ComparisonOp; value: number };
+}
 
 export interface Verification {
   /** What a person reads, e.g. "checkout 5xx rate back under 1%". */
@@ -24,6 +32,13 @@ export interface Verification {
   condition: { op: ComparisonOp; value: number };
   timeoutMs: number;
   intervalMs: number;
+  /** More conditions that must hold in the same sample (throttling, OOM kills, latency, errors). */
+  checks?: VerificationCheck[];
+  /**
+   * A soak instead of a recovery: every condition must hold in every sample for this long, and the
+   * first sample that breaks one fails the verification (a scale-down is checked this way).
+   */
+  holdMs?: number;
 }
 
 export interface RollbackPlan {

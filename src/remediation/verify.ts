@@ -18,6 +18,8 @@ export function describeSignal(signal: VerificationSignal): string {
       return signal.query;
     case 'error-ratio':
       return `error ratio of ${signal.service}'s server spans`;
+    case 'latency-p95':
+      return `p95 latency of ${signal.service}'s traces`;
     case 'mlflow-pointer':
       return `${signal.alias !== undefined ? `alias ${signal.alias}` : `stage ${signal.stage}`} of ${signal.model} at version ${signal.version}`;
   }
@@ -26,6 +28,7 @@ export function describeSignal(signal: VerificationSignal): string {
 const missingVerifier: Record<VerificationSignal['kind'], string> = {
   promql: 'no Prometheus-compatible metric source is configured to read the verification query',
   'error-ratio': 'no trace source is configured to read the error ratio',
+  'latency-p95': 'no trace source is configured to read the latency',
   'mlflow-pointer': 'no model registry client is available to read where the alias or stage points',
 };
 
@@ -54,10 +57,15 @@ export class ErrorRatioVerifier implements Verifier {
     private readonly now: () => number = Date.now,
   ) {}
   async read(signal: VerificationSignal, abort?: AbortSignal): Promise<number> {
-    if (signal.kind !== 'error-ratio') throw new Error(`${this.source.name} reads error ratios, not ${signal.kind}`);
+    if (signal.kind !== 'error-ratio' && signal.kind !== 'latency-p95') throw new Error(`${this.source.name} reads error ratios and latencies, not ${signal.kind}`);
     const now = this.now();
     const summaries = await this.source.searchTraces({ start: now - (signal.windowMs ?? 15_000), end: now, service: signal.service, limit: 2000 }, abort);
     if (summaries.length === 0) throw new Error(`no traces of ${signal.service} in ${this.source.name} in the last ${Math.round((signal.windowMs ?? 15_000) / 1000)} s`);
+    if (signal.kind === 'latency-p95') {
+      // The 95th percentile of trace durations (nearest rank), in seconds.
+      const ms = summaries.map((t) => t.durationMs).sort((a, b) => a - b);
+      return ms[Math.min(ms.length - 1, Math.ceil(0.95 * ms.length) - 1)] / 1000;
+    }
     return summaries.filter((t) => t.errorCount > 0).length / summaries.length;
   }
 }
@@ -79,6 +87,8 @@ export interface VerificationSample {
   time: number;
   value?: number;
   error?: string;
+  /** The other checks' values in the same sample (a verification with `checks`). */
+  checks?: { description: string; value?: number; error?: string }[];
 }
 
 export interface VerificationResult {
@@ -119,6 +129,7 @@ export async function pollVerification(
   verifier: Verifier,
   opts: { signal?: AbortSignal; onSample?: (s: VerificationSample) => void; maxSamples?: number } = {},
 ): Promise<VerificationResult> {
+  if (verification.holdMs !== undefined || verification.checks?.length) return pollAll(verification, verifier, opts);
   const { op, value: threshold } = verification.condition;
   const deadline = Date.now() + verification.timeoutMs;
   const samples: VerificationSample[] = [];
@@ -148,6 +159,55 @@ export async function pollVerification(
         lastValue,
         reason: `${verification.description} did not hold within ${verification.timeoutMs} ms (${lastValue === undefined ? 'no value could be read' : `last value ${lastValue}, wanted ${op} ${threshold}`})`,
       };
+    }
+    await sleep(Math.min(verification.intervalMs, left), opts.signal);
+  }
+}
+
+/**
+ * A verification with several conditions, or a soak. Recovery (no holdMs): succeeds at the first sample
+ * where every condition holds. Soak (holdMs): every sample until holdMs must satisfy every condition that
+ * could be read, the first broken one fails at once, and each condition must have been read at least once.
+ */
+async function pollAll(verification: Verification, verifier: Verifier, opts: { signal?: AbortSignal; onSample?: (s: VerificationSample) => void; maxSamples?: number }): Promise<VerificationResult> {
+  const conditions = [{ description: verification.description, signal: verification.signal, condition: verification.condition }, ...(verification.checks ?? [])];
+  const started = Date.now();
+  const deadline = started + (verification.holdMs ?? verification.timeoutMs);
+  const samples: VerificationSample[] = [];
+  const maxSamples = opts.maxSamples ?? 1000;
+  const seen = new Set<number>();
+  let lastValue: number | undefined;
+  while (true) {
+    if (opts.signal?.aborted) return { ok: false, samples, lastValue, reason: 'verification was cancelled' };
+    const read = await Promise.all(
+      conditions.map(async (c) => {
+        try {
+          const v = await verifier.read(c.signal, opts.signal);
+          if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`the verifier returned ${String(v)}, not a number`);
+          return { description: c.description, value: v };
+        } catch (err) {
+          return { description: c.description, error: errorMessage(err) };
+        }
+      }),
+    );
+    const sample: VerificationSample = { time: Date.now(), ...(read[0].value !== undefined ? { value: read[0].value } : { error: read[0].error }), checks: read.slice(1) };
+    if (read[0].value !== undefined) lastValue = read[0].value;
+    if (samples.length < maxSamples) samples.push(sample);
+    opts.onSample?.(sample);
+    read.forEach((r, i) => r.value !== undefined && seen.add(i));
+    const broken = read.findIndex((r, i) => r.value !== undefined && !conditionHolds(r.value, conditions[i].condition.op, conditions[i].condition.value));
+    const allHold = read.every((r, i) => r.value !== undefined && conditionHolds(r.value, conditions[i].condition.op, conditions[i].condition.value));
+    if (verification.holdMs !== undefined && broken >= 0) {
+      const c = conditions[broken];
+      return { ok: false, samples, lastValue, reason: `${c.description} broke after ${Math.round((Date.now() - started) / 1000)} s: ${read[broken].value} (wanted ${c.condition.op} ${c.condition.value})` };
+    }
+    if (verification.holdMs === undefined && allHold) return { ok: true, samples, lastValue, reason: conditions.map((c, i) => `${c.description}: ${read[i].value} ${c.condition.op} ${c.condition.value}`).join('; ') };
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      if (verification.holdMs === undefined) return { ok: false, samples, lastValue, reason: `${conditions.filter((_, i) => !(read[i].value !== undefined && conditionHolds(read[i].value!, conditions[i].condition.op, conditions[i].condition.value))).map((c) => c.description).join(', ')} did not hold within ${verification.timeoutMs} ms` };
+      const unread = conditions.filter((_, i) => !seen.has(i));
+      if (unread.length) return { ok: false, samples, lastValue, reason: `no value could be read for ${unread.map((c) => c.description).join(', ')} in ${verification.holdMs} ms (${read.filter((r) => r.error).map((r) => r.error).join('; ')})` };
+      return { ok: true, samples, lastValue, reason: `every condition held for ${Math.round(verification.holdMs / 1000)} s over ${samples.length} samples: ${conditions.map((c, i) => `${c.description} ${read[i].value ?? '?'} ${c.condition.op} ${c.condition.value}`).join('; ')}` };
     }
     await sleep(Math.min(verification.intervalMs, left), opts.signal);
   }

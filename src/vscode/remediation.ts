@@ -11,7 +11,8 @@ import { errorMessage } from '../core/errors';
 import type { PlanContext } from '../remediation/catalog';
 import type { CommandPlan } from '../remediation/plan';
 import type { Ledger, LedgerCounts } from '../remediation/ledger';
-import type { RemediationOutcome } from '../remediation/flow';
+import type { Prompter, RemediationOutcome } from '../remediation/flow';
+import type { StagedOutcome } from '../remediation/staged';
 import type { Verifier } from '../remediation/verify';
 import type { Policy } from '../policy/types';
 import type { Services } from './services';
@@ -30,7 +31,8 @@ const engine = () =>
     import('../policy/load'),
     import('../policy/target'),
     import('../remediation/verify'),
-  ]).then(([catalog, plan, ledger, executor, flow, policy, target, verify]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy, ...target, ...verify }));
+    import('../remediation/staged'),
+  ]).then(([catalog, plan, ledger, executor, flow, policy, target, verify, staged]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy, ...target, ...verify, ...staged }));
 
 export class RemediationController implements vscode.Disposable {
   private services: Services | undefined;
@@ -137,12 +139,21 @@ export class RemediationController implements vscode.Disposable {
     // The environment's class and the service's tier come from the policy, never from the alert's labels.
     const target = planTarget(alert, { environment: settings.environment() }, policy ?? (await this.loadPolicy()));
     const service = alert.service ?? alert.labels.service;
+    // The kube context and namespace come from the Kubernetes source the user mapped to this environment,
+    // and the plan is checked against that context's current state.
+    const kube = this.services?.kubernetes.forEnvironment(target.environment);
+    const ns = alert.labels.namespace;
+    const namespace = ns && (!kube?.namespaces.length || kube.namespaces.includes(ns)) ? ns : kube?.namespaces[0];
+    const snapshot = kube ? await this.services?.kubernetes.snapshotFor(target.environment) : undefined;
     // A model's actions (retrain, roll back) are verified by their own signal, not a service's error ratio.
     const modelAlert = alert.sourceKind === 'model-drift';
     return {
       environment: target.environment,
       workspaceDir: root,
       tier: target.tier,
+      ...(kube ? { kubeContext: kube.context } : {}),
+      ...(namespace ? { namespace } : {}),
+      ...(snapshot ? { kubernetes: snapshot } : {}),
       runbooks,
       // Without a verification of its own, an action is checked against its service's error ratio.
       verification: service && !modelAlert
@@ -183,22 +194,8 @@ export class RemediationController implements vscode.Disposable {
         origin: { alertId: alert.id, hypothesis: _h?.summary, why: proposed.why },
         output: (chunk) => this.terminal.write(chunk.stream === 'info' ? `\x1b[36m${chunk.text}\x1b[0m` : chunk.text),
         verifier: await this.verifiers(),
-        prompter: {
-          approve: async (req) => {
-            const detail = [
-              `Command (argv, run exactly as shown, no shell):`,
-              `  ${req.commandLine}`,
-              `Target: ${req.plan.target.environment}${req.plan.target.service ? ` / ${req.plan.target.service}` : ''}${req.plan.target.tier ? ` (tier ${req.plan.target.tier})` : ''}`,
-              `Blast radius: ${req.plan.blastRadius.description}`,
-              `Policy: ${req.decision.verdict} by ${req.decision.decidedBy}`,
-              ...req.decision.reasons.map((r) => `  - ${r}`),
-              req.plan.rollback ? `Rollback plan: ${req.plan.rollback.description}: ${displayArgv(req.plan.rollback.argv)}` : 'Rollback plan: none',
-              req.dryRunOutput ? `Dry run:\n${req.dryRunOutput.slice(0, 1500)}` : '',
-            ].filter(Boolean).join('\n');
-            const choice = await s.prompter.confirm(req.kind === 'rollback' ? `Roll back "${req.plan.title}"?` : `Run "${req.plan.title}"?`, detail, ['Approve and Run']);
-            return choice === 'Approve and Run';
-          },
-        },
+        envChecks: { contextForEnvironment: s.kubernetes.contextForEnvironment() },
+        prompter: this.approvalPrompter(displayArgv),
       });
       this.ledgerChanged.fire();
       const msg = `${plan.title}: ${outcome.status}${outcome.message ? ` — ${outcome.message}` : ''}`;
@@ -214,6 +211,106 @@ export class RemediationController implements vscode.Disposable {
     }
   }
 
+  /**
+   * A staged scale-down (or a staged request change) of a workload: steps none above the configured
+   * share, each through the policy, approval, a soak verification of the workload's latency, errors,
+   * throttling and OOM kills, and its rollback; the whole change in the ledger.
+   */
+  async runStaged(t: { namespace?: string; workload: string; service?: string; container?: string; resource?: 'replicas' | 'cpu' | 'memory'; from: number; to: number }): Promise<StagedOutcome | undefined> {
+    const s = this.services;
+    if (!s) throw new Error('remediation used before activation finished');
+    const gate = this.gate();
+    if (!gate.enabled) {
+      void vscode.window.showWarningMessage(gate.reason ?? 'Actions are disabled.');
+      return undefined;
+    }
+    const { planAction, runStaged, createProcessExecutor, workloadVerification, latencyBound } = await engine();
+    const resource = t.resource ?? 'replicas';
+    const service = t.service ?? t.workload;
+    const alert: Alert = { id: `rightsizing/${t.namespace ?? ''}/${t.workload}`, name: `Right-sizing ${t.workload}`, state: 'firing', severity: 'info', labels: { service, ...(t.namespace ? { namespace: t.namespace } : {}) }, annotations: {}, startsAt: Date.now(), sourceName: 'rightsizing', sourceKind: 'rightsizing', service };
+    const policy = await this.loadPolicy();
+    const c = vscode.workspace.getConfiguration('incidentLens');
+    const maxStepShare = c.get<number>('staged.maxStepShare', 0.25);
+    const holdMs = Math.max(5, c.get<number>('staged.soakSeconds', 60)) * 1000;
+    const verifier = await this.verifiers();
+    let baseline: number | undefined;
+    try {
+      baseline = await verifier.read({ kind: 'latency-p95', service, windowMs: 30_000 });
+    } catch (err) {
+      this.logger.warn(`staged: no latency baseline for ${service}: ${errorMessage(err)}`);
+    }
+    const prom = this.services?.alerts.sources?.metrics.some((m) => m.kind === 'prometheus');
+    const verification = workloadVerification({ namespace: t.namespace ?? '', workload: t.workload, service, latencyP95Seconds: baseline !== undefined ? latencyBound(baseline) : 1, holdMs, kubernetesMetrics: !!prom });
+    const unit = (v: number) => (resource === 'cpu' ? `${Math.round(v)}m` : `${Math.round(v)}Mi`);
+    const what = resource === 'replicas' ? `replicas of ${t.namespace ? `${t.namespace}/` : ''}${t.workload}` : `${resource} request of ${t.workload}/${t.container}`;
+    const ac = new AbortController();
+    await this.terminal.begin(`Staged: ${what} ${t.from} -> ${t.to}`, () => ac.abort());
+    try {
+      const outcome = await runStaged(
+        {
+          what,
+          from: t.from,
+          to: t.to,
+          maxStepShare,
+          integer: resource === 'replicas',
+          unit: 1,
+          verification,
+          planStep: async (value, previous) => {
+            const ctx = await this.planContext(alert, policy);
+            const ns: Record<string, string> = t.namespace ? { namespace: t.namespace } : {};
+            if (resource === 'replicas') return planAction({ actionId: 'scale', title: `Scale ${t.workload} to ${value}`, params: { service: t.workload, replicas: value, currentReplicas: previous, ...ns }, why: 'right-sizing' }, ctx);
+            const key = resource === 'cpu' ? 'cpuRequest' : 'memoryRequest';
+            const step = planAction({ actionId: 'set-resources', title: `Set ${resource} of ${t.workload}`, params: { service: t.workload, container: t.container ?? t.workload, [key]: unit(value), ...ns }, why: 'right-sizing' }, ctx);
+            // Each step's rollback is the value before it, known here even without the cluster's state.
+            const back = planAction({ actionId: 'set-resources', title: 'back', params: { service: t.workload, container: t.container ?? t.workload, [key]: unit(previous), ...ns }, why: 'rollback' }, { ...ctx, kubernetes: undefined });
+            return { ...step, rollback: { description: `Set the ${resource} request back to ${unit(previous)}`, argv: back.argv } };
+          },
+        },
+        {
+          policy,
+          autonomy: settings.autonomy(),
+          trusted: vscode.workspace.isTrusted,
+          ledger: await this.openLedger(),
+          executor: createProcessExecutor(),
+          signal: ac.signal,
+          origin: { alertId: alert.id, why: `right-sizing: ${what} ${t.from} -> ${t.to}` },
+          output: (chunk) => this.terminal.write(chunk.stream === 'info' ? `\x1b[36m${chunk.text}\x1b[0m` : chunk.text),
+          verifier,
+          envChecks: { contextForEnvironment: s.kubernetes.contextForEnvironment() },
+          prompter: this.approvalPrompter((await engine()).displayArgv),
+        },
+      );
+      this.ledgerChanged.fire();
+      const msg = `Staged ${what}: ${outcome.message}`;
+      if (outcome.status === 'completed' || outcome.status === 'stopped-short') void vscode.window.showInformationMessage(msg);
+      else void vscode.window.showWarningMessage(msg);
+      return outcome;
+    } finally {
+      this.terminal.end();
+    }
+  }
+
+  /** The modal approval prompt: exact argv, target, blast radius, the policy's reasons, rollback, dry-run. */
+  private approvalPrompter(displayArgv: (argv: readonly string[]) => string): Prompter {
+    const s = this.services!;
+    return {
+          approve: async (req) => {
+            const detail = [
+              `Command (argv, run exactly as shown, no shell):`,
+              `  ${req.commandLine}`,
+              `Target: ${req.plan.target.environment}${req.plan.target.service ? ` / ${req.plan.target.service}` : ''}${req.plan.target.tier ? ` (tier ${req.plan.target.tier})` : ''}`,
+              `Blast radius: ${req.plan.blastRadius.description}`,
+              `Policy: ${req.decision.verdict} by ${req.decision.decidedBy}`,
+              ...req.decision.reasons.map((r) => `  - ${r}`),
+              req.plan.rollback ? `Rollback plan: ${req.plan.rollback.description}: ${displayArgv(req.plan.rollback.argv)}` : 'Rollback plan: none',
+              req.dryRunOutput ? `Dry run:\n${req.dryRunOutput.slice(0, 1500)}` : '',
+            ].filter(Boolean).join('\n');
+            const choice = await s.prompter.confirm(req.kind === 'rollback' ? `Roll back "${req.plan.title}"?` : `Run "${req.plan.title}"?`, detail, ['Approve and Run']);
+            return choice === 'Approve and Run';
+          },
+    };
+  }
+
   /** Verifiers over the configured sources: PromQL from the first Prometheus, error ratios from the traces. */
   private async verifiers(): Promise<Verifier> {
     const [{ VerifierSet, PromqlVerifier, ErrorRatioVerifier }, { MlflowPointerVerifier }] = await Promise.all([engine(), import('../agent/models/registryVerifier')]);
@@ -221,7 +318,11 @@ export class RemediationController implements vscode.Disposable {
     const prom = sources?.metrics.find((x) => x.kind === 'prometheus') ?? sources?.metrics.find((x) => x.kind !== 'otlp');
     // The embedded receiver sees the local services' own spans, so it reads their error ratio first.
     const traces = sources?.traces.find((t) => t.kind === 'otlp') ?? sources?.traces[0];
-    return new VerifierSet({ ...(prom ? { promql: new PromqlVerifier(prom) } : {}), ...(traces ? { 'error-ratio': new ErrorRatioVerifier(traces) } : {}), 'mlflow-pointer': new MlflowPointerVerifier() });
+    return new VerifierSet({
+      ...(prom ? { promql: new PromqlVerifier(prom) } : {}),
+      ...(traces ? { 'error-ratio': new ErrorRatioVerifier(traces), 'latency-p95': new ErrorRatioVerifier(traces) } : {}),
+      'mlflow-pointer': new MlflowPointerVerifier(),
+    });
   }
 
   async verifyLedgerCommand(): Promise<{ ok: boolean; message: string }> {

@@ -12,6 +12,8 @@ import type { InvestigationService } from '../agent/investigationService';
 import type { AgentFeatures } from './agent';
 import type { DeployRiskController } from './deployRisk';
 import type { IncidentMemoryController } from './incidentMemory';
+import type { KubernetesContexts } from './kubernetes';
+import type { RightsizingView } from './rightsizingView';
 import type { ModelPanels } from './modelPanel';
 
 export interface Services {
@@ -30,6 +32,10 @@ export interface Services {
   readonly agent: AgentFeatures;
   readonly deployRisk: DeployRiskController;
   readonly incidentMemory: IncidentMemoryController;
+  /** The kube contexts mapped to environments (incidentLens.kubernetes.contexts). */
+  readonly kubernetes: KubernetesContexts;
+  /** The Right-Sizing view (workloads by savings). */
+  readonly rightsizing?: RightsizingView;
   /** Model panels (drift alerts open these instead of an investigation). */
   readonly models: ModelPanels;
 }

@@ -657,6 +657,7 @@ export async function createLabWorkspace(dir: string, opts: LabWorkspaceOptions 
   // The shop's deploy tool, where its .incident-lens/actions.yaml says it is, and its deploy records,
   // where its workspace settings say they are (the same files a team would write; kept out of git).
   await fs.copyFile(path.resolve(__dirname, '..', 'deploy.js'), path.join(labDir, 'deploy.js'));
+  await fs.copyFile(path.resolve(__dirname, '..', 'scale.js'), path.join(labDir, 'scale.js'));
   await fs.mkdir(path.join(target, '.vscode'), { recursive: true });
   await fs.writeFile(path.join(target, '.vscode', 'settings.json'), JSON.stringify({ 'incidentLens.git.deployRecords': '.lab/deploys.jsonl' }, null, 2) + '\n');
   await fs.appendFile(path.join(target, '.git', 'info', 'exclude'), '/.vscode/settings.json\n');

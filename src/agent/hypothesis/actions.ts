@@ -1,15 +1,15 @@
 // Stage 5 of the hypothesis: the actions it proposes, by catalog id with parameters as data. Every one
 // still goes through the policy, the approval prompt and the ledger before anything runs.
 import type { Alert, Change, ProposedAction } from '../../core/model';
-import { BUILTIN_ACTION_IDS } from '../../core/actions';
+import { CATALOG_ACTION_IDS } from '../../core/actions';
 import type { Decision } from './decide';
 
 /**
- * Only ids of the catalog in effect are proposed (`actionIds`: the built-in ones unless the caller
+ * Only ids of the catalog in effect are proposed (`actionIds`: the catalog's own unless the caller
  * adds its workspace's runbooks): a proposal nobody can plan would fail only when clicked; so
  * a node action is only proposed where the catalog has one.
  */
-export function proposeActions(d: Decision, changes: Change[], alerts: Alert[], actionIds: readonly string[] = BUILTIN_ACTION_IDS): ProposedAction[] {
+export function proposeActions(d: Decision, changes: Change[], alerts: Alert[], actionIds: readonly string[] = CATALOG_ACTION_IDS): ProposedAction[] {
   return candidateActions(d, changes, alerts).filter((a) => actionIds.includes(a.actionId));
 }
 

@@ -15,7 +15,7 @@ import { proposeActions } from './actions';
 export interface HypothesisOptions {
   /** Below this calibrated confidence the hypothesis abstains. Default 0.5. */
   confidenceThreshold?: number;
-  /** Ids of the remediation catalog in effect (default: the built-in actions); no other id is proposed. */
+  /** Ids of the remediation catalog in effect (default: the catalog's own actions); no other id is proposed. */
   actionIds?: readonly string[];
   /** Filled with the decision's features (calibration and debugging). */
   diagnostics?: {

@@ -17,6 +17,7 @@ import { slopeChange, type SlopeChange } from '../series/slope';
 import { hostFindings } from './hostFindings';
 import { logFindings } from './logFindings';
 import { traceFindings, traceViews } from './traceFindings';
+import { kubernetesFindings } from '../kubernetes/clusterFindings';
 import { buildTopology } from './topology';
 import { localize } from './localize';
 import { changeEvents } from './changeEvents';
@@ -251,6 +252,14 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const sampleRefs = [...newOrigins.slice(0, 5).map((o) => o.ref), ...tf.slowOperations.slice(0, 3).map((s) => s.ref), ...loci.slice(0, 3).flatMap((l) => l.refs.slice(0, 1))];
   const traces = traceViews(spans, sampleRefs);
   mark('views');
+  // Kubernetes state as evidence (crash loops, image pulls, probes, scheduling, nodes, rollouts, jobs).
+  let kubernetes: ReturnType<typeof kubernetesFindings> = [];
+  try {
+    kubernetes = kubernetesFindings(Array.isArray(bundle.kubernetes) ? bundle.kubernetes : [], metrics);
+  } catch (err) {
+    warnings.push(`Kubernetes analysis failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  mark('kubernetes');
 
   return {
     window: { start: bundle.window.start, end: bundle.window.end },
@@ -276,6 +285,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     stackFrames: stackFrames.map((f) => ({ ...f, ...(frameService.has(f.path) ? { service: frameService.get(f.path) } : {}), ...(frameClass.has(f.path) ? { errorClass: frameClass.get(f.path) } : {}) })),
     codeAttributes: codeAttrs,
     suspects,
+    ...(kubernetes.length ? { kubernetes } : {}),
     traces,
     warnings,
     ...(timings ? { timingsMs: timings } : {}),

@@ -116,6 +116,129 @@ export function kubectlRolloutPause(kubectl: string, t: KubeTarget, opts: { veri
   };
 }
 
+/** A node-scoped target: cordon and drain name a node and a context, no namespace. */
+export interface KubeNodeTarget {
+  node: string;
+  context: string;
+  environment: string;
+  cluster?: string;
+}
+
+function nodeTarget(t: KubeNodeTarget): CommandPlan['target'] {
+  return { context: t.context, cluster: t.cluster, environment: t.environment, service: t.node };
+}
+
+export function kubectlCordon(kubectl: string, t: KubeNodeTarget, opts: { pods: number; verification?: Verification }): CommandPlan {
+  const argv = [kubectl, 'cordon', t.node, '--context', t.context];
+  return {
+    actionId: 'cordon-node',
+    title: `Cordon node ${t.node}`,
+    tool: 'kubectl',
+    argv,
+    env: kubectlEnv,
+    target: nodeTarget(t),
+    risk: 'medium',
+    // Cordoning stops no pod, but every pod of the node loses its place to reschedule.
+    blastRadius: { pods: opts.pods, replicas: 0, description: `no pod stops; new pods stay off ${t.node}, which runs ${opts.pods} pod${opts.pods === 1 ? '' : 's'}` },
+    dryRunArgv: [...argv, '--dry-run=server'],
+    verification: opts.verification,
+    rollback: { description: `Uncordon node ${t.node}`, argv: [kubectl, 'uncordon', t.node, '--context', t.context] },
+    destructive: false,
+  };
+}
+
+export function kubectlDrain(kubectl: string, t: KubeNodeTarget, opts: { pods: number; verification?: Verification }): CommandPlan {
+  // Never --force or --disable-eviction: evictions honour PodDisruptionBudgets, and unmanaged pods stop the drain.
+  const argv = [kubectl, 'drain', t.node, '--context', t.context, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=300s'];
+  return {
+    actionId: 'drain-node',
+    title: `Drain node ${t.node} (${opts.pods} pod${opts.pods === 1 ? '' : 's'})`,
+    tool: 'kubectl',
+    argv,
+    env: kubectlEnv,
+    target: nodeTarget(t),
+    risk: 'high',
+    blastRadius: { pods: opts.pods, replicas: opts.pods, description: `evicts ${opts.pods} pod${opts.pods === 1 ? '' : 's'} from ${t.node}, honouring their disruption budgets` },
+    dryRunArgv: [...argv, '--dry-run=server'],
+    verification: opts.verification,
+    // Pods evicted do not come back; uncordoning lets new ones be scheduled there again.
+    rollback: { description: `Uncordon node ${t.node} (evicted pods are not moved back)`, argv: [kubectl, 'uncordon', t.node, '--context', t.context] },
+    destructive: true,
+  };
+}
+
+export interface ResourceValues {
+  cpuRequest?: string;
+  memoryRequest?: string;
+  cpuLimit?: string;
+  memoryLimit?: string;
+}
+
+function resourceFlags(v: ResourceValues): string[] {
+  const req = [v.cpuRequest ? `cpu=${v.cpuRequest}` : '', v.memoryRequest ? `memory=${v.memoryRequest}` : ''].filter(Boolean).join(',');
+  const lim = [v.cpuLimit ? `cpu=${v.cpuLimit}` : '', v.memoryLimit ? `memory=${v.memoryLimit}` : ''].filter(Boolean).join(',');
+  return [...(req ? [`--requests=${req}`] : []), ...(lim ? [`--limits=${lim}`] : [])];
+}
+
+/** `kubectl set resources` on one container of a workload; the rollback sets the values it had before. */
+export function kubectlSetResources(kubectl: string, t: KubeTarget & { kind: string }, opts: { container: string; to: ResourceValues; from?: ResourceValues; replicas?: number; verification?: Verification }): CommandPlan {
+  const resource = `${t.kind.toLowerCase()}/${t.service}`;
+  const argv = [kubectl, 'set', 'resources', resource, '-c', opts.container, ...resourceFlags(opts.to), ...scope(t)];
+  const back = opts.from ? resourceFlags(opts.from) : [];
+  return {
+    actionId: 'set-resources',
+    title: `Set the resources of ${resource} container ${opts.container} in ${t.namespace}: ${resourceFlags(opts.to).join(' ')}`,
+    tool: 'kubectl',
+    argv,
+    env: kubectlEnv,
+    target: target(t),
+    risk: 'medium',
+    blastRadius: pods(opts.replicas, `rolls every pod of ${resource} to the new resources`),
+    dryRunArgv: [...argv, '--dry-run=server'],
+    verification: opts.verification,
+    rollback: back.length ? { description: `Set ${resource} container ${opts.container} back to ${back.join(' ')}`, argv: [kubectl, 'set', 'resources', resource, '-c', opts.container, ...back, ...scope(t)] } : undefined,
+    destructive: false,
+  };
+}
+
+export function kubectlSuspendCronJob(kubectl: string, t: KubeTarget, opts: { suspend: boolean; verification?: Verification }): CommandPlan {
+  const resource = `cronjob/${t.service}`;
+  const patch = (v: boolean) => JSON.stringify({ spec: { suspend: v } });
+  const argv = [kubectl, 'patch', resource, '--type=merge', '-p', patch(opts.suspend), ...scope(t)];
+  return {
+    actionId: 'suspend-cronjob',
+    title: `${opts.suspend ? 'Suspend' : 'Resume'} ${resource} in ${t.namespace}`,
+    tool: 'kubectl',
+    argv,
+    env: kubectlEnv,
+    target: target(t),
+    risk: 'low',
+    blastRadius: { pods: 0, replicas: 0, description: `no running Job stops; ${opts.suspend ? 'no new Job starts' : 'new Jobs start on schedule again'}` },
+    dryRunArgv: [...argv, '--dry-run=server'],
+    verification: opts.verification,
+    rollback: { description: `${opts.suspend ? 'Resume' : 'Suspend'} ${resource} again`, argv: [kubectl, 'patch', resource, '--type=merge', '-p', patch(!opts.suspend), ...scope(t)] },
+    destructive: false,
+  };
+}
+
+export function kubectlDeleteJob(kubectl: string, t: KubeTarget, opts: { pods: number; verification?: Verification }): CommandPlan {
+  const resource = `job/${t.service}`;
+  const argv = [kubectl, 'delete', resource, '--cascade=foreground', ...scope(t)];
+  return {
+    actionId: 'delete-job',
+    title: `Delete ${resource} in ${t.namespace}`,
+    tool: 'kubectl',
+    argv,
+    env: kubectlEnv,
+    target: target(t),
+    risk: 'high',
+    blastRadius: { pods: opts.pods, replicas: 0, description: `deletes the Job and its ${opts.pods} pod${opts.pods === 1 ? '' : 's'}; its logs go with them` },
+    dryRunArgv: [...argv, '--dry-run=server'],
+    verification: opts.verification,
+    destructive: true,
+  };
+}
+
 export interface KubectlResult {
   kind: string;
   name: string;

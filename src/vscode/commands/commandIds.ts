@@ -25,6 +25,9 @@ export const contributedCommands = [
   'incidentLens.setAgentApiKey',
   'incidentLens.previewAgentRequest',
   'incidentLens.assessDeploymentRisk',
+  'incidentLens.refreshRightsizing',
+  'incidentLens.scaleDownInStages',
+  'incidentLens.changeRequestInStages',
   'incidentLens.openModel',
 ] as const;
 

@@ -5,6 +5,7 @@ import { clearFilter, copyAlertDetails, filterAlerts, groupBy, openInSource, ref
 import { configureSources, setSourceSecret, setWebhookToken, showLog } from './configCommands';
 import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
+import { changeRequestInStages, refreshRightsizing, scaleDownInStages } from './kubernetesCommands';
 import { openModel } from './modelCommands';
 
 import { previewAgentRequest, setAgentApiKey } from '../agent';
@@ -37,6 +38,9 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.previewAgentRequest': (s) => previewAgentRequest(s, s.agent),
   'incidentLens.assessDeploymentRisk': (s, target?: unknown) => s.deployRisk.command(target),
   'incidentLens.showIncidentHistory': (s, file?: unknown) => s.incidentMemory.showFileHistory(file),
+  'incidentLens.refreshRightsizing': refreshRightsizing,
+  'incidentLens.scaleDownInStages': scaleDownInStages,
+  'incidentLens.changeRequestInStages': changeRequestInStages,
   'incidentLens.openModel': openModel,
 };
 
