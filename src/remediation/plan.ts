@@ -18,6 +18,8 @@ export interface Verification {
   condition: { op: ComparisonOp; value: number };
   timeoutMs: number;
   intervalMs: number;
+  /** Unit of the signal's value (core/units.ts): messages say "0.4 % < 5 %", not "0.004 < 0.05". */
+  unit?: string;
 }
 
 export interface RollbackPlan {
