@@ -8,6 +8,7 @@ import type { InvestigationPanels } from './investigationPanel';
 import type { SuspectCodeMarkers } from './suspectCode';
 import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
+import type { LedgerView } from './ledgerView';
 import type { InvestigationService } from '../agent/investigationService';
 
 export interface Services {
@@ -22,4 +23,5 @@ export interface Services {
   readonly suspectCode: SuspectCodeMarkers;
   readonly remediation: RemediationController;
   readonly prompter: Prompter;
+  readonly ledger: LedgerView;
 }

@@ -22,6 +22,10 @@ export const contributedCommands = [
   'incidentLens.verifyLedger',
   'incidentLens.markHypothesisWrong',
   'incidentLens.showLog',
+  'incidentLens.copyInvestigationMarkdown',
+  'incidentLens.exportInvestigation',
+  'incidentLens.filterLedger',
+  'incidentLens.clearLedgerFilter',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */
