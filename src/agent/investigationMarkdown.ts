@@ -61,7 +61,9 @@ export function codeSpan(text: string): string {
   const clean = String(text).replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\|/g, '\\|');
   const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
-  return `${fence} ${clean} ${fence}`;
+  // CommonMark strips one space on each side: needed only when the text starts or ends with a backtick.
+  const pad = /^[` ]|[` ]$/.test(clean) ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
 }
 
 /** Only http(s) URLs, written as an autolink with the characters that could end it percent-encoded. */
@@ -87,10 +89,18 @@ interface TimelineEvent {
 function timeline(inv: Investigation, alert: Alert, actions: RecordedAction[]): TimelineEvent[] {
   const { bundle, hypothesis: h } = inv;
   const events: TimelineEvent[] = [];
+  // One row per deploy, with the commits it shipped.
+  const deploys = new Map<string, { ref: string; time: number; commits: string[] }>();
   for (const c of bundle.changes) {
-    if (c.deploy && c.deploy.time >= bundle.window.start - 24 * 3600_000 && c.deploy.time <= bundle.window.end) {
-      events.push({ time: c.deploy.time, what: `Deploy ${escapeMarkdown(c.deploy.ref)} of ${codeSpan(c.sha.slice(0, 8))}: ${escapeMarkdown(truncate(c.message.split('\n')[0], 100))}` });
-    }
+    if (!c.deploy || c.deploy.time < bundle.window.start - 24 * 3600_000 || c.deploy.time > bundle.window.end) continue;
+    const key = `${c.deploy.ref}@${c.deploy.time}`;
+    const d = deploys.get(key) ?? { ref: c.deploy.ref, time: c.deploy.time, commits: [] };
+    d.commits.push(`${codeSpan(c.sha.slice(0, 8))} ${escapeMarkdown(truncate(c.message.split('\n')[0], 80))}`);
+    deploys.set(key, d);
+  }
+  for (const d of deploys.values()) {
+    const shown = d.commits.slice(0, 6).join('; ');
+    events.push({ time: d.time, what: `Deploy ${escapeMarkdown(d.ref)}: ${d.commits.length === 1 ? shown : `${d.commits.length} commits (${shown}${d.commits.length > 6 ? '; …' : ''})`}` });
   }
   if (h.onset !== undefined) events.push({ time: h.onset, what: '**Onset** (the signals first moved)' });
   const alerts = bundle.alerts?.length ? bundle.alerts : [bundle.alert];

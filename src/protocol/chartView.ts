@@ -56,7 +56,7 @@ export function alignSeries(list: MetricSeries[]): { timestamps: number[]; value
     for (let i = 0; i < n; i++) {
       const v = clean(s.values[i]);
       if (v === null) continue;
-      row[Math.min(slots - 1, Math.round((s.timestamps[i] - start) / step))] = v;
+      row[Math.min(slots - 1, Math.floor((s.timestamps[i] - start) / step))] = v;
     }
     return row;
   });

@@ -8,7 +8,7 @@ import type { Evidence } from '../../core/model';
 import { IpcClient } from '../../protocol/ipc';
 import { readyCommand, stateNotification, rerunCommand, type InvestigationView } from '../../protocol/investigation';
 import { button, clear, h } from './dom';
-import { vscodeApi, saveUi, trackScroll, uiState } from './state';
+import { markScrollIntent, vscodeApi, restoreScroll, saveUi, trackScroll, uiState } from './state';
 import { header } from './header';
 import { actionsSection, commitsSection, hypothesisSection } from './hypothesis';
 import { disposeCharts, metricsSection } from './metrics';
@@ -53,6 +53,7 @@ function stepsList(v: InvestigationView): HTMLElement {
 
 function scrollToTarget(el: Element | null): void {
   if (!el) return;
+  markScrollIntent();
   el.scrollIntoView({ behavior: 'smooth', block: 'center' });
   el.classList.add('focused');
   setTimeout(() => el.classList.remove('focused'), 2500);
@@ -158,9 +159,10 @@ function render(): void {
   app.append(...sections);
   metrics.mount();
   // The first render after a tab switch or reload goes back to where the user was; later ones stay put.
-  const target = restoredScroll ? keepScroll : (uiState().scrollY ?? 0);
+  if (restoredScroll) {
+    if (keepScroll > 0) window.scrollTo(0, keepScroll);
+  } else restoreScroll(uiState().scrollY ?? 0);
   restoredScroll = true;
-  if (target > 0) window.scrollTo(0, target);
   if (!requerying) app.dataset.ready = 'true';
 }
 
