@@ -53,4 +53,18 @@ const investigationWebview = {
   })],
 };
 
-module.exports = [extension, investigationWebview];
+/** @type {import('webpack').Configuration} */
+const modelWebview = {
+  ...investigationWebview,
+  name: 'webview-model',
+  entry: { model: './src/webview/model/main.ts' },
+  // Its own folder: the investigation bundle cleans dist/webview.
+  output: { path: path.resolve(__dirname, 'dist', 'model-webview'), filename: '[name].js', clean: true },
+  plugins: [new EmitFilesPlugin({
+    'uPlot.min.css': require.resolve('uplot/dist/uPlot.min.css'),
+    'investigation.css': path.resolve(__dirname, 'src/webview/investigation/investigation.css'),
+    'model.css': path.resolve(__dirname, 'src/webview/model/model.css'),
+  })],
+};
+
+module.exports = [extension, investigationWebview, modelWebview];

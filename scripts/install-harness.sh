@@ -15,7 +15,7 @@ if [ -n "${VSCODE_EXECUTABLE:-}" ]; then
 fi
 
 need_apt=()
-for pkg in chromium ripgrep libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev git prometheus prometheus-alertmanager prometheus-node-exporter stress-ng; do
+for pkg in chromium ripgrep curl libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev git prometheus prometheus-alertmanager prometheus-node-exporter stress-ng postgresql openssl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ] && ! command -v apt-get >/dev/null; then

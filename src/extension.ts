@@ -15,6 +15,8 @@ import { settings } from './vscode/config';
 import type { Services } from './vscode/services';
 import { errorMessage } from './core/errors';
 import { InvestigationService } from './agent/investigationService';
+import { ModelsController } from './vscode/models';
+import { ModelPanels } from './vscode/modelPanel';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface IncidentLensApi {
@@ -31,7 +33,14 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
   try {
     // Incidents use what finished investigations found (causes, calls); the service exists just below.
     const late: { investigations?: InvestigationService } = {};
-    const alerts = new AlertService(logger, context.secrets, () => late.investigations?.incidentHints() ?? { causes: new Map(), edges: [] });
+    const modelsController = new ModelsController(logger);
+    const alerts = new AlertService(
+      logger,
+      context.secrets,
+      () => modelsController.sourceSetOption(),
+      () => late.investigations?.incidentHints() ?? { causes: new Map(), edges: [] },
+    );
+    const models = new ModelPanels(() => (modelsController.active ? modelsController : undefined));
     const tree = new AlertsTreeProvider(alerts);
     const treeView = vscode.window.createTreeView('incidentLens.alerts', { treeDataProvider: tree, showCollapseAll: true });
     const panels = new InvestigationPanels();
@@ -47,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (!root) return undefined;
         const { GitChangeSource } = await import('./sources/git');
         // An untrusted workspace's history is read only in the safe form (its git config runs nothing).
-        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), trusted: vscode.workspace.isTrusted });
+        return new GitChangeSource({ workspace: root, deployTagPattern: settings.deployTagPattern(), deployLog: settings.deployRecords(), trusted: vscode.workspace.isTrusted });
       },
       options: () => ({ confidenceThreshold: settings.confidenceThreshold(), serviceMap: settings.serviceMap() }),
       onFinished: (inv) => {
@@ -70,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       remediation,
       prompter: vscodePrompter,
       ledger: ledgerView,
+      models,
     };
     remediation.attach(services);
     const statusBar = vscode.window.createStatusBarItem('incidentLens.firing', vscode.StatusBarAlignment.Left, 50);
@@ -101,7 +111,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
     };
 
     context.subscriptions.push(
-      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar,
+      alerts, tree, treeView, investigations, panels, suspectCode, remediation, ledgerView, statusBar, models,
+      models.attach(services),
       vscode.window.registerTreeDataProvider('incidentLens.ledger', ledgerView),
       panels.attach(services),
       vscode.workspace.registerTextDocumentContentProvider(gitScheme, new GitContentProvider()),
@@ -114,9 +125,15 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
         if (settings.affects(e, 'sources') || settings.affects(e, 'receiver') || settings.affects(e, 'webhook')) void alerts.start();
         if (settings.affects(e, 'groupBy')) tree.rebuild(alerts.snapshot);
         if (settings.affects(e, 'refreshIntervalSeconds')) schedule();
-        if (settings.affects(e, 'autonomy')) panels.refreshGates();
+        if (settings.affects(e, 'autonomy')) {
+          panels.refreshGates();
+          models.refreshGates();
+        }
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => panels.refreshGates()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        panels.refreshGates();
+        models.refreshGates();
+      }),
       { dispose: () => timer && clearInterval(timer) },
       ...registerCommands(services),
     );

@@ -3,14 +3,14 @@
 // benchmark uses other seeds. Run: npx tsx bench/lib/calibrate.ts [--suites 4] [--per-kind 10]
 import { generateSuite } from '../../src/eval/scenarios/generator';
 import { diagnoseBundle as buildHypothesis } from '../../src/agent/diagnose';
-import { CONFIDENCE_WEIGHTS, type DecisionFeatures } from '../../src/agent/hypothesis/confidence';
+import { CONFIDENCE_WEIGHTS, FEATURE_KEYS, type DecisionFeatures } from '../../src/agent/hypothesis/confidence';
 import { parseBenchArgs } from '../common';
 import { scoreCase } from './scoring';
 
 const args = parseBenchArgs();
 const suites = Number(args.flags.suites ?? 4);
 const perKind = Number(args.flags['per-kind'] ?? 10);
-const keys = ['kindStrength', 'commitScore', 'commitMargin', 'namesCommit', 'serviceShare'] as const;
+const keys = FEATURE_KEYS;
 
 const rows: { x: number[]; y: number; kind: string }[] = [];
 for (let seed = 900; seed < 900 + suites; seed++) {

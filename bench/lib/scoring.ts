@@ -29,7 +29,8 @@ export function scoreCase(b: LabelledBundle, h: Hypothesis): CaseScore {
   const codeCaused = !!t.commit && !t.noCodeCause;
   const named = h.abstained ? undefined : h.suspectCommit?.sha;
   const top3 = h.suspectCommits.slice(0, 3).map((s) => s.sha);
-  const kindOk = !h.abstained && h.causeKind === t.causeKind;
+  // "Unknown" is right when the hypothesis says it does not know: abstaining is then the answer.
+  const kindOk = t.causeKind === 'unknown' ? h.abstained || h.causeKind === 'unknown' : !h.abstained && h.causeKind === t.causeKind;
   const serviceOk = t.service === undefined || same(h.service, t.service);
   const commitOk = t.commit === undefined || t.noCodeCause ? !named : named === t.commit;
   const hostOk = t.host === undefined || same(h.host, t.host);
@@ -41,7 +42,7 @@ export function scoreCase(b: LabelledBundle, h: Hypothesis): CaseScore {
     ...(t.service !== undefined ? { serviceTop1: !h.abstained && same(h.service, t.service) } : {}),
     ...(codeCaused ? { commitTop1: named === t.commit, commitTop3: top3.includes(t.commit!) } : {}),
     ...(!codeCaused ? { abstainCorrect: h.abstained || !h.suspectCommit } : {}),
-    correct: kindOk && serviceOk && commitOk && hostOk,
+    correct: t.causeKind === 'unknown' ? kindOk && commitOk : kindOk && serviceOk && commitOk && hostOk,
     confidence: h.confidence,
     abstained: h.abstained,
   };
@@ -106,7 +107,7 @@ export function reliabilityLines(scores: CaseScore[]): string[] {
 }
 
 export const CASE_DEFINITIONS = `definitions:
-  fullyCorrect    = not abstained, the cause kind right, and the service, the commit (or no commit when none is to blame) and the host right wherever the truth names them
+  fullyCorrect    = the cause kind right (for a truth of "unknown", abstaining is right; otherwise abstaining is wrong), and the service, the commit (or no commit when none is to blame) and the host right wherever the truth names them
   serviceTop1     = among cases whose truth names a service, the share where the hypothesis (not abstaining) names it
   commitTop1      = among code-caused cases (truth names a commit), the share where hypothesis.suspectCommit is it (abstaining counts as a miss)
   correctNoCommit = among cases with no code cause, the share where no commit is named as the cause (abstaining included)

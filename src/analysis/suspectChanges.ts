@@ -41,6 +41,8 @@ export interface SuspectInput {
   onsetSlackMs?: number;
   /** Most suspects returned; default 10. */
   limit?: number;
+  /** Services the telemetry knows of: a path or a commit subject naming one maps the change to it. */
+  knownServices?: string[];
 }
 
 /** A suspect with the strength of each kind of evidence, so a caller can tell a code cause from a config cause. */
@@ -79,7 +81,37 @@ export function isDocOrTestPath(p: string): boolean {
 }
 
 /** The service a repo-relative path belongs to, by the map's longest prefix, else by folder convention. */
-export function serviceOfPath(p: string, serviceMap?: Record<string, string>): string | undefined {
+function nameTokens(s: string): string[] {
+  return s.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t.length >= 2);
+}
+
+const GENERIC_SEGMENTS = new Set(['src', 'lib', 'app', 'apps', 'pkg', 'cmd', 'internal', 'main', 'java', 'com', 'org', 'test', 'tests', 'config', 'configs', 'deploy', 'services', 'packages', 'modules', 'docs', 'scripts', 'common', 'shared', 'core', 'util', 'utils', 'resources', 'migrations']);
+
+/**
+ * The known service a path (or a commit subject's "svc: ..." prefix) names, when it names exactly one:
+ * a segment or file name equal to a service's name, else a distinctive segment that is one of a single
+ * service's name tokens ("gateway/src/..." for "blob-gateway").
+ */
+export function serviceNamedBy(text: string, knownServices: readonly string[]): string | undefined {
+  if (!knownServices.length || !text) return undefined;
+  const lower = text.toLowerCase();
+  const segments = lower.split(/[/\\]/).flatMap((seg) => [seg, seg.replace(/\.[a-z0-9]+$/, '')]);
+  const exact = knownServices.filter((svc) => segments.includes(svc.toLowerCase()));
+  if (exact.length === 1) return exact[0];
+  if (exact.length > 1) return exact.sort((a, b) => b.length - a.length)[0];
+  const contains = knownServices.filter((svc) => svc.length >= 4 && new RegExp(`(^|[^a-z0-9])${svc.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^a-z0-9]|$)`).test(lower));
+  if (contains.length === 1) return contains[0];
+  const first = segments.find((seg) => seg && !GENERIC_SEGMENTS.has(seg));
+  if (!first) return undefined;
+  const ft = nameTokens(first);
+  const matches = knownServices.filter((svc) => {
+    const st = nameTokens(svc);
+    return ft.some((t) => st.includes(t) && !GENERIC_SEGMENTS.has(t));
+  });
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+export function serviceOfPath(p: string, serviceMap?: Record<string, string>, knownServices?: readonly string[]): string | undefined {
   if (serviceMap) {
     let best: string | undefined;
     let bestLen = -1;
@@ -92,9 +124,9 @@ export function serviceOfPath(p: string, serviceMap?: Record<string, string>): s
     if (best !== undefined) return best;
   }
   const m = /^(?:services|apps|packages|src)\/([^/]+)\//.exec(p);
-  if (!m) return undefined;
   // src/<file>.ts names no service; only a folder does.
-  return m[1];
+  if (m) return knownServices?.length ? (knownServices.find((s) => s === m[1]) ?? serviceNamedBy(m[1], knownServices) ?? m[1]) : m[1];
+  return knownServices?.length ? serviceNamedBy(p, knownServices) : undefined;
 }
 
 function stripFramePath(p: string): string {
@@ -326,7 +358,7 @@ export function rankSuspectChanges(input: SuspectInput): RankedSuspect[] {
         matched = { file, line: m.line };
         matchReason = m.reason;
       }
-      const svc = serviceOfPath(file.path, input.serviceMap);
+      const svc = serviceOfPath(file.path, input.serviceMap, input.knownServices);
       if (svc) touchedServices.add(svc);
       const svcRank = svc ? services.indexOf(svc) : -1;
       const svcScore = svcRank === 0 ? 1 : svcRank > 0 ? 0.6 : 0;
@@ -344,6 +376,16 @@ export function rankSuspectChanges(input: SuspectInput): RankedSuspect[] {
     }
     if (matchReason) reasons.unshift(matchReason);
     if (serviceMatch > 0) reasons.push(`touches ${[...touchedServices].filter((s) => services.includes(s)).join(', ')}, implicated by the signals`);
+    // "gateway: include the request id" names its service when no path does.
+    if (touchedServices.size === 0 && input.knownServices?.length) {
+      const subject = /^([\w.-]+)(\([\w.-]+\))?:/.exec(change.message ?? '');
+      const named = subject ? serviceNamedBy(subject[1], input.knownServices) : undefined;
+      if (named) {
+        touchedServices.add(named);
+        const rank = services.indexOf(named);
+        serviceMatch = Math.max(serviceMatch, rank === 0 ? 1 : rank > 0 ? 0.6 : 0);
+      }
+    }
     const isConfig = change.files.length > 0 && configFiles > 0 && configFiles >= substantiveFiles / 2;
     if (isConfig) reasons.push(`changes configuration (${change.files.filter((f) => isConfigPath(f.path)).map((f) => f.path).slice(0, 3).join(', ')})`);
     const onlyDocs = change.files.length > 0 && substantiveFiles === 0;

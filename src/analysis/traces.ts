@@ -2,6 +2,8 @@
 // and a waterfall for the UI. Spans come from backends we do not control, so the tree is rebuilt
 // defensively: duplicate ids, cycles, orphans and inverted times are repaired, never trusted, and
 // every traversal is iterative (a 20k-deep chain must not overflow the stack).
+// Over 500 lines: every analysis here walks the same repaired tree (compressed child lists, typed
+// arrays); split, the tree's private layout would have to be exported to each part.
 import type { Span, SpanStatus, TraceSummary } from '../core/model';
 
 export interface TraceAnalysisOptions {

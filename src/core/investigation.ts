@@ -36,15 +36,29 @@ export interface InvestigationError {
 /** What a series measures, read from its type, unit and naming conventions (never from one system's names). */
 export type SeriesRole = 'traffic' | 'errors' | 'latency' | 'saturation' | 'memory' | 'availability' | 'other';
 
+/** What kind of failure a message describes (src/analysis/findings/errorClasses.ts). */
+export type ErrorClass = 'tls' | 'dns' | 'refused' | 'reset' | 'timeout' | 'pool' | 'quota' | 'disk' | 'memory' | 'lock' | 'unavailable' | 'code' | 'crash' | 'config' | 'auth' | 'other';
+
 export interface SeriesFinding {
-  /** The series id in bundle.metrics: also the id evidence uses to point at its chart. */
+  /** The series id: a bundle series, or a derived one (`rate(...)`, `p95(...)`, `mean(...)`); evidence points at it. */
   id: string;
   name: string;
   service?: string;
   /** host / node / instance, when the series is per host. */
   host?: string;
+  zone?: string;
   unit?: string;
   role: SeriesRole;
+  /** How it was made from the bundle's series (raw: it is one of them). */
+  derivation?: 'raw' | 'rate' | 'p95' | 'mean';
+  /** The bundle series it comes from. */
+  sources?: string[];
+  /** Points of a derived series (bounded), so a view can chart it without computing it. */
+  points?: { timestamps: number[]; values: number[] };
+  resource?: string;
+  isLimit?: boolean;
+  /** A steady climb that started at a knee (a leak, a filling disk), with the knee's time. */
+  slope?: { start: number; perHour: number; ratio: number; sinceStart?: boolean };
   /** Set when the series left its baseline and stayed out until the alert. */
   excursion?: {
     onset: number;
@@ -58,13 +72,27 @@ export interface SeriesFinding {
   regions: { start: number; end: number }[];
 }
 
+export interface OnsetSignal {
+  kind: 'metric' | 'log' | 'span' | 'change' | 'alert';
+  /** What it points at (a series id, a pattern id, "traceId/spanId"). */
+  ref: string;
+  time: number;
+  weight: number;
+  service?: string;
+}
+
 export interface OnsetFinding {
   /** Best estimate of when the incident started. */
   time: number;
-  /** What dated it: a series excursion, or a fallback when nothing moved clearly. */
-  basis: 'metric' | 'fallback';
-  /** The series that dated it (basis "metric"). */
+  /** What dated it: corroborated signals, a series excursion alone, or a fallback when nothing moved. */
+  basis: 'signals' | 'metric' | 'fallback';
+  /** The series that dated it, when one did. */
   seriesId?: string;
+  /** The earliest and latest plausible onset. */
+  low?: number;
+  high?: number;
+  /** The signals that dated it, earliest first. */
+  signals?: OnsetSignal[];
 }
 
 export interface LogPatternFinding {
@@ -81,6 +109,8 @@ export interface LogPatternFinding {
   /** New or clearly more frequent after the onset (at least 3 lines, over 3x the rate before). */
   rising: boolean;
   firstAfter?: number;
+  /** First line of the pattern in the window, to the pattern's bucket resolution. */
+  firstSeen?: number;
   samples: string[];
 }
 
@@ -90,6 +120,12 @@ export interface ErrorOriginFinding {
   service: string;
   operation: string;
   kind?: string;
+  /** For a failing client call: the service it calls when that service has telemetry here. */
+  callee?: string;
+  /** The failure class of its message. */
+  errorClass?: ErrorClass;
+  /** First time it failed after (or at) the onset. */
+  firstAt?: number;
   /** Failing spans with no failing child, after the onset. */
   count: number;
   /** The same origin before the onset (chronic failures are not the incident). */
@@ -160,6 +196,10 @@ export interface StackFrameFinding {
   line?: number;
   function?: string;
   library?: boolean;
+  /** The service whose failure printed it. */
+  service?: string;
+  /** The failure class of the error that printed it. */
+  errorClass?: ErrorClass;
 }
 
 export interface ServiceRank {
@@ -188,6 +228,47 @@ export interface TraceWaterfall {
   rows: WaterfallRowData[];
 }
 
+/** A runtime change seen in the telemetry: a flag flip, a configuration change or reload, an operator's action, a restart, a migration. */
+export interface ChangeEventFinding {
+  id: string;
+  time: number;
+  kind: 'flag' | 'config' | 'operation' | 'migration' | 'restart' | 'deploy' | 'infrastructure';
+  /** The line or event as it was written (bounded). */
+  text: string;
+  /** Who wrote it: a service, a control-plane component, or "span-event" / "metric". */
+  source: string;
+  /** Known services and hosts the event names. */
+  services: string[];
+  hosts: string[];
+  /** What evidence points at: a log pattern id, a series id or "traceId/spanId". */
+  ref: string;
+}
+
+/** Where new errors and latency originate, walked down the call graph: a service, or a peer with no telemetry of its own. */
+export interface LocusFinding {
+  service: string;
+  external: boolean;
+  /** Reached at this host's own loopback address: part of this host. */
+  local?: boolean;
+  /** Share of the new failing work that originates here, 0..1. */
+  errorShare: number;
+  /** Share of the added latency spent here, 0..1. */
+  latencyShare: number;
+  /** Failure classes of the messages seen here, with counts. */
+  errorClasses: Partial<Record<ErrorClass, number>>;
+  /** Services whose calls into it fail or slow down. */
+  callers: string[];
+  firstErrorAt?: number;
+  refs: string[];
+}
+
+/** How the failures of a service split over one dimension (host, zone, pod, version). */
+export interface EntitySplit {
+  service: string;
+  dimension: 'host' | 'zone' | 'pod' | 'version';
+  values: { value: string; failing: number; total: number; failingBefore: number }[];
+}
+
 export interface Findings {
   window: { start: number; end: number };
   /** The earliest start of the alerts explained together. */
@@ -202,6 +283,19 @@ export interface Findings {
   callGraph: CallEdgeFinding[];
   hosts: HostFinding[];
   services: ServiceRank[];
+  changeEvents: ChangeEventFinding[];
+  loci: LocusFinding[];
+  splits: EntitySplit[];
+  /** Instrumented services: they have server spans of their own here. */
+  instrumented: string[];
+  /** Every service name seen (alerts, spans, logs, series). */
+  knownServices: string[];
+  /** Client-call peer addresses resolved to the services that answer them. */
+  peerServices: Record<string, string>;
+  /** Feature flags each service evaluates (OpenFeature span events), with the variants seen after the onset. */
+  flags: Record<string, Record<string, string[]>>;
+  /** Client calls per request that rose after the onset: median calls per trace, before and after. */
+  fanout: { service: string; callee: string; before?: number; after: number; traces: number }[];
   stackFrames: StackFrameFinding[];
   codeAttributes: { filepath: string; function?: string; lineno?: number }[];
   suspects: SuspectFinding[];

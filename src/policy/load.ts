@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { LineCounter, type Document } from 'yaml';
 import type { PolicyVerdict } from '../core/model';
 import { checkName } from './names';
-import { parseYamlSafely } from './safeYaml';
+import { parseYamlSafely } from '../core/safeYaml';
 import { autonomyLevels, type AutonomyLevel, type DayOfWeek, type Policy, type PolicyRule, type RuleCondition, type TimeWindow } from './types';
 import { allDays, isValidTimeZone, parseTimeOfDay, parseWindowBound } from './timeWindow';
 

@@ -43,9 +43,5 @@ export function normaliseName(raw: unknown, what: string): string {
   return c.name;
 }
 
-/** Object keys that would reach Object.prototype instead of the map (and so silently vanish). */
-export const prototypeKeys: readonly string[] = ['__proto__', 'constructor', 'prototype'];
-
-export function isPrototypeKey(key: string): boolean {
-  return prototypeKeys.includes(key);
-}
+// One list of prototype keys for every workspace file: it lives beside the YAML loader in core.
+export { isPrototypeKey, prototypeKeys } from '../core/safeYaml';

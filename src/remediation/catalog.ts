@@ -13,7 +13,7 @@ import type { ProposedAction } from '../core/model';
 import { isDestructiveArgv } from '../policy/argvGuards';
 import { globMatch } from '../policy/glob';
 import { hiddenCharacterIn, isPrototypeKey, NameError, normaliseName } from '../policy/names';
-import { parseYamlSafely } from '../policy/safeYaml';
+import { parseYamlSafely } from '../core/safeYaml';
 import {
   PlanError,
   requireString,
@@ -33,6 +33,7 @@ import { argocdRollback } from './wrappers/argocd';
 import { amtoolSilence } from './wrappers/amtool';
 import { helmRollback } from './wrappers/helm';
 import { kubectlRolloutPause, kubectlRolloutRestart, kubectlRolloutUndo, kubectlScale, type KubeTarget } from './wrappers/kubectl';
+import { mlflowRollback } from './wrappers/mlflow';
 
 export type RollbackTool = 'kubectl' | 'helm' | 'argocd';
 
@@ -47,7 +48,7 @@ export interface PlanContext {
   /** Tier of the target service when the caller knows it (policy can also map services to tiers). */
   tier?: string;
   /** Program names or paths of the tools; default to the bare names, found on PATH. */
-  tools?: { kubectl?: string; helm?: string; argocd?: string; amtool?: string };
+  tools?: { kubectl?: string; helm?: string; argocd?: string; amtool?: string; curl?: string };
   /** Which tool "rollback-deploy" uses when the proposal does not say (params.tool). */
   rollbackTool?: RollbackTool;
   alertmanagerUrl?: string;
@@ -59,7 +60,7 @@ export interface PlanContext {
   verification?: Verification;
 }
 
-export const builtinActionIds = ['rollback-deploy', 'restart', 'scale', 'pause-rollout', 'silence-alert'] as const;
+export const builtinActionIds = ['rollback-deploy', 'restart', 'scale', 'pause-rollout', 'silence-alert', 'rollback-model'] as const;
 
 const defaultScaleBounds = { min: 1, max: 50 };
 
@@ -189,6 +190,8 @@ export function planAction(proposed: ProposedAction, planCtx: PlanContext): Comm
       return kubectlRolloutPause(kubectl, kubeTarget(p, ctx), { verification: ctx.verification });
     case 'silence-alert':
       return planSilence(p, ctx, proposed.why);
+    case 'rollback-model':
+      return mlflowRollback(ctx.tools?.curl ?? 'curl', { ...(p as Record<string, string>), environment: ctx.environment, service: p.service === undefined ? undefined : String(p.service) } as Parameters<typeof mlflowRollback>[1]);
     default:
       throw new PlanError(`Unknown action "${proposed.actionId}": it is neither built in (${builtinActionIds.join(', ')}) nor declared in .incident-lens/actions.yaml.`);
   }
@@ -336,11 +339,12 @@ function planRunbookAction(action: RunbookAction, params: ProposedAction['params
 }
 
 function signalTemplate(signal: VerificationSignal): string {
-  return signal.kind === 'promql' ? signal.query : signal.service;
+  return signal.kind === 'promql' ? signal.query : signal.kind === 'error-ratio' ? signal.service : '';
 }
 
 /** A verification signal with its placeholders filled as data (a PromQL string, or a service name). */
 function fillSignal(signal: VerificationSignal, values: Record<string, string>): VerificationSignal {
+  if (signal.kind === 'mlflow-pointer') return signal;
   return signal.kind === 'promql' ? { kind: 'promql', query: fillArgv([signal.query], values)[0] } : { ...signal, service: fillArgv([signal.service], values)[0] };
 }
 

@@ -1,5 +1,5 @@
 // One writer at a time across processes and VS Code windows. Node has no portable flock, so the
-// lock is a file created with O_EXCL (open "wx"), which the kernel creates for exactly one of the
+// lock is a file created by hard-linking a fully written private file to its name, which the kernel does for exactly one of the
 // racing writers, holding {pid, host, time, token}. A holder that died leaves its file behind; the
 // next writer breaks it when its pid is gone (same host) or when it is older than staleMs (appends
 // take milliseconds, so an old lock is a dead one). Breaking renames the lock away first, which
@@ -25,6 +25,8 @@ interface LockBody {
   time: string;
   token: string;
 }
+
+const JUNK_GRACE_MS = 2000;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -62,6 +64,9 @@ function readLock(lockPath: string): { text: string; body?: LockBody; ageMs: num
 function staleReason(lock: { body?: LockBody; ageMs: number }, staleMs: number): string | undefined {
   if (lock.body && lock.body.host === os.hostname() && lock.body.pid !== process.pid && !pidAlive(lock.body.pid)) return `its holder, pid ${lock.body.pid}, is gone`;
   if (lock.ageMs > staleMs) return `it is ${Math.round(lock.ageMs / 1000)} s old`;
+  // Locks are created whole (tryCreate); one that cannot be read was left by an older version or
+  // damaged, and is not being written.
+  if (!lock.body && lock.ageMs > JUNK_GRACE_MS) return 'it cannot be read';
   return undefined;
 }
 
@@ -91,6 +96,25 @@ function tryBreak(lockPath: string, staleMs: number): void {
   fs.rmSync(aside, { force: true });
 }
 
+/**
+ * Creates the lock with its whole body at once: the body goes to a private file that is then
+ * hard-linked to the lock's name, which the kernel does for exactly one racer (EEXIST for the
+ * rest). A writer killed half-way thus never leaves an empty lock that only age could break.
+ */
+function tryCreate(lockPath: string, text: string, token: string): boolean {
+  const tmp = `${lockPath}.new-${token}`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, lockPath);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
 /** Takes the lock at lockPath, waiting for it; returns the function that releases it. */
 export function acquireLock(lockPath: string, options: LockOptions = {}): () => void {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -99,18 +123,7 @@ export function acquireLock(lockPath: string, options: LockOptions = {}): () => 
   const deadline = Date.now() + timeoutMs;
   let wait = 1;
   for (;;) {
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(lockPath, 'wx', 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    if (fd !== undefined) {
-      try {
-        fs.writeSync(fd, JSON.stringify({ ...body, time: new Date().toISOString() }));
-      } finally {
-        fs.closeSync(fd);
-      }
+    if (tryCreate(lockPath, JSON.stringify({ ...body, time: new Date().toISOString() }), body.token)) {
       return () => releaseLock(lockPath, body.token);
     }
     tryBreak(lockPath, staleMs);

@@ -8,8 +8,14 @@ export type { BlastRadius, PolicyTarget as PlanTarget };
 
 export type ComparisonOp = '<' | '<=' | '>' | '>=';
 
-/** What a verification reads: a PromQL expression, or the error ratio of a service's server spans. */
-export type VerificationSignal = { kind: 'promql'; query: string } | { kind: 'error-ratio'; service: string; windowMs?: number };
+/**
+ * What a verification reads: a PromQL expression, the error ratio of a service's server spans, or where
+ * a model registry's alias or stage points (1 when it is the version, else 0).
+ */
+export type VerificationSignal =
+  | { kind: 'promql'; query: string }
+  | { kind: 'error-ratio'; service: string; windowMs?: number }
+  | { kind: 'mlflow-pointer'; trackingUri: string; model: string; alias?: string; stage?: string; version: string };
 
 export interface Verification {
   /** What a person reads, e.g. "checkout 5xx rate back under 1%". */
@@ -33,7 +39,7 @@ export interface RollbackPlan {
 export interface CommandPlan {
   actionId: string;
   title: string;
-  /** Which wrapper built it (kubectl, helm, argocd, amtool, runbook); picks the output parser. */
+  /** Which wrapper built it (kubectl, helm, argocd, amtool, mlflow, runbook); picks the output parser. */
   tool: string;
   argv: string[];
   cwd?: string;

@@ -14,8 +14,21 @@ export interface Verifier {
 }
 
 export function describeSignal(signal: VerificationSignal): string {
-  return signal.kind === 'promql' ? signal.query : `error ratio of ${signal.service}'s server spans`;
+  switch (signal.kind) {
+    case 'promql':
+      return signal.query;
+    case 'error-ratio':
+      return `error ratio of ${signal.service}'s server spans`;
+    case 'mlflow-pointer':
+      return `${signal.alias !== undefined ? `alias ${signal.alias}` : `stage ${signal.stage}`} of ${signal.model} at version ${signal.version}`;
+  }
 }
+
+const missingVerifier: Record<VerificationSignal['kind'], string> = {
+  promql: 'no Prometheus-compatible metric source is configured to read the verification query',
+  'error-ratio': 'no trace source is configured to read the error ratio',
+  'mlflow-pointer': 'no model registry client is available to read where the alias or stage points',
+};
 
 /** The last value of a PromQL expression over the last minute. */
 export class PromqlVerifier implements Verifier {
@@ -58,7 +71,7 @@ export class VerifierSet implements Verifier {
   }
   read(signal: VerificationSignal, abort?: AbortSignal): Promise<number> {
     const v = this.byKind[signal.kind];
-    if (!v) return Promise.reject(new Error(signal.kind === 'promql' ? 'no Prometheus-compatible metric source is configured to read the verification query' : 'no trace source is configured to read the error ratio'));
+    if (!v) return Promise.reject(new Error(missingVerifier[signal.kind]));
     return v.read(signal, abort);
   }
 }

@@ -24,7 +24,7 @@ export interface GitChangeSourceOptions {
   maxBuffer?: number;
   /** The git executable; default "git" from PATH. */
   gitPath?: string;
-  /** Deploy log relative to the workspace; default ".lab/deploys.jsonl". */
+  /** Deploy records (JSON lines) relative to the workspace; default ".incident-lens/deploys.jsonl". */
   deployLog?: string;
   /**
    * Whether the user trusts the workspace (vscode.workspace.isTrusted). Default false. Every run is in
@@ -74,7 +74,7 @@ export class GitChangeSource implements ChangeSource {
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.maxBuffer = opts.maxBuffer ?? 64 * 1024 * 1024;
     this.gitPath = opts.gitPath ?? 'git';
-    this.deployLog = opts.deployLog ?? path.join('.lab', 'deploys.jsonl');
+    this.deployLog = opts.deployLog ?? path.join('.incident-lens', 'deploys.jsonl');
     this.trusted = opts.trusted ?? false;
     this.notes = this.trusted
       ? []

@@ -1,6 +1,7 @@
 // Every live source, with its roles kept typed: the configured backends, the embedded OTLP receiver and
 // the webhook receiver, built from plain settings (secrets through a function, never a setting). One
 // broken source becomes a problem entry and costs only itself.
+import * as fs from 'node:fs';
 import type { AlertSource, ChangeSource, LogSource, MetricSource, SilenceSource, SourceInfo, TraceSource } from '../core/sources';
 import type { Logger } from '../core/logger';
 import { errorMessage } from '../core/errors';
@@ -19,6 +20,11 @@ export interface SourceSetSettings {
   sources: unknown;
   receiver: { enabled: boolean; host: string; port: number; maxMemoryMB: number };
   webhook: { port: number; token?: () => Promise<string | undefined> };
+  /**
+   * Models in production: when the workspace declares models (the file exists), the source that raises
+   * their drift alerts. It is built by the caller, since it needs analysis/, which sources may not import.
+   */
+  models?: { configFile: string; create: (set: SourceSet) => AlertSource | Promise<AlertSource> };
 }
 
 export class SourceSet {
@@ -75,6 +81,14 @@ export class SourceSet {
         set.add({ source: w, alerts: w });
       } catch (err) {
         set.problems.push({ source: 'webhook', kind: 'down', message: errorMessage(err) });
+      }
+    }
+    if (settings.models && fs.existsSync(settings.models.configFile)) {
+      try {
+        const models = await settings.models.create(set);
+        set.add({ source: models, alerts: models });
+      } catch (err) {
+        set.problems.push({ source: 'models', kind: 'config', message: errorMessage(err) });
       }
     }
     return set;

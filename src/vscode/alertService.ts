@@ -7,9 +7,9 @@ import type { Alert } from '../core/model';
 import type { Logger } from '../core/logger';
 import type { ServiceEdge } from '../core/sources';
 import { errorMessage } from '../core/errors';
-import type { SourceProblem, SourceSet } from '../sources/sourceSet';
 import { groupIncidents, type Incident, type KnownCause } from '../agent/incidents';
 import { RecentAlerts } from '../agent/recentAlerts';
+import type { SourceProblem, SourceSet, SourceSetSettings } from '../sources/sourceSet';
 import { settings } from './config';
 
 export type { SourceProblem };
@@ -47,6 +47,8 @@ export class AlertService implements vscode.Disposable {
   constructor(
     private readonly logger: Logger,
     private readonly secrets: vscode.SecretStorage,
+    /** The models the workspace declares, as one more alert source (src/vscode/models.ts). */
+    private readonly models?: () => SourceSetSettings['models'],
     private readonly hints: IncidentHints = () => ({ causes: new Map(), edges: [] }),
   ) {}
 
@@ -74,6 +76,7 @@ export class AlertService implements vscode.Disposable {
         sources: settings.rawSources(),
         receiver: rc,
         webhook: { port: settings.webhookPort(), token: async () => (await this.secrets.get(webhookTokenKey)) || undefined },
+        models: this.models?.(),
       },
       async (name: string) => (await this.secrets.get(secretKey(name))) ?? undefined,
       this.logger,

@@ -47,6 +47,9 @@ export const settings = {
   deployTagPattern(): string {
     return cfg().get<string>('git.deployTagPattern', 'deploy/*');
   },
+  deployRecords(): string {
+    return cfg().get<string>('git.deployRecords', '.incident-lens/deploys.jsonl');
+  },
   serviceMap(): Record<string, string> {
     return cfg().get<Record<string, string>>('serviceMap', {});
   },

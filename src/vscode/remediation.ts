@@ -180,13 +180,15 @@ export class RemediationController implements vscode.Disposable {
     // The environment's class and the service's tier come from the policy, never from the alert's labels.
     const target = planTarget(alert, { environment: settings.environment() }, policy ?? (await this.loadPolicy()));
     const service = alert.service ?? alert.labels.service;
+    // A model's actions (retrain, roll back) are verified by their own signal, not a service's error ratio.
+    const modelAlert = alert.sourceKind === 'model-drift';
     return {
       environment: target.environment,
       workspaceDir: root,
       tier: target.tier,
       runbooks,
       // Without a verification of its own, an action is checked against its service's error ratio.
-      verification: service
+      verification: service && !modelAlert
         ? { description: `${service} error ratio back under 5%`, signal: { kind: 'error-ratio', service }, condition: { op: '<', value: 0.05 }, timeoutMs: 90_000, intervalMs: 3_000, unit: 'ratio' }
         : undefined,
       ...(this.alertmanagerUrlFor(alert) ? { alertmanagerUrl: this.alertmanagerUrlFor(alert) } : {}),
@@ -271,12 +273,12 @@ export class RemediationController implements vscode.Disposable {
 
   /** Verifiers over the configured sources: PromQL from the first Prometheus, error ratios from the traces. */
   private async verifiers(): Promise<Verifier> {
-    const { VerifierSet, PromqlVerifier, ErrorRatioVerifier } = await engine();
+    const [{ VerifierSet, PromqlVerifier, ErrorRatioVerifier }, { MlflowPointerVerifier }] = await Promise.all([engine(), import('../agent/models/registryVerifier')]);
     const sources = this.services?.alerts.sources;
     const prom = sources?.metrics.find((x) => x.kind === 'prometheus') ?? sources?.metrics.find((x) => x.kind !== 'otlp');
     // The embedded receiver sees the local services' own spans, so it reads their error ratio first.
     const traces = sources?.traces.find((t) => t.kind === 'otlp') ?? sources?.traces[0];
-    return new VerifierSet({ ...(prom ? { promql: new PromqlVerifier(prom) } : {}), ...(traces ? { 'error-ratio': new ErrorRatioVerifier(traces) } : {}) });
+    return new VerifierSet({ ...(prom ? { promql: new PromqlVerifier(prom) } : {}), ...(traces ? { 'error-ratio': new ErrorRatioVerifier(traces) } : {}), 'mlflow-pointer': new MlflowPointerVerifier() });
   }
 
   async verifyLedgerCommand(): Promise<{ ok: boolean; message: string }> {

@@ -10,6 +10,7 @@ import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
 import type { LedgerView } from './ledgerView';
 import type { InvestigationService } from '../agent/investigationService';
+import type { ModelPanels } from './modelPanel';
 
 export interface Services {
   readonly extension: vscode.ExtensionContext;
@@ -24,4 +25,6 @@ export interface Services {
   readonly remediation: RemediationController;
   readonly prompter: Prompter;
   readonly ledger: LedgerView;
+  /** Model panels (drift alerts open these instead of an investigation). */
+  readonly models: ModelPanels;
 }

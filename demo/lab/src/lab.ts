@@ -8,6 +8,7 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Logger, scopedLogger, silentLogger } from '../../../src/core/logger';
@@ -50,6 +51,18 @@ export interface LabOptions {
   /** The node_modules that hold the OpenTelemetry SDK. Default the project's. */
   nodeModulesDir?: string;
   logger?: Logger;
+  /** The services to run, callees first (the fault lab adds inventory). Default storefront, checkout, payments. */
+  services?: readonly string[];
+  /** Extra environment of a service (database, certificates, flags). */
+  serviceEnv?: (service: string) => Record<string, string>;
+  /** Extra node arguments of a service, e.g. a heap limit. */
+  nodeArgs?: (service: string) => string[];
+  /** How the other services reach a service; default http://127.0.0.1:<port>. Passed as <SERVICE>_URL. */
+  serviceUrl?: (service: string, port: number) => string;
+  /** The load generator script and its arguments (the target is added); default loadgen.js at loadRps. */
+  load?: { script: string; args: string[] };
+  /** Prometheus alert rules; default LAB_ALERT_RULES. */
+  alertRules?: string;
 }
 
 export interface LabPorts {
@@ -58,6 +71,8 @@ export interface LabPorts {
   payments: number;
   prometheus?: number;
   alertmanager?: number;
+  /** Further services (the fault lab's inventory). */
+  [service: string]: number | undefined;
 }
 
 export interface Lab {
@@ -65,7 +80,7 @@ export interface Lab {
   workspace: LabWorkspace;
   ports: LabPorts;
   /** Deploys `rev` to `service` with deploy.js and resolves when the service runs it. */
-  deploy(service: LabService, rev: string): Promise<void>;
+  deploy(service: LabService | string, rev: string): Promise<void>;
   /** Stops every process the lab started; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -73,7 +88,7 @@ export interface Lab {
 type ServiceState = 'starting' | 'running' | 'failed' | 'stopped';
 
 interface RunningService {
-  service: LabService;
+  service: string;
   sha: string;
   port: number;
   process?: ChildProcess;
@@ -104,7 +119,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   process.on('exit', killAllNow);
 
   let stopping = false;
-  const services = new Map<LabService, RunningService>();
+  const services = new Map<string, RunningService>();
+  const serviceNames = opts.services ?? LAB_SERVICES;
+  const urlOf = (service: string): string => (opts.serviceUrl ? opts.serviceUrl(service, ports[service]!) : `http://127.0.0.1:${ports[service]}`);
   let loadgen: ChildProcess | undefined;
   const extras: ChildProcess[] = [];
   let badDeployTimer: NodeJS.Timeout | undefined;
@@ -139,19 +156,20 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
 
   const readDeployed = (): DeployedState => JSON.parse(fs.readFileSync(deployedFile, 'utf8')) as DeployedState;
 
-  const serviceEnv = (service: LabService, sha: string, releaseDir: string): NodeJS.ProcessEnv => {
+  const serviceEnv = (service: string, sha: string, releaseDir: string): NodeJS.ProcessEnv => {
     const env: NodeJS.ProcessEnv = {};
     // The services get a clean environment: an outer OTEL_* or NODE_OPTIONS must not redirect them.
     for (const [key, value] of Object.entries(process.env)) {
       if (!key.startsWith('OTEL_') && key !== 'NODE_OPTIONS' && !key.startsWith('npm_')) env[key] = value;
     }
+    const urls = Object.fromEntries(serviceNames.map((s) => [`${s.toUpperCase().replace(/-/g, '_')}_URL`, urlOf(s)]));
     return {
       ...env,
+      ...urls,
+      ...(service && serviceNames.includes(service) ? opts.serviceEnv?.(service) : {}),
       NODE_PATH: opts.nodeModulesDir ?? PROJECT_NODE_MODULES,
       HOST: '127.0.0.1',
-      PORT: String(ports[service]),
-      CHECKOUT_URL: `http://127.0.0.1:${ports.checkout}`,
-      PAYMENTS_URL: `http://127.0.0.1:${ports.payments}`,
+      PORT: String(ports[service] ?? ''),
       OTEL_EXPORTER_OTLP_ENDPOINT: opts.otlpEndpoint ?? 'http://127.0.0.1:4318',
       OTEL_EXPORT_INTERVAL_MS: String(opts.exportIntervalMs ?? 1000),
       RELEASE_ROOT: releaseDir,
@@ -167,7 +185,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     try {
       const releaseDir = deployTool.ensureRelease(workspaceDir, entry.service, entry.sha);
       const script = path.join(releaseDir, 'services', entry.service, 'src', 'server.js');
-      const child = spawnChild(entry.service, process.execPath, ['--require', EXIT_WITH_PARENT, script], serviceEnv(entry.service, entry.sha, releaseDir), releaseDir);
+      const child = spawnChild(entry.service, process.execPath, [...(opts.nodeArgs?.(entry.service) ?? []), '--require', EXIT_WITH_PARENT, script], serviceEnv(entry.service, entry.sha, releaseDir), releaseDir);
       entry.process = child;
       child.on('exit', (code, signal) => {
         if (entry.process !== child || stopping || entry.state === 'stopped') return;
@@ -178,7 +196,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
         log.warn(`${entry.service} exited unexpectedly (${signal ?? code})`);
         if (entry.crashes++ < MAX_CRASH_RESTARTS) setTimeout(() => { if (!stopping && entry.state === 'failed') enqueue(() => startService(entry)); }, 1000);
       });
-      await waitHealthy(entry.port, child);
+      await waitUntilReady(`${urlOf(entry.service)}/healthz`, child, HEALTH_TIMEOUT_MS, 'the service');
       entry.state = 'running';
       log.info(`${entry.service} running ${entry.sha.slice(0, 7)} on port ${entry.port} (pid ${child.pid})`);
     } catch (err) {
@@ -223,7 +241,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     }
   });
 
-  const ports = await allocatePorts(opts.basePort, !!opts.withPrometheus);
+  const ports = await allocatePorts(opts.basePort, !!opts.withPrometheus, serviceNames);
 
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -246,12 +264,13 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
 
   try {
     const deployed = readDeployed();
-    for (const service of LAB_SERVICES) {
+    for (const service of serviceNames) {
       const sha = deployed.services[service]?.sha ?? workspace.goodSha;
-      services.set(service, { service, sha, port: ports[service], state: 'stopped', crashes: 0 });
+      services.set(service, { service, sha, port: ports[service]!, state: 'stopped', crashes: 0 });
     }
     // Callees first, so the first requests find their downstreams up.
-    for (const service of ['payments', 'checkout', 'storefront'] as const) await enqueue(() => startService(services.get(service)!));
+    const order = opts.services ?? ['payments', 'checkout', 'storefront'];
+    for (const service of order) await enqueue(() => startService(services.get(service)!));
     const failed = [...services.values()].filter((s) => s.state !== 'running');
     if (failed.length > 0) throw new Error(`services did not start: ${failed.map((s) => `${s.service} (${s.error})`).join(', ')}; see ${logsDir}`);
 
@@ -259,7 +278,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     watching = true;
 
     if (opts.withPrometheus && fs.existsSync(PROMETHEUS_BIN) && fs.existsSync(ALERTMANAGER_BIN)) {
-      extras.push(...(await startPrometheus(labDir, ports, opts.alertWebhookUrl, spawnChild)));
+      extras.push(...(await startPrometheus(labDir, ports, serviceNames, new Set(serviceNames.filter((s) => urlOf(s).startsWith('https:'))), opts.alertRules ?? LAB_ALERT_RULES, opts.alertWebhookUrl, spawnChild)));
     } else if (opts.withPrometheus) {
       log.warn(`Prometheus not started: ${PROMETHEUS_BIN} or ${ALERTMANAGER_BIN} is missing`);
       delete ports.prometheus;
@@ -267,7 +286,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     }
 
     const rps = opts.loadRps ?? 4;
-    if (rps > 0) {
+    if (opts.load) {
+      loadgen = spawnChild('loadgen', process.execPath, ['--require', EXIT_WITH_PARENT, opts.load.script, '--target', urlOf('storefront'), ...opts.load.args], serviceEnv('', '', labDir), labDir);
+    } else if (rps > 0) {
       loadgen = spawnChild('loadgen', process.execPath, ['--require', EXIT_WITH_PARENT, LOADGEN_SCRIPT, '--target', `http://127.0.0.1:${ports.storefront}`, '--rps', String(rps)], serviceEnv('storefront', '', labDir), labDir);
     }
   } catch (err) {
@@ -275,7 +296,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     throw err;
   }
 
-  const deploy = async (service: LabService, rev: string): Promise<void> => {
+  const deploy = async (service: LabService | string, rev: string): Promise<void> => {
     if (stopping) throw new Error('the lab is stopped');
     const output = await runNode([DEPLOY_SCRIPT, '--workspace', workspaceDir, '--service', service, '--to', rev, '--actor', 'incident-lab', '--wait-s', '30']);
     // The watcher normally catches the change first; this makes the restart certain before we return.
@@ -286,25 +307,27 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const faultyHead = workspace.headSha;
   const bad = opts.deployBadAfterMs ?? 5000;
   if (bad !== false) {
-    if (services.get('payments')!.sha === workspace.goodSha) {
+    if (services.get('payments')?.sha === workspace.goodSha) {
       badDeployTimer = setTimeout(() => {
         badDeployTimer = undefined;
         deploy('payments', faultyHead).catch((err) => log.error(`the faulty deploy failed: ${(err as Error).message}`));
       }, bad);
     } else {
-      log.info(`payments already runs ${services.get('payments')!.sha.slice(0, 7)}; not deploying the fault again`);
+      log.info(`payments already runs ${services.get('payments')?.sha.slice(0, 7)}; not deploying the fault again`);
     }
   }
 
   return { workspaceDir, workspace, ports, deploy, stop };
 }
 
-async function allocatePorts(basePort: number | undefined, withPrometheus: boolean): Promise<LabPorts> {
+async function allocatePorts(basePort: number | undefined, withPrometheus: boolean, serviceNames: readonly string[]): Promise<LabPorts> {
+  const extra = serviceNames.filter((s) => !(LAB_SERVICES as readonly string[]).includes(s));
   if (basePort !== undefined) {
-    if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65530) throw new Error(`basePort must be an integer from 1024 to 65530, not ${basePort}`);
+    if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65530 - extra.length) throw new Error(`basePort must be an integer from 1024 to ${65530 - extra.length}, not ${basePort}`);
     return {
       storefront: basePort, checkout: basePort + 1, payments: basePort + 2,
       ...(withPrometheus ? { prometheus: basePort + 3, alertmanager: basePort + 4 } : {}),
+      ...Object.fromEntries(extra.map((s, i) => [s, basePort + 5 + i])),
     };
   }
   // Hold every listener until all are chosen so no two roles get the same port.
@@ -316,10 +339,12 @@ async function allocatePorts(basePort: number | undefined, withPrometheus: boole
     return (server.address() as net.AddressInfo).port;
   };
   try {
-    return {
+    const ports: LabPorts = {
       storefront: await free(), checkout: await free(), payments: await free(),
       ...(withPrometheus ? { prometheus: await free(), alertmanager: await free() } : {}),
     };
+    for (const s of extra) ports[s] = await free();
+    return ports;
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
@@ -327,7 +352,9 @@ async function allocatePorts(basePort: number | undefined, withPrometheus: boole
 
 function httpStatus(url: string, timeoutMs = 1000): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+    // A health check asks whether the process serves, not whether its certificate is still valid.
+    const get = url.startsWith('https:') ? (u: string, o: https.RequestOptions, cb: (res: http.IncomingMessage) => void) => https.get(u, { ...o, rejectUnauthorized: false }, cb) : http.get;
+    const req = get(url, { timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -344,10 +371,6 @@ async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: numbe
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   throw new Error(`${what} was not ready at ${url} within ${timeoutMs / 1000} s`);
-}
-
-function waitHealthy(port: number, child: ChildProcess): Promise<void> {
-  return waitUntilReady(`http://127.0.0.1:${port}/healthz`, child, HEALTH_TIMEOUT_MS, 'the service');
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -411,7 +434,7 @@ export const LAB_ALERT_RULES = `groups:
 
 type SpawnChild = (name: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) => ChildProcess;
 
-async function startPrometheus(labDir: string, ports: LabPorts, webhookUrl: string | undefined, spawnChild: SpawnChild): Promise<ChildProcess[]> {
+async function startPrometheus(labDir: string, ports: LabPorts, serviceNames: readonly string[], tlsServices: Set<string>, rules: string, webhookUrl: string | undefined, spawnChild: SpawnChild): Promise<ChildProcess[]> {
   const promDir = path.join(labDir, 'prometheus');
   const amDir = path.join(labDir, 'alertmanager');
   // Fresh data each run: yesterday's series would only blur today's incident.
@@ -419,8 +442,9 @@ async function startPrometheus(labDir: string, ports: LabPorts, webhookUrl: stri
   await fs.promises.rm(amDir, { recursive: true, force: true });
   await fs.promises.mkdir(path.join(promDir, 'data'), { recursive: true });
   await fs.promises.mkdir(path.join(amDir, 'data'), { recursive: true });
-  const targets = LAB_SERVICES.map((s) => `'127.0.0.1:${ports[s]}'`).join(', ');
-  await fs.promises.writeFile(path.join(promDir, 'rules.yml'), LAB_ALERT_RULES);
+  const httpTargets = serviceNames.filter((s) => !tlsServices.has(s)).map((s) => `'127.0.0.1:${ports[s]}'`).join(', ');
+  const httpsTargets = serviceNames.filter((s) => tlsServices.has(s)).map((s) => `'localhost:${ports[s]}'`).join(', ');
+  await fs.promises.writeFile(path.join(promDir, 'rules.yml'), rules);
   await fs.promises.writeFile(path.join(promDir, 'prometheus.yml'), `global:
   scrape_interval: 2s
   evaluation_interval: 2s
@@ -435,8 +459,14 @@ alerting:
 scrape_configs:
   - job_name: shop
     static_configs:
-      - targets: [${targets}]
-`);
+      - targets: [${httpTargets}]
+${httpsTargets ? `  - job_name: shop-tls
+    scheme: https
+    tls_config:
+      insecure_skip_verify: true
+    static_configs:
+      - targets: [${httpsTargets}]
+` : ''}`);
   const receiver = webhookUrl
     ? `  - name: lab\n    webhook_configs:\n      - url: ${JSON.stringify(webhookUrl)}\n        send_resolved: true\n`
     : '  - name: lab\n';

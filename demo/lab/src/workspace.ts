@@ -25,6 +25,8 @@ export interface LabWorkspaceOptions {
    * good deploy (false: the lab deploys the fault live, so its onset is visible in the telemetry).
    */
   deployBad?: boolean;
+  /** End the history at the last good deploy, without the demo fault and its neighbours (the fault lab adds its own). */
+  historyOnly?: boolean;
 }
 
 export interface LabWorkspace {
@@ -58,19 +60,19 @@ export interface DeployRecord {
   actor: string;
 }
 
-interface Author {
+export interface Author {
   name: string;
   email: string;
 }
 
-const AUTHORS: Record<string, Author> = {
+export const AUTHORS: Record<string, Author> = {
   alice: { name: 'Alice Moreau', email: 'alice.moreau@shop.example' },
   bob: { name: 'Bob Okafor', email: 'bob.okafor@shop.example' },
   carol: { name: 'Carol Lindqvist', email: 'carol.lindqvist@shop.example' },
   dave: { name: 'Dave Tanaka', email: 'dave.tanaka@shop.example' },
   erin: { name: 'Erin Walsh', email: 'erin.walsh@shop.example' },
 };
-const DEPLOYER: Author = { name: 'Deploy Bot', email: 'deploy-bot@shop.example' };
+export const DEPLOYER: Author = { name: 'Deploy Bot', email: 'deploy-bot@shop.example' };
 
 type Edit =
   | { path: string; add: true }
@@ -624,12 +626,12 @@ export async function createLabWorkspace(dir: string, opts: LabWorkspaceOptions 
 
   for (let i = 0; i < HISTORY.length; i++) await commitTree(HISTORY[i], trees[i]);
   let tree = trees[trees.length - 1];
-  for (const commit of AFTER_GOOD) {
+  for (const commit of opts.historyOnly ? [] : AFTER_GOOD) {
     tree = applyForward(tree, commit, added);
     await commitTree(commit, tree);
   }
   const headSha = shas[shas.length - 1];
-  if (deployBad) deploys.push({ sha: headSha, hoursAgo: BAD_DEPLOY_HOURS_AGO, services: ['payments'] });
+  if (deployBad && !opts.historyOnly) deploys.push({ sha: headSha, hoursAgo: BAD_DEPLOY_HOURS_AGO, services: ['payments'] });
 
   // Tags and records exactly as deploy.js writes them, dated when each deploy went out.
   const deployed: DeployedState = { services: {} };
@@ -652,8 +654,12 @@ export async function createLabWorkspace(dir: string, opts: LabWorkspaceOptions 
 
   const labDir = path.join(target, '.lab');
   await fs.mkdir(labDir, { recursive: true });
-  // The shop's deploy tool, where its .incident-lens/actions.yaml says it is.
+  // The shop's deploy tool, where its .incident-lens/actions.yaml says it is, and its deploy records,
+  // where its workspace settings say they are (the same files a team would write; kept out of git).
   await fs.copyFile(path.resolve(__dirname, '..', 'deploy.js'), path.join(labDir, 'deploy.js'));
+  await fs.mkdir(path.join(target, '.vscode'), { recursive: true });
+  await fs.writeFile(path.join(target, '.vscode', 'settings.json'), JSON.stringify({ 'incidentLens.git.deployRecords': '.lab/deploys.jsonl' }, null, 2) + '\n');
+  await fs.appendFile(path.join(target, '.git', 'info', 'exclude'), '/.vscode/settings.json\n');
   await fs.writeFile(path.join(labDir, 'deployed.json'), JSON.stringify(deployed, null, 2) + '\n');
   await fs.writeFile(path.join(labDir, 'deploys.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const facts: LabWorkspace = { dir: target, goodSha, badSha, headSha, deployTag, goodDeployTag };

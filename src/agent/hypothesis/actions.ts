@@ -14,10 +14,12 @@ export function proposeActions(d: Decision, changes: Change[], alerts: Alert[]):
       actions.push({ actionId: 'pause-rollout', title: `Pause further rollouts of ${svc}`, params: { service: svc }, why: 'Stops the change from spreading while it is confirmed.' });
     }
     if (d.leak) actions.unshift({ actionId: 'restart', title: `Restart ${svc} to reclaim memory`, params: { service: svc }, why: 'Buys time against the leak until the fix or rollback is out.' });
-  } else if (d.causeKind === 'capacity' && svc) {
-    actions.push({ actionId: 'scale', title: `Scale out ${svc}`, params: { service: svc, replicas: 4 }, why: 'It saturated under the extra traffic.' });
-  } else if (d.causeKind === 'infrastructure' && svc) {
-    actions.push({ actionId: 'restart', title: `Restart ${svc} so it moves off ${d.host}`, params: { service: svc, ...(d.host ? { host: d.host } : {}) }, why: `The instances on ${d.host} are the ones failing.` });
+  } else if (d.causeKind === 'capacity' && svc && d.mechanism === 'traffic') {
+    // No replica count is invented here: the plan reads the bounds (HPA, current replicas) from the
+    // platform source, or the person is asked.
+    actions.push({ actionId: 'scale', title: `Scale out ${svc}`, params: { service: svc }, why: 'It ran out of headroom under the extra traffic.' });
+  } else if (d.causeKind === 'infrastructure' && d.host && (d.mechanism === 'host' || d.mechanism === 'node-event')) {
+    actions.push({ actionId: 'cordon-drain', title: `Cordon and drain ${d.host}`, params: { node: d.host, ...(svc ? { service: svc } : {}) }, why: `The failures are on ${d.host}; moving its workloads off it restores them.` });
   } else if (d.causeKind === 'dependency') {
     const a = alerts[0];
     actions.push({ actionId: 'silence-alert', title: `Silence ${a.name} for 1 h while ${d.dependency} recovers`, params: { 'match.alertname': a.name, ...(a.service ? { 'match.service': a.service } : {}), duration: '1h', comment: `Known outage of ${d.dependency}` }, why: 'Nothing in our code or deploys to roll back; the alert is noise until the dependency recovers.' });

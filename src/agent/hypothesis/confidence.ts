@@ -1,38 +1,57 @@
-// Confidence: a calibrated probability that the named cause is right, from a few features of the
-// decision (how strong the signal behind the cause kind is, how well the named commit explains it, how
-// much of the implicated signal the named service carries).
+// Confidence: the probability that the named cause is right, from features of the decision: how much
+// evidence supports it and how strong its best piece is, how far it leads the next candidate, how much
+// counts against it, and whether it lives where the failures start. A logistic model whose weights are
+// fitted on labelled incidents (bench/lib/calibrate.ts; the weights below record where they came from).
 
 /** Features the confidence is computed from; exported so calibration can refit the weights. */
 export interface DecisionFeatures {
-  /** 0..1 strength of the signal behind the chosen cause kind. */
-  kindStrength: number;
-  /** Top suspect's score, 0 when no commit is named. */
-  commitScore: number;
-  /** Top suspect's lead over the second, 0 when no commit is named. */
-  commitMargin: number;
-  /** 1 when the decision names a commit. */
-  namesCommit: number;
-  /** How much of the implicated signal the named service carries, 0..1. */
-  serviceShare: number;
+  /** Support minus evidence against, of the chosen candidate. */
+  score: number;
+  /** Its lead over the next candidate (negative scores count as none). */
+  margin: number;
+  /** Weight of its strongest piece of evidence. */
+  strongest: number;
+  /** Weight of the evidence against it. */
+  against: number;
+  /** How many pieces support it. */
+  pieces: number;
+  /** 1 when it names the service (or dependency) where the failures start, 0 when another, 0.5 when unknown. */
+  locusAgrees: number;
+  /** Share of the new failures or latency at that locus. */
+  locusShare: number;
+  /** 1 when the bundle has traces. */
+  hasTraces: number;
 }
 
+export const FEATURE_KEYS: readonly (keyof DecisionFeatures)[] = ['score', 'margin', 'strongest', 'against', 'pieces', 'locusAgrees', 'locusShare', 'hasTraces'];
+
 /**
- * Logistic weights: confidence = sigmoid(bias + w·features). The slopes are set by hand (stronger
- * evidence, higher confidence); the bias is fitted by `npx tsx bench/lib/calibrate.ts --suites 5
- * --per-kind 8 --shifted` on generated suites with seeds 900..904 (307 decisions, 306 right), never the
- * benchmark's seeds, so that the mean stated confidence equals the share of right decisions there.
+ * Logistic weights: confidence = sigmoid(bias + w·features). Hand-set until fitted: stronger and more
+ * separated evidence raises confidence, evidence against lowers it.
  */
-export const CONFIDENCE_WEIGHTS = { bias: 1.0, kindStrength: 3.0, commitScore: 2.0, commitMargin: 3.0, namesCommit: 0.5, serviceShare: 1.5 };
+export const CONFIDENCE_WEIGHTS: Record<'bias' | keyof DecisionFeatures, number> = {
+  bias: -2.2,
+  score: 0.7,
+  margin: 0.9,
+  strongest: 0.6,
+  against: -0.6,
+  pieces: 0.1,
+  locusAgrees: 0.8,
+  locusShare: 0.5,
+  hasTraces: 0.2,
+};
 
 /** Never certain: the signals are samples and the model is simple. */
-export const MAX_CONFIDENCE = 0.995;
+export const MAX_CONFIDENCE = 0.95;
+export const MIN_CONFIDENCE = 0.02;
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-export function confidenceOf(f: DecisionFeatures): number {
-  const w = CONFIDENCE_WEIGHTS;
-  const p = sigmoid(w.bias + w.kindStrength * f.kindStrength + w.commitScore * f.commitScore + w.commitMargin * f.commitMargin + w.namesCommit * f.namesCommit + w.serviceShare * f.serviceShare);
-  return Math.round(Math.min(MAX_CONFIDENCE, p) * 1000) / 1000;
+export function confidenceOf(f: DecisionFeatures, w: Record<'bias' | keyof DecisionFeatures, number> = CONFIDENCE_WEIGHTS): number {
+  let z = w.bias;
+  for (const k of FEATURE_KEYS) z += w[k] * f[k];
+  const p = sigmoid(z);
+  return Math.round(Math.min(MAX_CONFIDENCE, Math.max(MIN_CONFIDENCE, p)) * 1000) / 1000;
 }

@@ -2,12 +2,11 @@
 // at findings by their ids (a series id, a log pattern id, "traceId/spanId", a commit sha), so the panel
 // can focus the chart, pattern or span each one names; the summary cites them as [e1], [e2]...
 import type { Alert, Alternative, Change, Evidence } from '../../core/model';
-import type { ErrorOriginFinding, Findings, LogPatternFinding, SuspectFinding } from '../../core/investigation';
+import type { ErrorOriginFinding, Findings, LogPatternFinding } from '../../core/investigation';
 import type { Collected } from './collect';
 import type { Decision, EvidenceSpec } from './decide';
-import { fmtMs, fmtTime, kindLabel } from './format';
-
-const MIN = 60_000;
+import { scoreOf, type Candidate } from './candidates/types';
+import { fmtTime, kindLabel } from './format';
 
 export class EvidenceList {
   readonly items: Evidence[] = [];
@@ -78,45 +77,18 @@ export function commonEvidence(ev: EvidenceList, findings: Findings, alert: Aler
 }
 
 /** Evidence for the decision, and the sentence of the summary that cites it. */
-export function decisionEvidence(ev: EvidenceList, d: Decision, c: Collected, changes: Change[]): { sentence: string; evidenceIds: string[] } {
-  const onset = c.findings.onset.time;
-  const ids = d.support.map((s) => ev.add(s));
-  const evidenceForSuspect = (s: SuspectFinding): string[] => {
-    const out: string[] = [];
-    const change = changes.find((x) => x.sha === s.sha);
-    if (change?.deploy) out.push(ev.add({ kind: 'deploy', ref: s.sha, title: `Deploy ${change.deploy.ref} at ${fmtTime(change.deploy.time)}`, why: `Went out ${Math.round((onset - change.deploy.time) / MIN)} min before the onset.`, weight: 0.3, time: change.deploy.time }));
-    out.push(ev.add({ kind: s.strength.config ? 'config' : 'commit', ref: s.sha, title: `${s.sha.slice(0, 8)} ${s.message} (${s.author})`, why: s.reasons.join('; '), weight: s.score, time: s.time }));
-    return out;
-  };
-  const relevantOrigins = c.newOrigins.filter((o) => !d.service || o.service === d.service || o.external === d.service).slice(0, 2);
-  const relevantPatterns = c.risingPatterns.filter((t) => !d.service || t.service === d.service).slice(0, 2);
-  let sentence = d.sentence;
-  if (d.suspect) {
-    const s = d.suspect;
-    const spanIds = relevantOrigins.map((o) => originEvidence(ev, o));
-    const slowIds = c.findings.slowOperations
-      .filter((x) => x.service === d.service)
-      .slice(0, 1)
-      .map((x) => ev.add({ kind: 'span', ref: x.ref, title: `${x.operation} in ${x.service}: own time ${fmtMs(x.beforeMs)} before, ${fmtMs(x.afterMs)} after the onset`, why: x.code ? `Its code.filepath ${x.code.filepath}:${x.code.lineno ?? '?'} points into the suspect change.` : 'Where the extra time is spent.', weight: 0.4 }));
-    const logIds = relevantPatterns.slice(0, 1).map((t) => patternEvidence(ev, t));
-    const commitIds = evidenceForSuspect(s);
-    ids.push(...commitIds, ...spanIds, ...slowIds, ...logIds);
-    const loc = s.location ? `${s.location.path}:${s.location.startLine}-${s.location.endLine}` : s.files[0];
-    const what = d.causeKind === 'config-change' ? 'configuration change' : 'change';
-    if (!sentence) {
-      const signal = spanIds.length || logIds.length ? `errors in ${d.service ?? 'the service'} [${[...spanIds, ...logIds].join(', ')}]` : slowIds.length ? `slower calls in ${d.service} [${slowIds.join(', ')}]` : `the change in ${d.service}`;
-      sentence = `${signal} trace back to the ${what} ${s.sha.slice(0, 8)} "${s.message}" at ${loc} [${commitIds.join(', ')}]`;
-    } else sentence += ` [${[...new Set(ids)].join(', ')}]`;
-  } else if (d.causeKind === 'dependency') {
-    const originIds = c.extErrors.slice(0, 2).map((o) => originEvidence(ev, o));
-    const logIds = c.risingPatterns.filter((t) => c.extErrors.some((o) => o.service === t.service)).slice(0, 1).map((t) => patternEvidence(ev, t));
-    originIds.push(ev.add({ kind: 'topology', ref: d.dependency!, title: `${d.dependency} is called by ${[...new Set(c.extErrors.map((o) => o.service))].join(', ')}`, why: 'A downstream dependency outside our telemetry: no commit of ours touches it.', weight: 0.3 }));
-    ids.push(...originIds, ...logIds);
-    sentence = `calls to ${d.dependency} fail (${Math.round(c.extShare * 100)}% of the new errors start there) [${[...originIds, ...logIds].join(', ')}]; no recent change explains it`;
-  } else {
-    ids.push(...relevantPatterns.slice(0, 1).map((t) => patternEvidence(ev, t)));
-    sentence += ` [${ids.join(', ')}]`;
-  }
+export function decisionEvidence(ev: EvidenceList, d: Decision, c: Collected, _changes: Change[]): { sentence: string; evidenceIds: string[] } {
+  const ids: string[] = [];
+  const cand = d.candidate;
+  // The pieces that carry evidence, strongest first; then the failures it explains.
+  for (const p of [...cand.pro].sort((a, b) => b.weight - a.weight)) if (p.evidence && !ev.items.some((e) => e.ref === p.evidence!.ref && e.kind === p.evidence!.kind)) ids.push(ev.add(p.evidence));
+  const relevantOrigins = c.newOrigins.filter((o) => !d.service || o.service === d.service || o.callee === d.service || o.external === d.service).slice(0, 2);
+  for (const o of relevantOrigins) if (!ev.items.some((e) => e.ref === o.ref)) ids.push(originEvidence(ev, o));
+  const relevantPatterns = c.risingPatterns.filter((t) => !d.service || t.service === d.service).slice(0, 1);
+  for (const t of relevantPatterns) ids.push(patternEvidence(ev, t));
+  if (d.suspect && !ids.length) ids.push(ev.add({ kind: 'commit', ref: d.suspect.sha, title: `${d.suspect.sha.slice(0, 8)} ${d.suspect.message}`, why: d.suspect.reasons.join('; '), weight: d.suspect.score, time: d.suspect.time }));
+  const reasons = [...cand.pro].sort((a, b) => b.weight - a.weight).slice(0, 3).map((p) => p.reason);
+  const sentence = `${cand.sentence}: ${reasons.join('; ')}${ids.length ? ` [${[...new Set(ids)].join(', ')}]` : ''}`;
   return { sentence, evidenceIds: ids };
 }
 
@@ -142,9 +114,12 @@ export function checkedLines(c: Collected, alerts: Alert[]): string[] {
     `${f.counts.spans} spans in ${f.counts.traces} traces after the onset: ${c.newOrigins.length} new error origins, ${f.slowOperations.length} operations slower than before`,
     `${f.counts.changes} commits: ${f.suspects.length} went out before the onset${s1 ? `, best ${s1.sha.slice(0, 8)} (score ${s1.score.toFixed(2)})` : ''}`,
     `stack frames: ${f.stackFrames.length}, code attributes: ${f.codeAttributes.length}`,
+    `where the failures start: ${f.loci.length ? f.loci.slice(0, 3).map((l) => `${l.service}${l.external ? ' (no telemetry of its own)' : ''} ${Math.round(Math.max(l.errorShare, l.latencyShare) * 100)}%`).join(', ') : 'no traces to walk'}`,
+    `runtime changes seen in the telemetry (flags, configuration, operations, platform): ${f.changeEvents.length}${f.changeEvents.length ? `, the nearest to the onset "${[...f.changeEvents].sort((a, b) => Math.abs(a.time - f.onset.time) - Math.abs(b.time - f.onset.time))[0].text.slice(0, 80)}"` : ''}`,
     ...f.warnings.slice(0, 3).map((w) => `traces: ${w}`),
   ];
-  if (f.onset.basis === 'fallback') lines.push(`no series moved clearly: onset taken as 1 min before the alert (${fmtTime(f.onset.time)})`);
+  if (f.onset.basis === 'fallback') lines.push(`no signal moved clearly: onset taken as 1 min before the alert (${fmtTime(f.onset.time)})`);
+  else if (f.onset.signals?.length) lines.push(`onset ${fmtTime(f.onset.time)} from ${f.onset.signals.length} signal(s): ${f.onset.signals.slice(0, 4).map((s) => `${s.kind} ${s.service ?? s.ref}`).join(', ')}`);
   return lines;
 }
 
@@ -155,57 +130,81 @@ export function summaryOf(d: Decision | undefined, sentence: string, confidence:
   return `${kindLabel(d!.causeKind)}${d!.service ? ` in ${d!.service}` : ''}${d!.host ? ` (host ${d!.host})` : ''}: ${sentence}. Onset ${fmtTime(onset)}${ids.onsetEv ? ` [${ids.onsetEv}]` : ''}${alerts.length > 1 ? `; explains ${alerts.length} alerts [${ids.alertEv}]` : ''}.`;
 }
 
-export function alternativesOf(d: Decision | undefined, c: Collected): Alternative[] {
+export function alternativesOf(d: Decision | undefined, candidates: Candidate[], confidenceOfCandidate: (c: Candidate) => number): Alternative[] {
   const out: Alternative[] = [];
-  for (const s of c.suspects.slice(0, 3)) {
-    if (d?.suspect?.sha === s.sha) continue;
+  for (const cand of candidates) {
+    if (d && cand.key === d.candidate.key) continue;
+    if (scoreOf(cand) <= 0) continue;
+    const lead = d ? d.candidate : undefined;
+    const whyLower = cand.con.length ? cand.con.map((p) => p.reason).slice(0, 2).join('; ') : lead ? `less support than ${lead.sentence} (${scoreOf(cand).toFixed(1)} against ${scoreOf(lead).toFixed(1)})` : `support ${scoreOf(cand).toFixed(1)}`;
     out.push({
-      summary: `${s.strength.config ? 'Configuration' : 'Code'} change ${s.sha.slice(0, 8)} "${s.message}"`,
-      causeKind: s.strength.config ? 'config-change' : 'code-change',
-      service: s.strength.services[0],
-      commit: s.sha,
-      confidence: Math.round(Math.min(0.95, s.score * 0.6) * 1000) / 1000,
-      whyLower: s.strength.code < 0.5 ? `no failing stack frame or span points into its changed lines (score ${s.score.toFixed(2)})` : `it scores ${s.score.toFixed(2)}, below the top suspect`,
+      summary: cand.sentence.charAt(0).toUpperCase() + cand.sentence.slice(1),
+      causeKind: cand.causeKind,
+      ...(cand.service ? { service: cand.service } : {}),
+      ...(cand.suspect ? { commit: cand.suspect.sha } : {}),
+      confidence: confidenceOfCandidate(cand),
+      whyLower,
     });
+    if (out.length >= 5) break;
   }
-  const hostShare = c.topHost?.share ?? 0;
-  if (c.dependency && d?.causeKind !== 'dependency') out.push({ summary: `Outage of ${c.dependency}`, causeKind: 'dependency', service: c.dependency, confidence: Math.round(c.extShare * 0.5 * 1000) / 1000, whyLower: `only ${Math.round(c.extShare * 100)}% of the new errors start at calls to it` });
-  if (c.trafficUp.length && d?.causeKind !== 'capacity') out.push({ summary: 'A traffic surge', causeKind: 'capacity', service: c.saturated[0]?.service, confidence: 0.2, whyLower: c.saturated.length ? 'the saturation came before the traffic, or a change explains it better' : 'nothing saturated' });
-  if (c.topHost && d?.causeKind !== 'infrastructure' && hostShare >= 0.4) out.push({ summary: `A fault on host ${c.topHost.host}`, causeKind: 'infrastructure', confidence: Math.round(hostShare * 0.4 * 1000) / 1000, whyLower: `the anomalies are spread over several hosts (${Math.round(hostShare * 100)}% on ${c.topHost.host})` });
-  return out.slice(0, 5);
+  return out;
 }
 
 export function confirmChecks(d: Decision): string[] {
-  switch (d.causeKind) {
-    case 'code-change':
-    case 'config-change': {
-      const s = d.suspect!;
+  const svc = d.service ?? 'the service';
+  switch (d.mechanism) {
+    case 'code-in-frames':
+    case 'deploy-timing':
+    case 'config-commit':
+    case 'leak': {
+      const s = d.suspect;
+      if (!s) return [];
       const loc = s.location ? `${s.location.path}:${s.location.startLine}-${s.location.endLine}` : s.files[0];
-      return [`Read ${loc} in ${s.sha.slice(0, 8)}: does it explain the failing frames?`, `Roll back or redeploy the previous revision in a lab: the errors should stop.`, `Errors should be absent on instances still running the previous revision.`];
+      const checks = [`Read ${loc} in ${s.sha.slice(0, 8)}: does it explain the failing frames?`, `Compare the error rate of ${svc} on instances running ${s.sha.slice(0, 8)} with those still on the previous revision.`, 'Roll back or redeploy the previous revision: the errors should stop.'];
+      if (d.leak) checks.unshift(`Chart ${svc}'s memory (or connections) per instance since the deploy: each should climb from its restart.`);
+      return checks;
     }
+    case 'runtime-change':
+      return [`Undo the change "${d.candidate.event?.text.slice(0, 80) ?? ''}" (flip the flag back, restore the value): the failures should stop.`, `Check who made it and what else it changed at ${d.candidate.event ? fmtTime(d.candidate.event.time) : 'the onset'}.`];
+    case 'certificate':
+      return [`Check the certificate ${svc} presents: openssl s_client -connect <host>:443 -servername <host> | openssl x509 -noout -dates.`, `Callers of ${svc} should all fail the handshake the same way.`];
     case 'dependency':
       return [`Check ${d.dependency}'s status page or its own dashboards.`, `Calls from other services to ${d.dependency} should fail the same way.`];
-    case 'capacity':
-      return [`Request rate and CPU of ${d.service} should fall back together when traffic drops or after scaling out.`, 'Look for the source of the extra traffic (a client, a campaign, a retry storm).'];
-    case 'infrastructure':
-      return [`Instances of the same services on other hosts than ${d.host} should be healthy.`, `Check ${d.host}'s disk, kernel and hypervisor events.`];
+    case 'traffic':
+      return [`Request rate and saturation of ${svc} should fall back together when traffic drops or after scaling out.`, 'Find the source of the extra traffic: a client, a campaign, retries.'];
+    case 'limit':
+      return [`Compare ${svc}'s usage with its limit (connections, pool, quota) over the window: usage should sit at the limit since the onset.`, `Raising the limit or shedding load should clear the failures.`];
+    case 'host':
+    case 'zone':
+    case 'node-event':
+      return [`Instances of the same services outside ${d.host ?? 'the failing node'} should be healthy.`, `Check ${d.host ?? 'the node'}'s kernel, disk and hypervisor events.`];
+    case 'disk':
+      return [`Check free space on ${d.host ?? 'the hosts'} (df -h) and what filled it.`];
+    case 'clock':
+      return ['Check the hosts\' clock offsets and kernel messages (timex, NTP, leap second) at the onset.'];
     default:
       return [];
   }
 }
 
+/** What would refute it: the evidence against it, said as it is, and the checks the data has not settled. */
 export function refuteChecks(d: Decision): string[] {
+  const out = d.candidate.con.map((p) => `Against it already: ${p.reason}.`);
   switch (d.causeKind) {
     case 'code-change':
     case 'config-change':
-      return [`The same errors before ${d.suspect ? fmtTime(d.suspect.time) : 'the deploy'} would refute it.`, 'Errors on instances that never got the change would refute it.'];
+      if (d.suspect) out.push(`The same errors before ${fmtTime(d.suspect.time)} would refute it.`, 'Errors on instances that never got the change would refute it.');
+      else out.push('Failures that started before the change would refute it.');
+      break;
     case 'dependency':
-      return [`A recent change to the client code calling ${d.dependency} would point back at us.`];
+      out.push(`A recent change to the client code calling ${d.dependency} would point back at us.`);
+      break;
     case 'capacity':
-      return ['Saturation at normal traffic would point to a regression instead.'];
+      out.push('Saturation at normal traffic would point to a regression instead.');
+      break;
     case 'infrastructure':
-      return [`Errors spreading to other hosts than ${d.host} would refute it.`];
-    default:
-      return [];
+      out.push(`Failures spreading beyond ${d.host ?? 'the failing node'} would refute it.`);
+      break;
   }
+  return out;
 }

@@ -1,23 +1,33 @@
-// Everything the analysis finds in one incident bundle, computed once: which series moved and since when
-// (the onset), log patterns before and after it, where errors originate in the traces and which operations
-// got slower, hosts that stand out, the services implicated, the stack frames of what fails, and the
-// changes that went out before, ranked. The hypothesis, the panel and the agent's tools read the result.
+// Everything the analysis finds in one incident bundle, computed once: the series as an SRE reads them
+// (rates, quantiles) and which of them moved or climbed; the onset agreed by several signals; log
+// patterns before and after it; where failures and latency originate in the call graph; how failures
+// split over hosts, zones, pods and versions; runtime changes (flags, configuration, operators'
+// commands); the stack frames of what fails; and the commits that went out before, ranked. The
+// hypothesis, the panel and the agent's tools read the result.
 import type { IncidentBundle } from '../../core/bundle';
-import type { Alert, MetricSeries } from '../../core/model';
-import type { Findings, SeriesFinding } from '../../core/investigation';
+import type { Alert, LogRecord, Span } from '../../core/model';
+import type { ErrorClass, Findings, OnsetSignal, SeriesFinding } from '../../core/investigation';
 import { findOnset } from '../changePoint';
 import { detectAnomalies } from '../anomaly';
 import { rankRootCauses } from '../rootCause';
 import { extractStackFrames, rankSuspectChanges, type CodeAttribute, type StackFrame } from '../suspectChanges';
+import { deriveSeries, type DerivedSeries } from '../series/derive';
 import { seriesExcursion, type Excursion } from '../series/excursion';
-import { hostOfSeries, seriesRole } from '../series/roles';
+import { slopeChange, type SlopeChange } from '../series/slope';
 import { hostFindings } from './hostFindings';
 import { logFindings } from './logFindings';
 import { traceFindings, traceViews } from './traceFindings';
+import { buildTopology } from './topology';
+import { localize } from './localize';
+import { changeEvents } from './changeEvents';
+import { consensusOnset, eventRateOnset } from './timeline';
+import { errorClassOf } from './errorClasses';
 
 const MIN = 60_000;
 /** Series whose anomalous regions are computed for charts (the most relevant first). */
 const MAX_SHADED = 16;
+/** Derived series whose points travel with the findings (the rest can be recomputed from the bundle). */
+const MAX_DERIVED_POINTS = 24;
 
 export interface FindingsOptions {
   /** Path prefix -> service, for mapping changed files to services. */
@@ -26,8 +36,27 @@ export interface FindingsOptions {
   timings?: boolean;
 }
 
+/** The host part of a Prometheus `instance` ("web-1:9100" -> "web-1", "[::1]:9100" -> "::1"). */
+export function hostOfInstance(instance: string): string {
+  const v = instance.trim();
+  const bracket = /^\[([^\]]+)\](:\d+)?$/.exec(v);
+  if (bracket) return bracket[1];
+  return v.replace(/:\d+$/, '');
+}
+
 export function alertsOf(bundle: IncidentBundle): Alert[] {
   return bundle.alerts?.length ? bundle.alerts : [bundle.alert];
+}
+
+/** The alerts explained together with the focus alert: those that started around it, each at its own time. */
+export function stormOf(bundle: IncidentBundle): Alert[] {
+  const focus = bundle.alert;
+  const t = Number.isFinite(focus.startsAt) ? focus.startsAt : Date.now();
+  return alertsOf(bundle).filter((a) => a === focus || a.id === focus.id || (Number.isFinite(a.startsAt) && a.startsAt >= t - 20 * MIN && a.startsAt <= t + 15 * MIN));
+}
+
+function serviceOfAlert(a: Alert): string | undefined {
+  return a.service ?? a.labels?.service;
 }
 
 export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = {}): Findings {
@@ -40,51 +69,105 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     lastMark = now;
   };
   const warnings: string[] = [];
-  const alerts = alertsOf(bundle);
   const alert = bundle.alert;
-  const alertTime = Math.min(...alerts.map((a) => (Number.isFinite(a.startsAt) ? a.startsAt : Infinity)), Number.isFinite(alert.startsAt) ? alert.startsAt : Date.now());
-  const alertServices = [...new Set(alerts.map((a) => a.service ?? a.labels?.service).filter((s): s is string => !!s))];
+  const storm = stormOf(bundle);
+  const alertTime = Number.isFinite(alert.startsAt) ? alert.startsAt : Date.now();
+  // The focus alert's service first: the others of the storm follow.
+  const alertServices = [...new Set([alert, ...storm].map(serviceOfAlert).filter((s): s is string => !!s))];
   const metrics = Array.isArray(bundle.metrics) ? bundle.metrics.filter((s) => s && Array.isArray(s.values)) : [];
-  const logs = Array.isArray(bundle.logs) ? bundle.logs : [];
-  const spans = Array.isArray(bundle.spans) ? bundle.spans : [];
+  const logs: LogRecord[] = Array.isArray(bundle.logs) ? bundle.logs.filter((r) => r && Number.isFinite(r.time)) : [];
+  const spans: Span[] = Array.isArray(bundle.spans) ? bundle.spans.filter((s) => s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime)) : [];
   const changes = Array.isArray(bundle.changes) ? bundle.changes : [];
 
-  // 1. Metrics: which series are off, since when; the earliest sustained change dates the onset.
-  const excursions: Excursion[] = [];
-  for (const s of metrics) {
-    const e = seriesExcursion(s, alertTime);
-    if (e && e.score >= 6) excursions.push(e);
-  }
-  const ofAlertServices = excursions.filter((e) => e.series.service && alertServices.includes(e.series.service));
-  const onsetSource = (ofAlertServices.length ? ofAlertServices : excursions).filter((e) => e.onset <= alertTime + MIN);
-  let onset = alertTime - MIN;
-  let onsetExcursion: Excursion | undefined;
-  for (const e of onsetSource) {
-    if (e.onset < onset || !onsetExcursion) {
-      if (e.onset < onset) onset = e.onset;
-      onsetExcursion = e;
-    }
-  }
-  if (onsetExcursion) {
-    // The excursion starts where the series first left its band; the change-point finder dates a ramp at
-    // its foot, which is where a deploy that caused it sits. Take it when it agrees on the direction.
-    try {
-      const cp = findOnset(onsetExcursion.series.timestamps, onsetExcursion.series.values, { before: alertTime + 2 * MIN });
-      if (cp && cp.direction === onsetExcursion.direction && cp.time <= onsetExcursion.onset && cp.time >= onsetExcursion.onset - 20 * MIN) onset = Math.min(onset, cp.time);
-    } catch (err) {
-      warnings.push(`change-point dating failed: ${err instanceof Error ? err.message : String(err)}`);
+  // 0. What exists: services, hosts, the call graph, the series as an SRE reads them.
+  const derived = deriveSeries(metrics);
+  const knownServices = new Set<string>(alertServices);
+  for (const s of spans) if (s.service) knownServices.add(s.service);
+  for (const r of logs) if (r.service) knownServices.add(r.service);
+  for (const d of derived) if (d.meaning.entity.service) knownServices.add(d.meaning.entity.service);
+  const knownHosts = new Set<string>();
+  for (const d of derived) for (const h of [d.meaning.entity.host, d.meaning.entity.pod, d.meaning.entity.instance ? hostOfInstance(d.meaning.entity.instance) : undefined]) if (h) knownHosts.add(h);
+  for (const s of spans) for (const k of ['host.name', 'k8s.node.name', 'k8s.pod.name']) if (typeof s.attributes?.[k] === 'string') knownHosts.add(s.attributes[k] as string);
+  for (const r of logs) for (const k of ['host.name', 'k8s.node.name', 'k8s.pod.name']) if (typeof r.attributes?.[k] === 'string') knownHosts.add(r.attributes[k] as string);
+  const topology = buildTopology(spans, knownServices);
+  mark('topology');
+
+  // 1. Series: which moved beyond their band and stayed there, which climb since a knee.
+  const excursions = new Map<string, Excursion>();
+  const slopes = new Map<string, SlopeChange>();
+  for (const d of derived) {
+    const e = seriesExcursion(d, alertTime);
+    if (e && e.score >= 6 && (d.meaning.direction === 'both' || d.meaning.direction === e.direction)) excursions.set(d.id, e);
+    if (d.meaning.role === 'memory' || (d.meaning.role === 'saturation' && d.meaning.direction === 'up' && d.meaning.resource !== 'cpu')) {
+      const sc = slopeChange(d.timestamps, d.values, alertTime + 2 * MIN);
+      if (sc) slopes.set(d.id, sc);
     }
   }
   mark('metrics');
 
-  // 2. Traces and logs around the onset.
-  const tf = traceFindings(spans, onset);
+  // 2. The onset: signals of the services in trouble that agree.
+  const symptomServices = new Set(alertServices);
+  for (const e of topology.edges) if (symptomServices.has(e.from)) symptomServices.add(e.to);
+  const signals: OnsetSignal[] = [];
+  for (const d of derived) {
+    const e = excursions.get(d.id);
+    if (!e || d.meaning.role === 'traffic' || d.meaning.role === 'other') continue;
+    const svc = d.meaning.entity.service;
+    const relevance = !svc || symptomServices.has(svc) ? 1 : 0.5;
+    const roleWeight = d.meaning.role === 'errors' || d.meaning.role === 'availability' || d.meaning.role === 'latency' ? 1 : 0.6;
+    signals.push({ kind: 'metric', ref: d.id, time: e.onset, weight: Math.min(1, e.score / 15) * relevance * roleWeight, ...(svc ? { service: svc } : {}) });
+  }
+  const failingBy = new Map<string, number[]>();
+  for (const s of spans) if (s.status === 'error') (failingBy.get(s.service) ?? failingBy.set(s.service, []).get(s.service)!).push(s.startTime);
+  for (const [svc, times] of failingBy) {
+    const o = eventRateOnset(times, bundle.window, alertTime);
+    if (o) signals.push({ kind: 'span', ref: `spans:${svc}`, time: o.time, weight: Math.min(1, o.excess / 15), service: svc });
+  }
+  const errorLogsBy = new Map<string, number[]>();
+  for (const r of logs) if (r.level === 'error' || r.level === 'fatal') (errorLogsBy.get(r.service ?? '') ?? errorLogsBy.set(r.service ?? '', []).get(r.service ?? '')!).push(r.time);
+  for (const [svc, times] of errorLogsBy) {
+    const o = eventRateOnset(times, bundle.window, alertTime);
+    if (o) signals.push({ kind: 'log', ref: `logs:${svc}`, time: o.time, weight: 0.8 * Math.min(1, o.excess / 15), ...(svc ? { service: svc } : {}) });
+  }
+  let onsetFinding = consensusOnset(signals, alertTime);
+  // A ramp is dated at its foot, where a change that caused it sits: let the change-point finder refine
+  // a metric-dated onset when it agrees on the direction and is not long before.
+  const lead = onsetFinding.seriesId ? derived.find((d) => d.id === onsetFinding.seriesId) : undefined;
+  const leadExc = lead ? excursions.get(lead.id) : undefined;
+  if (lead && leadExc && onsetFinding.time >= leadExc.onset - MIN) {
+    try {
+      const cp = findOnset(lead.timestamps, lead.values, { before: alertTime + 2 * MIN });
+      if (cp && cp.direction === leadExc.direction && cp.time <= onsetFinding.time && cp.time >= onsetFinding.time - 20 * MIN) onsetFinding = { ...onsetFinding, time: cp.time, low: Math.min(onsetFinding.low ?? cp.time, cp.time) };
+    } catch (err) {
+      warnings.push(`change-point dating failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const onset = onsetFinding.time;
+  mark('onset');
+
+  // 3. Traces, logs and loci around the onset.
+  const tf = traceFindings(spans, onset, topology);
   warnings.push(...tf.warnings);
+  const { loci, splits } = localize(spans, onset, topology, logs);
   mark('traces');
   const logPatterns = logFindings(logs, onset, bundle.window, alertTime, warnings);
   mark('logPatterns');
+  const flags: Record<string, Record<string, string[]>> = {};
+  for (const s of spans) {
+    for (const e of s.events ?? []) {
+      if (e.name !== 'feature_flag.evaluation' && e.name !== 'feature_flag') continue;
+      const key = e.attributes?.['feature_flag.key'];
+      if (typeof key !== 'string') continue;
+      const variant = String(e.attributes?.['feature_flag.result.variant'] ?? e.attributes?.['feature_flag.variant'] ?? e.attributes?.['feature_flag.result.value'] ?? '');
+      const byKey = (flags[s.service] ??= {});
+      const seen = (byKey[key] ??= []);
+      if ((e.time ?? s.startTime) >= onset - MIN && variant && !seen.includes(variant) && seen.length < 5) seen.push(variant);
+    }
+  }
+  const events = changeEvents({ logs, spans, series: derived, window: bundle.window, knownServices: [...knownServices], knownHosts: [...knownHosts] });
+  mark('changeEvents');
 
-  // 3. Stack frames and code attributes of what fails now.
+  // 4. Stack frames and code attributes of what fails now.
   const knownPaths = new Set<string>();
   for (const c of changes) for (const f of c.files ?? []) if (f && typeof f.path === 'string') knownPaths.add(f.path);
   const frameCache = new Map<string, StackFrame[]>();
@@ -97,8 +180,14 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const newOrigins = tf.errorOrigins.filter((o) => o.count >= 3 && o.count > 2 * o.countBefore);
   const stackFrames: StackFrame[] = [];
   const codeAttrs: CodeAttribute[] = [];
+  const frameService = new Map<string, string>();
+  const frameClass = new Map<string, ErrorClass>();
   for (const o of newOrigins.slice(0, 3)) {
-    if (o.stacktrace) stackFrames.push(...framesOf(o.stacktrace).filter((f) => !f.library).slice(0, 4));
+    if (o.stacktrace) for (const fr of framesOf(o.stacktrace).filter((f) => !f.library).slice(0, 4)) {
+      stackFrames.push(fr);
+      frameService.set(fr.path, o.service);
+      frameClass.set(fr.path, o.errorClass ?? errorClassOf(`${o.exceptionType ?? ''} ${o.exceptionMessage ?? ''} ${o.stacktrace.slice(0, 300)}`));
+    }
     if (o.code?.filepath) codeAttrs.push({ filepath: o.code.filepath, function: o.code.function, lineno: o.code.lineno });
   }
   const rising = logPatterns.filter((p) => p.rising && (p.level === 'error' || p.level === 'fatal' || p.level === 'warn'));
@@ -106,35 +195,41 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   let logFrameBudget = 200;
   for (const r of logs) {
     if (logFrameBudget <= 0) break;
-    if (!r || (r.level !== 'error' && r.level !== 'fatal') || r.time < onset || !risingErrorServices.has(r.service)) continue;
+    if ((r.level !== 'error' && r.level !== 'fatal') || r.time < onset || !risingErrorServices.has(r.service)) continue;
     const st = r.attributes?.['exception.stacktrace'];
     const text = typeof st === 'string' ? st : typeof r.body === 'string' && r.body.includes('\n') ? r.body : undefined;
     if (!text) continue;
     logFrameBudget--;
-    for (const f of framesOf(text).filter((x) => !x.library).slice(0, 3)) if (!stackFrames.some((g) => g.path === f.path && g.line === f.line)) stackFrames.push(f);
+    for (const f of framesOf(text).filter((x) => !x.library).slice(0, 3)) {
+      if (!stackFrames.some((g) => g.path === f.path && g.line === f.line)) stackFrames.push(f);
+      if (r.service && !frameService.has(f.path)) frameService.set(f.path, r.service);
+      if (!frameClass.has(f.path)) frameClass.set(f.path, errorClassOf(`${typeof r.body === 'string' ? r.body.slice(0, 400) : ''} ${text.slice(0, 300)}`));
+    }
     if (stackFrames.length > 12) break;
   }
   for (const s of tf.slowOperations.slice(0, 2)) if (s.code) codeAttrs.push(s.code);
   mark('stackFrames');
 
-  // 4. Which services: error origins, slow operations, moved series, rising error logs and the walk
-  // over the anomaly-weighted call graph each add their share.
+  // 5. Which services: loci, error origins, slow operations, moved series, rising error logs and the
+  // walk over the anomaly-weighted call graph each add their share.
   const serviceScore = new Map<string, number>();
   const bump = (svc: string | undefined, x: number): void => {
     if (svc) serviceScore.set(svc, (serviceScore.get(svc) ?? 0) + x);
   };
+  for (const l of loci) bump(l.service, 3 * Math.max(l.errorShare, l.latencyShare));
   const originTotal = newOrigins.reduce((a, o) => a + o.count, 0) || 1;
   for (const o of newOrigins) bump(o.service, (3 * o.count) / originTotal);
   const slowTotal = tf.slowOperations.reduce((a, s) => a + (s.afterMs - s.beforeMs) * s.count, 0) || 1;
   for (const s of tf.slowOperations) bump(s.service, (2 * (s.afterMs - s.beforeMs) * s.count) / slowTotal);
-  const excTotal = excursions.reduce((a, e) => a + Math.min(e.score, 20), 0) || 1;
-  for (const e of excursions) bump(e.series.service, Math.min(e.score, 20) / excTotal);
+  const excList = [...excursions.entries()].map(([id, e]) => ({ id, e, d: derived.find((x) => x.id === id)! }));
+  const excTotal = excList.reduce((a, x) => a + Math.min(x.e.score, 20), 0) || 1;
+  for (const x of excList) bump(x.d.meaning.entity.service, Math.min(x.e.score, 20) / excTotal);
   const errTotal = rising.reduce((a, t) => a + t.countAfter, 0) || 1;
   for (const t of rising) if (t.level !== 'warn') bump(t.service, (0.5 * t.countAfter) / errTotal);
   try {
     const edges = tf.callGraph.length ? tf.callGraph : (bundle.serviceGraph ?? []);
     // Series that never left their baseline add nothing to an anomaly-weighted walk; leaving them out keeps it fast.
-    const moved = excursions.filter((e) => e.series.service).sort((a, b) => b.score - a.score).slice(0, 150).map((e) => e.series);
+    const moved = excList.filter((x) => x.d.meaning.entity.service).sort((a, b) => b.e.score - a.e.score).slice(0, 150).map((x) => ({ ...x.d, service: x.d.meaning.entity.service }));
     const walk = moved.length ? rankRootCauses({ series: moved, edges, alertTime, window: bundle.window }) : [];
     for (const w of walk) bump(w.service, 0.5 * w.score);
   } catch (err) {
@@ -144,15 +239,16 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const services = [...serviceScore.entries()].sort((a, b) => b[1] - a[1]).map(([service, score]) => ({ service, share: score / scoreSum }));
   mark('services');
 
-  // 5. Suspect changes.
-  const suspects = rankSuspectChanges({ changes, onset, errorSignals: { stackFrames, codeAttrs, services: services.map((s) => s.service) }, serviceMap: opts.serviceMap, limit: 10 });
+  // 6. Suspect changes.
+  const suspects = rankSuspectChanges({ changes, onset, errorSignals: { stackFrames, codeAttrs, services: services.map((s) => s.service) }, serviceMap: opts.serviceMap, limit: 15, knownServices: [...knownServices], onsetSlackMs: 10 * MIN });
   mark('suspects');
 
-  // 6. Hosts, series for the views, traces for the views.
-  const movedIds = new Set(excursions.map((e) => e.series.id));
-  const hosts = hostFindings(metrics, movedIds);
-  const series = seriesFindings(metrics, excursions, alertServices, services.map((s) => s.service), warnings);
-  const sampleRefs = [...newOrigins.slice(0, 5).map((o) => o.ref), ...tf.slowOperations.slice(0, 3).map((s) => s.ref)];
+  // 7. Hosts, series for the views, traces for the views.
+  const movedRaw = new Set<string>();
+  for (const id of excursions.keys()) for (const src of derived.find((d) => d.id === id)?.sources ?? []) movedRaw.add(src);
+  const hosts = hostFindings(metrics, movedRaw);
+  const series = seriesFindings(derived, excursions, slopes, alertServices, services.map((s) => s.service), warnings);
+  const sampleRefs = [...newOrigins.slice(0, 5).map((o) => o.ref), ...tf.slowOperations.slice(0, 3).map((s) => s.ref), ...loci.slice(0, 3).flatMap((l) => l.refs.slice(0, 1))];
   const traces = traceViews(spans, sampleRefs);
   mark('views');
 
@@ -161,7 +257,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     alertTime,
     alertServices,
     counts: { series: metrics.length, logs: logs.length, spans: spans.length, traces: tf.traceCount, changes: changes.length },
-    onset: onsetExcursion ? { time: onset, basis: 'metric', seriesId: onsetExcursion.series.id } : { time: onset, basis: 'fallback' },
+    onset: onsetFinding,
     series,
     logPatterns,
     errorOrigins: tf.errorOrigins,
@@ -169,7 +265,15 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     callGraph: tf.callGraph,
     hosts,
     services,
-    stackFrames,
+    changeEvents: events,
+    loci,
+    splits,
+    fanout: tf.fanout,
+    instrumented: [...topology.instrumented],
+    knownServices: [...knownServices],
+    peerServices: Object.fromEntries(topology.peerService),
+    flags,
+    stackFrames: stackFrames.map((f) => ({ ...f, ...(frameService.has(f.path) ? { service: frameService.get(f.path) } : {}), ...(frameClass.has(f.path) ? { errorClass: frameClass.get(f.path) } : {}) })),
     codeAttributes: codeAttrs,
     suspects,
     traces,
@@ -178,19 +282,21 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   };
 }
 
-/** Every series, classified; moved ones with their excursion; anomalous regions for the likely charts. */
-function seriesFindings(metrics: MetricSeries[], excursions: Excursion[], alertServices: string[], implicated: string[], warnings: string[]): SeriesFinding[] {
-  const byId = new Map(excursions.map((e) => [e.series.id, e]));
-  const relevance = (s: MetricSeries): number => {
-    const e = byId.get(s.id);
-    return (e ? 100 + Math.min(50, e.score) : 0) + (s.service && alertServices.includes(s.service) ? 20 : 0) + (s.service && implicated.slice(0, 3).includes(s.service) ? 10 : 0);
+/** Every series, classified; moved ones with their excursion; anomalous regions and points for the likely charts. */
+function seriesFindings(derived: DerivedSeries[], excursions: Map<string, Excursion>, slopes: Map<string, SlopeChange>, alertServices: string[], implicated: string[], warnings: string[]): SeriesFinding[] {
+  const relevance = (s: DerivedSeries): number => {
+    const e = excursions.get(s.id);
+    const svc = s.meaning.entity.service;
+    return (e ? 100 + Math.min(50, e.score) : 0) + (slopes.has(s.id) ? 60 : 0) + (svc && alertServices.includes(svc) ? 20 : 0) + (svc && implicated.slice(0, 3).includes(svc) ? 10 : 0);
   };
-  const shaded = new Set([...metrics].sort((a, b) => relevance(b) - relevance(a)).slice(0, MAX_SHADED).map((s) => s.id));
+  const ranked = [...derived].sort((a, b) => relevance(b) - relevance(a));
+  const shaded = new Set(ranked.slice(0, MAX_SHADED).map((s) => s.id));
+  const withPoints = new Set(ranked.filter((s) => s.derivation !== 'raw').slice(0, MAX_DERIVED_POINTS).map((s) => s.id));
   let detectorFailed = false;
-  return metrics.map((s) => {
-    const e = byId.get(s.id);
+  return derived.map((s) => {
+    const e = excursions.get(s.id);
     let regions: { start: number; end: number }[] = e ? [{ start: e.onset, end: e.end }] : [];
-    if (shaded.has(s.id) && !detectorFailed) {
+    if (shaded.has(s.id) && !detectorFailed && s.values.length >= 12) {
       try {
         const found = detectAnomalies(s).regions.map((r) => ({ start: s.timestamps[r.start], end: s.timestamps[Math.min(r.end, s.timestamps.length - 1)] }));
         if (found.length) regions = found;
@@ -199,14 +305,23 @@ function seriesFindings(metrics: MetricSeries[], excursions: Excursion[], alertS
         warnings.push(`anomaly shading failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const host = hostOfSeries(s) ?? s.labels?.instance;
+    const m = s.meaning;
+    const host = m.entity.host ?? m.entity.pod ?? (m.entity.instance ? hostOfInstance(m.entity.instance) : undefined);
+    const slope = slopes.get(s.id);
     return {
       id: s.id,
       name: s.name,
-      ...(s.service ? { service: s.service } : {}),
+      ...(m.entity.service ? { service: m.entity.service } : {}),
       ...(host ? { host } : {}),
+      ...(m.entity.zone ? { zone: m.entity.zone } : {}),
       ...(s.unit ? { unit: s.unit } : {}),
-      role: seriesRole(s),
+      role: m.role,
+      derivation: s.derivation,
+      sources: s.sources,
+      ...(withPoints.has(s.id) ? { points: { timestamps: s.timestamps, values: s.values } } : {}),
+      ...(m.resource ? { resource: m.resource } : {}),
+      ...(m.isLimit ? { isLimit: true } : {}),
+      ...(slope ? { slope } : {}),
       ...(e ? { excursion: { onset: e.onset, direction: e.direction, score: e.score, ratio: e.ratio } } : {}),
       regions,
     };

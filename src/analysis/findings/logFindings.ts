@@ -6,6 +6,10 @@ import type { LogPatternFinding } from '../../core/investigation';
 import { comparePatterns } from '../logPatterns';
 
 const MIN = 60_000;
+
+function bucketWidth(buckets: { t: number }[]): number {
+  return buckets.length > 1 ? buckets[1].t - buckets[0].t : MIN;
+}
 /** Patterns kept for the panel and the hypothesis, the most interesting first. */
 const MAX_PATTERNS = 200;
 
@@ -21,7 +25,12 @@ export function logFindings(logs: LogRecord[], onset: number, window: { start: n
   const minutesAfter = Math.max(1, (Math.max(window.end, alertTime) - onset) / MIN);
   return report.patterns.map((p) => {
     const rising = p.countAfter >= 3 && p.countAfter / minutesAfter > 3 * (p.countBefore / minutesBefore) + 0.05;
+    // First line at or after the onset, to the pattern's bucket resolution.
+    const firstAfterBucket = p.buckets.find((b) => b.count > 0 && b.t + bucketWidth(p.buckets) > onset);
+    const firstSeenBucket = p.buckets.find((b) => b.count > 0);
     return {
+      ...(firstAfterBucket ? { firstAfter: Math.max(onset, firstAfterBucket.t) } : {}),
+      ...(firstSeenBucket ? { firstSeen: firstSeenBucket.t } : {}),
       id: p.id,
       template: p.template,
       level: p.level,

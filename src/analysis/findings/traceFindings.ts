@@ -5,6 +5,8 @@ import type { Span, TraceSummary } from '../../core/model';
 import type { CallEdgeFinding, ErrorOriginFinding, OperationLatencyFinding, TraceWaterfall } from '../../core/investigation';
 import { analyzeTraces, buildWaterfall, failingTraces, slowestTraces } from '../traces';
 import { median } from '../series/robust';
+import { errorClassOf } from './errorClasses';
+import type { Topology } from './topology';
 
 const MIN = 60_000;
 
@@ -18,23 +20,27 @@ export interface TraceFindings {
   failingHosts: Map<string, number>;
   /** Services with server or root spans of their own (they have telemetry here). */
   instrumented: Set<string>;
+  /** Client calls per trace that rose after the onset (an N+1 query, a retry loop). */
+  fanout: FanoutFinding[];
 }
 
-/** The peer a client span calls, by OpenTelemetry's attributes, most specific first. */
-export function peerOf(span: Span): string | undefined {
-  const a = span.attributes ?? {};
-  const v = a['peer.service'] ?? a['server.address'] ?? a['net.peer.name'] ?? a['db.system'];
-  return typeof v === 'string' && v ? v : undefined;
+export interface FanoutFinding {
+  service: string;
+  callee: string;
+  /** Median client calls from service to callee per trace that makes any, before and after the onset;
+   *  before is absent when no trace was kept from before the onset (then only a repeated call counts). */
+  before?: number;
+  after: number;
+  traces: number;
 }
 
 function validSpans(spans: Span[]): Span[] {
   return spans.filter((s) => s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime));
 }
 
-export function traceFindings(spans: Span[], onset: number): TraceFindings {
+export function traceFindings(spans: Span[], onset: number, topology: Topology): TraceFindings {
   const valid = validSpans(spans);
-  const instrumented = new Set<string>();
-  for (const s of valid) if (s.kind === 'server' || !s.parentSpanId) instrumented.add(s.service);
+  const instrumented = topology.instrumented;
   const after = valid.filter((s) => s.startTime >= onset - MIN);
   let analysis: ReturnType<typeof analyzeTraces> | undefined;
   const warnings: string[] = [];
@@ -54,11 +60,25 @@ export function traceFindings(spans: Span[], onset: number): TraceFindings {
   // Errors by origin before the onset, so a chronic failure isn't taken for the incident.
   const beforeErrors = new Map<string, number>();
   for (const s of valid) if (s.status === 'error' && s.startTime < onset - MIN) beforeErrors.set(`${s.service}\u0000${s.name}`, (beforeErrors.get(`${s.service}\u0000${s.name}`) ?? 0) + 1);
+  // First failure of each origin after the onset, for the timeline.
+  const firstFail = new Map<string, number>();
+  for (const s of valid) {
+    if (s.status !== 'error' || s.startTime < onset - MIN) continue;
+    const k = `${s.service}\u0000${s.name}`;
+    const t = firstFail.get(k);
+    if (t === undefined || s.startTime < t) firstFail.set(k, s.startTime);
+  }
   const errorOrigins: ErrorOriginFinding[] = (analysis?.errorOrigins ?? []).map((o) => {
     const sample = traces.get(o.sampleTraceId)?.find((x) => x.spanId === o.sampleSpanId);
-    const peer = sample && sample.kind === 'client' ? peerOf(sample) : undefined;
-    const external = peer && !instrumented.has(peer) ? peer : undefined;
+    const callee = sample ? topology.calleeOf(sample) : undefined;
+    const external = callee?.external ? callee.service : undefined;
+    const text = [o.exceptionType, o.exceptionMessage, o.statusMessage, o.stacktrace?.slice(0, 400)].filter(Boolean).join(' ');
+    const cls = errorClassOf(text);
+    const first = firstFail.get(`${o.service}\u0000${o.name}`);
     return {
+      ...(callee && !callee.external ? { callee: callee.service } : {}),
+      ...(cls !== 'other' ? { errorClass: cls } : {}),
+      ...(first !== undefined ? { firstAt: first } : {}),
       ref: `${o.sampleTraceId}/${o.sampleSpanId}`,
       service: o.service,
       operation: o.name,
@@ -92,7 +112,36 @@ export function traceFindings(spans: Span[], onset: number): TraceFindings {
     return g;
   };
   const failingHosts = new Map<string, number>();
+  // Client calls per trace, by caller and callee, before and after the onset.
+  const perTrace = new Map<string, { before: number[]; after: number[] }>();
+  const sameShape = new Map<string, number[]>();
   for (const list of traces.values()) {
+    const calls = new Map<string, number>();
+    // The same statement again and again in one request: the N+1 signature (Sentry's detector looks for it too).
+    const repeats = new Map<string, Map<string, number>>();
+    let t0 = Infinity;
+    for (const s of list) {
+      if (s.startTime < t0) t0 = s.startTime;
+      if (s.kind !== 'client') continue;
+      const callee = topology.calleeOf(s);
+      if (!callee || callee.service === s.service) continue;
+      const k = `${s.service}\u0000${callee.service}`;
+      calls.set(k, (calls.get(k) ?? 0) + 1);
+      let r = repeats.get(k);
+      if (!r) repeats.set(k, (r = new Map()));
+      const shape = s.name.replace(/\s+/g, ' ').replace(/\d+/g, '?').trim();
+      r.set(shape, (r.get(shape) ?? 0) + 1);
+    }
+    for (const [k, n] of calls) {
+      const same = Math.max(...(repeats.get(k)?.values() ?? [0]));
+      let rp = sameShape.get(k);
+      if (!rp) sameShape.set(k, (rp = []));
+      if (t0 >= onset && rp.length < 5000) rp.push(same);
+      let e = perTrace.get(k);
+      if (!e) perTrace.set(k, (e = { before: [], after: [] }));
+      const side = t0 < onset ? e.before : e.after;
+      if (side.length < 5000) side.push(n);
+    }
     const index = new Map<string, number>();
     list.forEach((x, i) => index.set(x.spanId, i));
     const childTime = new Float64Array(list.length);
@@ -141,8 +190,8 @@ export function traceFindings(spans: Span[], onset: number): TraceFindings {
           code = e.c;
         }
       }
-      const peer = g.sample.kind === 'client' ? peerOf(g.sample) : undefined;
-      const external = peer && !instrumented.has(peer) ? peer : undefined;
+      const callee = topology.calleeOf(g.sample);
+      const external = callee?.external ? callee.service : undefined;
       slow.push({
         ref: `${g.sample.traceId}/${g.sample.spanId}`,
         service: g.sample.service,
@@ -158,7 +207,20 @@ export function traceFindings(spans: Span[], onset: number): TraceFindings {
   }
   slow.sort((x, y) => (y.afterMs - y.beforeMs) * y.count - (x.afterMs - x.beforeMs) * x.count);
   const callGraph = (analysis?.callGraph ?? []).map((e) => ({ from: e.from, to: e.to, calls: e.calls, errors: e.errors, p95Ms: e.p95Ms }));
-  return { errorOrigins, slowOperations: slow.slice(0, 10), callGraph, warnings, traceCount: analysis?.traceCount ?? 0, failingHosts, instrumented };
+  const fanout: FanoutFinding[] = [];
+  for (const [k, e] of perTrace) {
+    if (e.after.length < 5) continue;
+    const [service, callee] = k.split('\u0000');
+    const a = median(e.after);
+    if (e.before.length >= 5) {
+      const b = median(e.before);
+      if (a >= 3 * b && a >= b + 2) fanout.push({ service, callee, before: b, after: a, traces: e.after.length });
+    } else if (e.before.length === 0 && median(sameShape.get(k) ?? [0]) >= 10) {
+      fanout.push({ service, callee, after: a, traces: e.after.length });
+    }
+  }
+  fanout.sort((x, y) => y.after / (y.before ?? y.after) - x.after / (x.before ?? x.after));
+  return { errorOrigins, slowOperations: slow.slice(0, 10), callGraph, warnings, traceCount: analysis?.traceCount ?? 0, failingHosts, instrumented, fanout: fanout.slice(0, 10) };
 }
 
 /**

@@ -38,7 +38,11 @@ export function seriesExcursion(series: MetricSeries, alertTime: number): Excurs
   const base = Float64Array.from(v.slice(0, Math.max(6, Math.floor(v.length / 4))));
   base.sort();
   const level = medianOfSorted(base);
-  const sigma = Math.max(madSigma(base, level), Math.abs(level) * 0.02, 1e-9);
+  // Floors keep a flat baseline (a counter at zero) from turning the smallest blip into a huge z: a
+  // change must also be large against the series' own range.
+  let maxAbs = 0;
+  for (const x of v) if (Math.abs(x) > maxAbs) maxAbs = Math.abs(x);
+  const sigma = Math.max(madSigma(base, level), Math.abs(level) * 0.02, maxAbs * 0.01, 1e-9);
   const z = v.map((x) => (x - level) / sigma);
   const last = z.length - 1;
   const tail = z.slice(Math.max(0, last - 3));

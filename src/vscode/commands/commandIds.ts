@@ -26,6 +26,7 @@ export const contributedCommands = [
   'incidentLens.exportInvestigation',
   'incidentLens.filterLedger',
   'incidentLens.clearLedgerFilter',
+  'incidentLens.openModel',
 ] as const;
 
 /** Commands used by the views themselves (tree "show more" rows): registered, not contributed. */

@@ -1,17 +1,28 @@
 import * as vscode from 'vscode';
 import type { Investigation } from '../../core/investigation';
+import type { Alert } from '../../core/model';
 import type { Services } from '../services';
 import { pickAlert, resolveAlert } from './alertArgs';
+
+// The kind of the model drift alert source (src/agent/models/modelMonitoring.ts); a constant here so
+// that commands do not load the monitoring chunk.
+const modelDriftSourceKind = 'model-drift';
+
+/** A drift alert opens its model's panel; every other alert an investigation. */
+function openAlert(s: Services, alert: Alert): void {
+  if (alert.sourceKind === modelDriftSourceKind) s.models.openForAlert(alert);
+  else s.panels.open(alert);
+}
 
 export async function investigate(s: Services, arg?: unknown): Promise<void> {
   const alert = await resolveAlert(s, arg, 'Investigate which alert?');
   if (!alert) return;
-  s.panels.open(alert);
+  openAlert(s, alert);
 }
 
 export async function triage(s: Services): Promise<void> {
   const alert = await pickAlert(s, 'Triage: firing alerts by severity and age');
-  if (alert) s.panels.open(alert);
+  if (alert) openAlert(s, alert);
 }
 
 /** Accepts an alert id (fingerprint), or a URL that carries one (Alertmanager, Grafana or Prometheus links). */
@@ -35,7 +46,7 @@ export async function investigateById(s: Services, idOrUrl?: string): Promise<vo
     void vscode.window.showWarningMessage(`No active alert matches "${text}". Refresh the Alerts view or check the source.`);
     return;
   }
-  s.panels.open(alert);
+  openAlert(s, alert);
 }
 
 /** The investigation of the active panel, else the most recent one. */

@@ -5,6 +5,7 @@ import { clearFilter, copyAlertDetails, filterAlerts, groupBy, openInSource, ref
 import { configureSources, setSourceSecret, setWebhookToken, showLog } from './configCommands';
 import { copyInvestigationMarkdown, dismissSuspectCode, exportInvestigation, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
 import { filterLedger, markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
+import { openModel } from './modelCommands';
 
 import type { CommandId } from './commandIds';
 
@@ -35,6 +36,7 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.exportInvestigation': exportInvestigation,
   'incidentLens.filterLedger': filterLedger,
   'incidentLens.clearLedgerFilter': (s) => s.ledger.setFilter(undefined),
+  'incidentLens.openModel': openModel,
 };
 
 export function registerCommands(s: Services): vscode.Disposable[] {

@@ -107,7 +107,7 @@ describe('GitChangeSource (real repositories)', function () {
     assert.ok(plain.every((c) => c.deploy === undefined));
   });
 
-  it('reads deploy records from .lab/deploys.jsonl, including commits older than the window that a deploy shipped', async function () {
+  it('reads deploy records from the configured deploy log, including commits older than the window that a deploy shipped', async function () {
     const labDir = fs.mkdtempSync(path.join(os.tmpdir(), 'il-git-lab-'));
     try {
       git(labDir, ['init', '-q', '-b', 'main']);
@@ -120,7 +120,7 @@ describe('GitChangeSource (real repositories)', function () {
         '{"torn line',
         JSON.stringify({ time: T0 - 300_000, service: 'api', sha: 'deadbeefdeadbeef', previous: second }),
       ].join('\n'));
-      const src = new GitChangeSource({ workspace: labDir });
+      const src = new GitChangeSource({ workspace: labDir, deployLog: '.lab/deploys.jsonl' });
       const changes = await src.listChanges({ start: T0 - 3600_000, end: T0 });
       assert.equal(changes.length, 1, 'the deployed commit is included though it was committed 9 h before');
       assert.equal(changes[0].sha, second);

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { evaluatePolicy } from '../../../src/policy/engine';
 import { loadPolicy } from '../../../src/policy/load';
-import { maxYamlBytes } from '../../../src/policy/safeYaml';
+import { maxYamlBytes } from '../../../src/core/safeYaml';
 import type { PolicySubject } from '../../../src/policy/types';
 
 const plan: PolicySubject = {

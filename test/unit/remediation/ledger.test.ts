@@ -384,4 +384,15 @@ describe('audit ledger: concurrent writers and tampering the chain alone cannot 
     }
     assert.equal(Ledger.open(file).append('note', {}).seq, 2);
   });
+
+  it('an empty lock (a writer killed as it created one, by an older version) is broken once it is a few seconds old', function () {
+    this.timeout(20000);
+    fs.writeFileSync(`${file}.lock`, '');
+    // Fresh: it might be being written, so append waits and gives up.
+    assert.throws(() => Ledger.open(file, { timeoutMs: 200 }).append('note', {}), /the audit ledger is locked/);
+    const old = new Date(Date.now() - 5000);
+    fs.utimesSync(`${file}.lock`, old, old);
+    assert.equal(Ledger.open(file).append('note', { after: 'empty lock' }).seq, 1);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.lock')), [], 'no lock or private lock files left');
+  });
 });

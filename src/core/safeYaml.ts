@@ -1,11 +1,19 @@
-// Parses a workspace's YAML (policy.yaml, actions.yaml) so that a hostile file is an error to
+// Parses a workspace's YAML (policy.yaml, actions.yaml, models.yaml) so that a hostile file is an error to
 // report, never an exception or a hang: the text is size-capped, aliases are capped (an alias bomb
 // expands a few hundred bytes into gigabytes), and keys that would reach Object.prototype
 // ("__proto__", "constructor", "prototype") are refused with their line, instead of silently
 // vanishing from the parsed maps.
 
+// It lives in core because the policy, the runbook catalog and the model declarations (sources) all
+// read workspace YAML, and sources may import only core.
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { isPrototypeKey } from './names';
+
+/** Object keys that would reach Object.prototype instead of the map (and so silently vanish). */
+export const prototypeKeys: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+export function isPrototypeKey(key: string): boolean {
+  return prototypeKeys.includes(key);
+}
 
 /** Policy and runbook files are a few kilobytes; anything past this is refused, not parsed. */
 export const maxYamlBytes = 1024 * 1024;

@@ -1,0 +1,244 @@
+// Where the incident lives: new failures and added latency walked down the call graph to where they
+// originate (a service whose own spans fail or slow down, or a peer with no telemetry of its own), and
+// how each service's failures split over hosts, zones, pods and versions (one bad node, one zone, the
+// instances that got a change or those that never did).
+import type { LogRecord, Span } from '../../core/model';
+import type { EntitySplit, ErrorClass, LocusFinding } from '../../core/investigation';
+import { errorClassOf } from './errorClasses';
+import type { Topology } from './topology';
+
+const MIN = 60_000;
+
+function attr(s: Span, ...keys: string[]): string | undefined {
+  for (const k of keys) {
+    const v = s.attributes?.[k];
+    if (typeof v === 'string' && v) return v;
+  }
+  return undefined;
+}
+
+/** A call that got an error answer: an HTTP status of 400 or more, a gRPC status other than OK. */
+function callFailed(s: Span): boolean {
+  if (s.status === 'error') return true;
+  const http = Number(s.attributes?.['http.response.status_code'] ?? s.attributes?.['http.status_code']);
+  if (Number.isFinite(http) && http >= 400) return true;
+  const grpc = s.attributes?.['rpc.grpc.status_code'];
+  return grpc !== undefined && Number(grpc) !== 0 && Number.isFinite(Number(grpc));
+}
+
+function messageOf(s: Span): string {
+  const parts = [s.statusMessage ?? ''];
+  for (const e of s.events ?? []) {
+    if (e.name !== 'exception') continue;
+    const a = e.attributes ?? {};
+    parts.push(String(a['exception.type'] ?? ''), String(a['exception.message'] ?? ''));
+  }
+  const et = s.attributes?.['error.type'];
+  if (typeof et === 'string') parts.push(et);
+  return parts.join(' ');
+}
+
+interface Acc {
+  service: string;
+  external: boolean;
+  local?: boolean;
+  failingTraces: Set<string>;
+  classes: Map<ErrorClass, number>;
+  callers: Set<string>;
+  first?: number;
+  refs: string[];
+  extraMs: number;
+}
+
+/**
+ * Loci of the failures and latency after the onset. A failing span with no failing child is where a
+ * failure starts; a failing client call whose callee's own span did not fail (or never arrived: a refused
+ * connection, a handshake, a timeout) starts at the callee. Each failing trace counts once per locus.
+ */
+export function localize(spans: Span[], onset: number, topology: Topology, logs: LogRecord[] = []): { loci: LocusFinding[]; splits: EntitySplit[] } {
+  const traces = new Map<string, Span[]>();
+  for (const s of spans) {
+    if (!s || typeof s.traceId !== 'string' || !Number.isFinite(s.startTime) || !Number.isFinite(s.endTime)) continue;
+    const list = traces.get(s.traceId);
+    if (list) list.push(s);
+    else traces.set(s.traceId, [s]);
+  }
+  const loci = new Map<string, Acc>();
+  const locus = (service: string, external: boolean): Acc => {
+    let a = loci.get(service);
+    if (!a) loci.set(service, (a = { service, external, failingTraces: new Set(), classes: new Map(), callers: new Set(), refs: [], extraMs: 0 }));
+    return a;
+  };
+  let failingTraceCount = 0;
+  // Own time per service per trace, before and after the onset, for latency attribution.
+  const ownBefore = new Map<string, number[]>();
+  const ownAfter = new Map<string, number[]>();
+  for (const [traceId, list] of traces) {
+    const byId = new Map(list.map((s) => [s.spanId, s]));
+    const children = new Map<string, Span[]>();
+    for (const s of list) {
+      if (!s.parentSpanId || s.parentSpanId === s.spanId) continue;
+      const c = children.get(s.parentSpanId);
+      if (c) c.push(s);
+      else children.set(s.parentSpanId, [s]);
+    }
+    const root = list.find((s) => !s.parentSpanId || !byId.has(s.parentSpanId)) ?? list[0];
+    const after = root.startTime >= onset - MIN;
+    // Own time: a span's duration minus its children's; a client call's own time belongs to its callee.
+    const own = new Map<string, number>();
+    for (const s of list) {
+      let childMs = 0;
+      for (const c of children.get(s.spanId) ?? []) childMs += Math.max(0, Math.min(c.endTime, s.endTime) - Math.max(c.startTime, s.startTime));
+      const self = Math.max(0, s.endTime - s.startTime - childMs);
+      const callee = topology.calleeOf(s);
+      const who = callee ? callee.service : s.service;
+      own.set(who, (own.get(who) ?? 0) + self);
+    }
+    for (const [svc, ms] of own) {
+      const m = after ? ownAfter : ownBefore;
+      const arr = m.get(svc);
+      if (arr) {
+        if (arr.length < 4000) arr.push(ms);
+      } else m.set(svc, [ms]);
+    }
+    if (!after) continue;
+    const failing = list.filter((s) => s.status === 'error');
+    if (!failing.length) continue;
+    failingTraceCount++;
+    const seen = new Set<string>();
+    for (const s of failing) {
+      if ((children.get(s.spanId) ?? []).some((c) => c.status === 'error')) continue;
+      // A span that fails right after one of its own calls got an error answer (a 429, a 503, a gRPC
+      // error) failed because of that call, even when the instrumentation left the call unmarked.
+      const badCall = s.kind !== 'client' ? (children.get(s.spanId) ?? []).find((c) => (c.kind === 'client' || c.kind === 'producer') && callFailed(c)) : undefined;
+      const callee = topology.calleeOf(badCall ?? s);
+      // A failing call whose callee answered without failing failed on the caller's side (its timeout,
+      // its pool, its configuration); one whose callee never answered (refused, handshake, unreachable)
+      // failed at the callee.
+      const answered = !badCall && (children.get(s.spanId) ?? []).some((c) => c.kind === 'server' || c.kind === 'consumer');
+      const target = callee && callee.service !== s.service && !(answered && !callee.external) ? callee : { service: s.service, external: false };
+      const a = locus(target.service, target.external);
+      if ('local' in target && target.local) a.local = true;
+      const cls = errorClassOf(messageOf(s));
+      a.classes.set(cls, (a.classes.get(cls) ?? 0) + 1);
+      if (target.service !== s.service) a.callers.add(s.service);
+      else {
+        const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+        if (parent && parent.service !== s.service) a.callers.add(parent.service);
+      }
+      if (a.first === undefined || s.startTime < a.first) a.first = s.startTime;
+      if (a.refs.length < 3) a.refs.push(`${traceId}/${s.spanId}`);
+      if (!seen.has(target.service)) {
+        seen.add(target.service);
+        a.failingTraces.add(traceId);
+      }
+    }
+  }
+  // Added latency: how much each service's own time per trace grew (medians), as a share of the total growth.
+  const medianOf = (xs: number[]): number => {
+    if (!xs.length) return 0;
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+  };
+  let extraTotal = 0;
+  for (const [svc, after] of ownAfter) {
+    const before = ownBefore.get(svc);
+    if (!before || before.length < 3 || after.length < 3) continue;
+    const b = medianOf(before);
+    const extra = medianOf(after) - b;
+    if (extra > Math.max(5, 0.5 * b)) {
+      const callee = [...topology.edges].find((e) => e.to === svc);
+      const a = locus(svc, callee?.external ?? !topology.instrumented.has(svc));
+      a.extraMs = extra;
+      extraTotal += extra;
+    }
+  }
+  const out: LocusFinding[] = [...loci.values()]
+    .map((a) => ({
+      service: a.service,
+      external: a.external,
+      ...(a.local ? { local: true } : {}),
+      errorShare: failingTraceCount ? a.failingTraces.size / failingTraceCount : 0,
+      latencyShare: extraTotal ? a.extraMs / extraTotal : 0,
+      errorClasses: Object.fromEntries([...a.classes.entries()].sort((x, y) => y[1] - x[1])),
+      callers: [...a.callers],
+      ...(a.first !== undefined ? { firstErrorAt: a.first } : {}),
+      refs: a.refs,
+    }))
+    .filter((l) => l.errorShare > 0 || l.latencyShare > 0)
+    .sort((x, y) => Math.max(y.errorShare, y.latencyShare) - Math.max(x.errorShare, x.latencyShare));
+  return { loci: out, splits: [...splitsOf(spans, onset), ...logSplitsOf(logs, onset)] };
+}
+
+const DIMENSIONS: [EntitySplit['dimension'], string[]][] = [
+  ['host', ['host.name', 'k8s.node.name', 'host.id']],
+  ['zone', ['cloud.availability_zone', 'cloud.zone', 'topology.kubernetes.io/zone']],
+  ['pod', ['k8s.pod.name', 'aws.ecs.task.id', 'heroku.dyno', 'service.instance.id']],
+  ['version', ['service.version', 'k8s.pod.template_hash', 'container.image.tag']],
+];
+
+/** Server spans of each service split over hosts, zones, pods and versions: failing after the onset, all after, failing before. */
+export function splitsOf(spans: Span[], onset: number): EntitySplit[] {
+  const acc = new Map<string, Map<string, { failing: number; total: number; failingBefore: number }>>();
+  for (const s of spans) {
+    if (!s || (s.kind !== 'server' && s.kind !== 'consumer' && s.parentSpanId)) continue;
+    const after = s.startTime >= onset;
+    for (const [dim, keys] of DIMENSIONS) {
+      const v = attr(s, ...keys);
+      if (!v) continue;
+      const k = `${s.service}\u0000${dim}`;
+      let m = acc.get(k);
+      if (!m) acc.set(k, (m = new Map()));
+      let c = m.get(v);
+      if (!c) m.set(v, (c = { failing: 0, total: 0, failingBefore: 0 }));
+      if (after) {
+        c.total++;
+        if (s.status === 'error') c.failing++;
+      } else if (s.status === 'error') c.failingBefore++;
+    }
+  }
+  const out: EntitySplit[] = [];
+  for (const [k, m] of acc) {
+    if (m.size < 2) continue;
+    const [service, dimension] = k.split('\u0000') as [string, EntitySplit['dimension']];
+    out.push({ service, dimension, values: [...m.entries()].map(([value, c]) => ({ value, ...c })).sort((a, b) => b.failing - a.failing).slice(0, 50) });
+  }
+  return out;
+}
+
+/** Each service's error logs split over the hosts and pods that wrote them: failing = error lines after the onset. */
+export function logSplitsOf(logs: LogRecord[], onset: number): EntitySplit[] {
+  const acc = new Map<string, Map<string, { failing: number; total: number; failingBefore: number }>>();
+  for (const r of logs) {
+    if (!r?.service) continue;
+    const bad = r.level === 'error' || r.level === 'fatal';
+    for (const [dim, keys] of DIMENSIONS) {
+      if (dim === 'version') continue;
+      let v: string | undefined;
+      for (const k of keys) {
+        const x = r.attributes?.[k];
+        if (typeof x === 'string' && x) {
+          v = x;
+          break;
+        }
+      }
+      if (!v) continue;
+      const k = `${r.service}\u0000${dim}`;
+      let m = acc.get(k);
+      if (!m) acc.set(k, (m = new Map()));
+      let c = m.get(v);
+      if (!c) m.set(v, (c = { failing: 0, total: 0, failingBefore: 0 }));
+      if (r.time >= onset) {
+        c.total++;
+        if (bad) c.failing++;
+      } else if (bad) c.failingBefore++;
+    }
+  }
+  const out: EntitySplit[] = [];
+  for (const [k, m] of acc) {
+    if (m.size < 2) continue;
+    const [service, dimension] = k.split('\u0000') as [string, EntitySplit['dimension']];
+    out.push({ service, dimension, values: [...m.entries()].map(([value, c]) => ({ value, ...c })).sort((a, b) => b.failing - a.failing).slice(0, 50) });
+  }
+  return out;
+}
