@@ -120,7 +120,11 @@ describe('a live investigation of the demo lab incident (browser, end to end)', 
     assert.ok(scrolled > 600);
     await frame.waitForTimeout(300);
     const settled = await frame.evaluate(() => window.scrollY);
-    await waitFor('the scroll position to be kept', 5_000, async () => Number(await frame.evaluate(() => document.body.dataset.keptScroll)) === settled);
+    // The state keeps whole pixels; scrollY may be fractional at a zoom level.
+    await waitFor('the scroll position to be kept', 5_000, async () => Math.abs(Number(await frame.evaluate(() => document.body.dataset.keptScroll)) - settled) <= 1).catch(async (err: unknown) => {
+      const seen = await frame.evaluate(() => ({ y: window.scrollY, kept: document.body.dataset.keptScroll, intent: document.body.dataset.scrollIntent }));
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; settled at ${settled}; now ${JSON.stringify(seen)}`);
+    });
     await frame.locator('button[data-action="export-markdown"]').click();
     // VS Code's own save dialog (a quick input in the browser), prefilled with a file in the workspace.
     const input = page.locator('.quick-input-widget input');

@@ -8,7 +8,7 @@ import type { Evidence } from '../../core/model';
 import { IpcClient } from '../../protocol/ipc';
 import { readyCommand, stateNotification, rerunCommand, type InvestigationView } from '../../protocol/investigation';
 import { button, clear, h } from './dom';
-import { markScrollIntent, vscodeApi, restoreScroll, saveUi, trackScroll, uiState } from './state';
+import { holdScroll, vscodeApi, restoreScroll, saveUi, trackScroll, uiState } from './state';
 import { header } from './header';
 import { actionsSection, commitsSection, hypothesisSection } from './hypothesis';
 import { disposeCharts, metricsSection } from './metrics';
@@ -53,7 +53,6 @@ function stepsList(v: InvestigationView): HTMLElement {
 
 function scrollToTarget(el: Element | null): void {
   if (!el) return;
-  markScrollIntent();
   el.scrollIntoView({ behavior: 'smooth', block: 'center' });
   el.classList.add('focused');
   setTimeout(() => el.classList.remove('focused'), 2500);
@@ -120,6 +119,7 @@ function updateLive(previous: InvestigationView, next: InvestigationView): boole
 
 function render(): void {
   const keepScroll = window.scrollY;
+  holdScroll();
   disposeCharts();
   clear(app);
   app.dataset.ready = 'false';

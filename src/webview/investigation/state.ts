@@ -54,13 +54,26 @@ export function keptOpen(details: HTMLDetailsElement, key: string, defaultOpen =
 
 let scrollTimer: number | undefined;
 let userScrolled = false;
-/** Until when a scroll is the user's (an input just happened, or the panel itself scrolled to a target). */
-let intentUntil = 0;
+/** A kept position is being restored: the scrolls on the way there are not the user's. */
+let restoring = false;
+/** Renders in progress: the page is rebuilt and its height changes, so the browser clamps the scroll. */
+let settling = 0;
+let lastKey = 0;
 const hiddenNow = () => document.hidden || window.innerHeight < 50 || window.innerWidth < 50;
 
-/** The panel scrolls on the user's behalf (an evidence link): keep where it lands. */
-export function markScrollIntent(): void {
-  intentUntil = performance.now() + 1500;
+/** The page is about to be rebuilt: scrolls until it has been laid out (two frames) are not the user's. */
+export function holdScroll(): void {
+  settling++;
+  requestAnimationFrame(() => requestAnimationFrame(() => settling--));
+}
+
+/**
+ * A jump from far down straight to the top with no key pressed is what a webview does as it is hidden
+ * or its page collapses; the user gets there with Home or a key, or through the positions between.
+ */
+function jumpedToTop(y: number): boolean {
+  const kept = ui.scrollY ?? 0;
+  return y === 0 && kept > window.innerHeight && performance.now() - lastKey > 1000;
 }
 
 /**
@@ -72,10 +85,14 @@ export function restoreScroll(target: number): void {
   userScrolled = false;
   document.body.dataset.scrollTarget = String(target);
   const deadline = performance.now() + 10_000;
+  restoring = true;
+  // Once there (or given up), it never scrolls again: later resizes and scrolls are the user's.
   const attempt = () => {
-    if (userScrolled || performance.now() > deadline) return false;
+    if (!restoring) return false;
+    if (userScrolled || performance.now() > deadline) return (restoring = false);
     if (Math.abs(window.scrollY - target) > 2) window.scrollTo(0, target);
-    return Math.abs(window.scrollY - target) > 2;
+    restoring = Math.abs(window.scrollY - target) > 2;
+    return restoring;
   };
   const step = () => {
     if (attempt()) requestAnimationFrame(step);
@@ -88,29 +105,26 @@ export function restoreScroll(target: number): void {
 }
 
 /**
- * Keeps the scroll position in the state, at most a few times a second, and only scrolls the user
- * made (wheel, keys, the scrollbar, touch, or an evidence link): a webview being hidden or redrawn
- * jumps to the top by itself, and that must not overwrite where the user was.
+ * Keeps the scroll position in the state, at most a few times a second. A hidden webview (its tab in
+ * the background) collapses to nothing and scrolls to the top by itself: that is not kept. Any scroll
+ * of the visible page is the user's, or one made on their behalf (an evidence link).
  */
 export function trackScroll(): void {
-  const intent = () => {
+  const stopRestoring = () => {
     userScrolled = true;
-    intentUntil = performance.now() + 1500;
   };
-  // Gestures that scroll: the wheel, touch, the navigation keys, a press on the scrollbar. A click on
-  // a button is none of them (and the Export button hides the panel a moment later).
-  const scrollKeys = new Set(['PageUp', 'PageDown', 'Home', 'End', 'ArrowUp', 'ArrowDown', ' ']);
-  window.addEventListener('wheel', intent, { passive: true, capture: true });
-  window.addEventListener('touchstart', intent, { passive: true, capture: true });
-  window.addEventListener('keydown', (e) => scrollKeys.has(e.key) && intent(), { passive: true, capture: true });
-  window.addEventListener('mousedown', (e) => (e.target === document.documentElement || e.target === document.body) && intent(), { passive: true, capture: true });
+  // The user's own gesture ends a restore in progress (restoreScroll).
+  for (const type of ['wheel', 'touchstart', 'keydown'] as const) window.addEventListener(type, stopRestoring, { passive: true, capture: true });
+  window.addEventListener('keydown', () => (lastKey = performance.now()), { passive: true, capture: true });
+  const ignored = () => hiddenNow() || settling > 0 || (restoring && !userScrolled);
   window.addEventListener(
     'scroll',
     () => {
-      if (scrollTimer !== undefined || hiddenNow() || performance.now() > intentUntil) return;
+      if (scrollTimer !== undefined || ignored()) return;
       scrollTimer = window.setTimeout(() => {
         scrollTimer = undefined;
-        if (!hiddenNow()) saveUi({ scrollY: Math.round(window.scrollY) });
+        const y = Math.round(window.scrollY);
+        if (!ignored() && !jumpedToTop(y)) saveUi({ scrollY: y });
       }, 150);
     },
     { passive: true },
