@@ -42,8 +42,15 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
   context.subscriptions.push(channel);
   const logger = createLogger(channel);
   try {
+    // Incidents use what finished investigations found (causes, calls); the service exists just below.
+    const late: { investigations?: InvestigationService } = {};
     const modelsController = new ModelsController(logger);
-    const alerts = new AlertService(logger, context.secrets, () => modelsController.sourceSetOption());
+    const alerts = new AlertService(
+      logger,
+      context.secrets,
+      () => modelsController.sourceSetOption(),
+      () => late.investigations?.incidentHints() ?? { causes: new Map(), edges: [] },
+    );
     const models = new ModelPanels(() => (modelsController.active ? modelsController : undefined));
     const tree = new AlertsTreeProvider(alerts);
     const treeView = vscode.window.createTreeView('incidentLens.alerts', { treeDataProvider: tree, showCollapseAll: true });
@@ -80,6 +87,8 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       },
     });
     const agent = new AgentFeatures(() => services);
+    late.investigations = investigations;
+    const ledgerView = new LedgerView(remediation);
     const services: Services = {
       extension: context,
       logger,
@@ -97,26 +106,30 @@ export function activate(context: vscode.ExtensionContext): IncidentLensApi {
       incidentMemory,
       kubernetes,
       rightsizing,
+      ledger: ledgerView,
       models,
     };
     remediation.attach(services);
-    const ledgerView = new LedgerView(remediation);
     // The editor's AI and other agents: our read-only tools as language-model tools and over MCP
     // (each only where this VS Code has the API).
     const lmTools = registerLmTools(services, agent);
     const mcp = registerMcpProvider(services);
     const statusBar = vscode.window.createStatusBarItem('incidentLens.firing', vscode.StatusBarAlignment.Left, 50);
-    statusBar.name = 'Incident Lens: firing critical alerts';
+    statusBar.name = 'Incident Lens: firing alerts';
     statusBar.command = 'incidentLens.triage';
 
     const updateBadges = () => {
       const firing = alerts.snapshot.alerts.filter((a) => a.state === 'firing');
-      const critical = firing.filter((a) => a.severity === 'critical').length;
+      const critical = firing.filter((a) => a.severity === 'critical' || a.severity === 'error').length;
+      const warning = firing.filter((a) => a.severity === 'warning').length;
+      const incidents = alerts.snapshot.incidents.filter((i) => i.firing > 0 && i.alerts.length > 1).length;
       treeView.badge = firing.length ? { value: firing.length, tooltip: `${firing.length} firing alert${firing.length === 1 ? '' : 's'}` } : undefined;
-      if (critical > 0) {
-        statusBar.text = `$(flame) ${critical} critical`;
-        statusBar.tooltip = `${critical} critical alert${critical === 1 ? '' : 's'} firing: click to triage`;
-        statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      if (critical + warning > 0) {
+        // Critical first: it is what pages; warnings beside it so they are not a surprise later.
+        statusBar.text = [critical ? `$(flame) ${critical} critical` : '', warning ? `$(warning) ${warning} warning` : ''].filter(Boolean).join('  ');
+        statusBar.tooltip = `${critical} critical and ${warning} warning alert${critical + warning === 1 ? '' : 's'} firing${incidents ? ` in ${incidents} incident${incidents === 1 ? '' : 's'}` : ''}: click to triage`;
+        statusBar.backgroundColor = new vscode.ThemeColor(critical ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
+        statusBar.accessibilityInformation = { label: `Incident Lens: ${critical} critical, ${warning} warning alerts firing` };
         statusBar.show();
       } else statusBar.hide();
     };

@@ -50,6 +50,8 @@ export interface InvestigateOptions {
   now?: number;
   /** Other alerts firing with this one (an alert storm): they go into the bundle so the hypothesis explains them together. */
   relatedAlerts?: Alert[];
+  /** The window to read, when a person chose one; default investigationWindow(). */
+  window?: TimeWindow;
 }
 
 const MIN = 60_000;
@@ -117,7 +119,7 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
     changesLookbackMs: opts.limits?.changesLookbackMs ?? 24 * 3600_000,
   };
   const now = opts.now ?? Date.now();
-  const window = investigationWindow(alert, now, opts.lookbackMs);
+  const window = opts.window ?? investigationWindow(alert, now, opts.lookbackMs);
   const service = alert.service ?? alert.labels?.service;
   const errors: InvestigationError[] = [];
   throwIfAborted(signal);

@@ -1,15 +1,50 @@
-// Owns the investigation runs, host-free: start one per alert, cancel it, run it again, and keep the
-// current investigation of each alert. Panels render a run; commands ask the service; nothing else runs
-// the pipeline. Progress arrives as typed events and is kept per step.
+// Owns the investigation runs, host-free: start one per alert, cancel it, run it again (over another
+// time range, or with the other alerts of its incident), follow its alert as it changes, and keep the
+// current investigation of each alert and what was done about it. Panels render a run; commands ask the
+// service; nothing else runs the pipeline. Progress arrives as typed events and is kept per step.
 import type { Alert } from '../core/model';
-import type { ChangeSource } from '../core/sources';
+import type { ChangeSource, TimeWindow } from '../core/sources';
 import type { Investigation, InvestigationStep, ProgressEvent, StepState } from '../core/investigation';
 import { investigationSteps } from '../core/investigation';
 import { Emitter, type Event } from '../core/events';
 import { errorMessage } from '../core/errors';
 import type { InvestigateOptions, InvestigationSources, investigate as investigateFn } from './investigate';
+import { investigationWindow } from './investigate';
+import type { KnownCause, ServiceEdge } from './incidents';
 
 export type RunPhase = 'gathering' | 'ready' | 'error' | 'cancelled';
+
+/** The time ranges a person can pick: the alert's own window (an hour before it), the last 15 min, 1 h, 6 h, or their own. */
+export type RangePreset = 'alert' | '15m' | '1h' | '6h' | 'custom';
+export const rangePresets: readonly RangePreset[] = ['alert', '15m', '1h', '6h', 'custom'];
+
+export interface RangeChoice {
+  preset: RangePreset;
+  /** Custom ranges only. */
+  start?: number;
+  end?: number;
+}
+
+/** The longest range anyone can ask for: the backends' limits and the panel's points stay bounded. */
+export const maxRangeMs = 7 * 24 * 3600_000;
+
+/** What was done about an alert from its panel: an action running, or its outcome. */
+export interface ActionRecord {
+  actionId: string;
+  state: 'running' | 'finished';
+  /** The remediation outcome's status (recovered, executed, rejected, denied...). */
+  status?: string;
+  /** The outcome's message, with units. */
+  message?: string;
+  /** The verification's result, when there was one. */
+  verification?: { ok: boolean; reason: string };
+  time: number;
+}
+
+/** Outcomes after which an action is not offered again: it ran (whatever the verification said). */
+export function actionWasPerformed(r: ActionRecord): boolean {
+  return r.state === 'running' || ['executed', 'recovered', 'not-recovered', 'rolled-back', 'rollback-failed'].includes(r.status ?? '');
+}
 
 export interface RunStep {
   step: InvestigationStep;
@@ -31,6 +66,17 @@ export interface InvestigationRun {
   startedAt: number;
   /** Increases with every change, so a view can ignore stale updates. */
   version: number;
+  /** The range asked for, and the window it resolved to when the run started. */
+  range: RangeChoice & { window: TimeWindow };
+  /** The other alerts of the alert's incident, explained with it. */
+  relatedAlerts: Alert[];
+  /** What was done about the alert (kept across re-runs). */
+  actions: ActionRecord[];
+}
+
+export interface RunOptions {
+  range?: RangeChoice;
+  relatedAlerts?: Alert[];
 }
 
 export interface InvestigationServiceDeps {
@@ -48,6 +94,30 @@ export interface InvestigationServiceDeps {
 
 export function runKey(alert: Pick<Alert, 'sourceName' | 'id'>): string {
   return `${alert.sourceName}/${alert.id}`;
+}
+
+/** The window a range choice reads at `now`; a custom range is checked and says what is wrong with it. */
+export function rangeWindow(choice: RangeChoice, alert: Alert, now: number, lookbackMs?: number): TimeWindow {
+  switch (choice.preset) {
+    case 'alert':
+      return investigationWindow(alert, now, lookbackMs);
+    case '15m':
+      return { start: now - 15 * 60_000, end: now };
+    case '1h':
+      return { start: now - 3600_000, end: now };
+    case '6h':
+      return { start: now - 6 * 3600_000, end: now };
+    case 'custom': {
+      const { start, end } = choice;
+      if (start === undefined || end === undefined || !Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError('A custom range needs a start and an end.');
+      if (end <= start) throw new RangeError('The range must end after it starts.');
+      if (end - start > maxRangeMs) throw new RangeError('A range can be at most 7 days long.');
+      if (start > now) throw new RangeError('The range starts in the future.');
+      return { start, end: Math.min(end, now) };
+    }
+    default:
+      throw new RangeError(`Unknown range ${JSON.stringify((choice as RangeChoice).preset)}.`);
+  }
 }
 
 export class InvestigationService {
@@ -74,10 +144,10 @@ export class InvestigationService {
   }
 
   /** Starts an investigation of the alert, or returns the one already running or finished. */
-  start(alert: Alert): InvestigationRun {
+  start(alert: Alert, opts: RunOptions = {}): InvestigationRun {
     const existing = this.runs.get(runKey(alert));
     if (existing && existing.run.phase !== 'error' && existing.run.phase !== 'cancelled') return existing.run;
-    return this.rerun(alert);
+    return this.rerun(alert, opts);
   }
 
   /** Resolves when the alert's current run has finished (ready, error or cancelled). */
@@ -85,9 +155,16 @@ export class InvestigationService {
     return this.runs.get(key)?.done ?? Promise.resolve(undefined);
   }
 
-  /** Starts over: cancels a run in flight and investigates the alert again. */
-  rerun(alert: Alert): InvestigationRun {
+  /**
+   * Starts over: cancels a run in flight and investigates the alert again, over the range and with the
+   * related alerts given, else those of the run before. Throws RangeError for a range that cannot be.
+   */
+  rerun(alert: Alert, opts: RunOptions = {}): InvestigationRun {
     const key = runKey(alert);
+    const previous = this.runs.get(key)?.run;
+    const now = this.deps.now?.() ?? Date.now();
+    const choice = opts.range ?? (previous ? { preset: previous.range.preset, start: previous.range.start, end: previous.range.end } : { preset: 'alert' as const });
+    const window = rangeWindow(choice, alert, now, this.deps.options().lookbackMs);
     this.runs.get(key)?.abort.abort();
     const abort = new AbortController();
     const run: InvestigationRun = {
@@ -95,14 +172,73 @@ export class InvestigationService {
       alert,
       phase: 'gathering',
       steps: investigationSteps.map((step) => ({ step, state: 'pending' })),
-      startedAt: this.deps.now?.() ?? Date.now(),
-      version: 1,
+      startedAt: now,
+      version: (previous?.version ?? 0) + 1,
+      range: { ...choice, window },
+      relatedAlerts: (opts.relatedAlerts ?? previous?.relatedAlerts ?? []).filter((a) => runKey(a) !== key),
+      actions: previous?.actions ?? [],
     };
     const entry = { run, abort, done: Promise.resolve(run) };
     this.runs.set(key, entry);
     entry.done = this.execute(entry);
     this.changed.fire(run);
     return run;
+  }
+
+  /** Re-queries the alert's signals over another range (the panel's time-range picker). */
+  setRange(key: string, range: RangeChoice): InvestigationRun | undefined {
+    const entry = this.runs.get(key);
+    return entry ? this.rerun(entry.run.alert, { range }) : undefined;
+  }
+
+  /**
+   * The alerts as their sources list them now: each run follows its own alert and those of its
+   * incident (resolved, silenced, a new value) without investigating again. Returns the keys of the
+   * runs that changed.
+   */
+  followAlerts(alerts: readonly Alert[]): string[] {
+    const byKey = new Map(alerts.map((a) => [runKey(a), a]));
+    // State, end and silences: what changes what the panel offers. A value that ticks with every
+    // evaluation is not worth redrawing the panel for.
+    const same = (a: Alert, b: Alert) => a.state === b.state && a.endsAt === b.endsAt && (a.silencedBy ?? []).join() === (b.silencedBy ?? []).join();
+    const changed: string[] = [];
+    for (const entry of this.runs.values()) {
+      const run = entry.run;
+      const alert = byKey.get(run.key);
+      const related = run.relatedAlerts.map((a) => byKey.get(runKey(a)) ?? a);
+      const alertChanged = !!alert && !same(alert, run.alert);
+      const relatedChanged = related.some((a, i) => !same(a, run.relatedAlerts[i]));
+      if (!alertChanged && !relatedChanged) continue;
+      this.update(entry, { ...(alertChanged ? { alert } : {}), ...(relatedChanged ? { relatedAlerts: related } : {}) });
+      changed.push(run.key);
+    }
+    return changed;
+  }
+
+  /**
+   * What finished investigations tell about incidents: the cause each named for the alerts it explained
+   * (abstentions name none), and the calls between services their traces showed.
+   */
+  incidentHints(): { causes: Map<string, KnownCause>; edges: ServiceEdge[] } {
+    const causes = new Map<string, KnownCause>();
+    const edges = new Map<string, ServiceEdge>();
+    for (const { run } of this.runs.values()) {
+      const inv = run.investigation;
+      if (!inv) continue;
+      for (const e of inv.findings.callGraph) edges.set(`${e.from}\u0000${e.to}`, { from: e.from, to: e.to });
+      const h = inv.hypothesis;
+      if (h.abstained) continue;
+      const cause: KnownCause = { key: `${h.causeKind}|${h.service ?? ''}|${h.suspectCommit?.sha ?? ''}`, ...(h.service ? { service: h.service } : {}) };
+      for (const a of [run.alert, ...run.relatedAlerts]) causes.set(runKey(a), cause);
+    }
+    return { causes, edges: [...edges.values()] };
+  }
+
+  /** Records what was done about the alert: the latest record of an action replaces the one before. */
+  recordAction(key: string, record: ActionRecord): void {
+    const entry = this.runs.get(key);
+    if (!entry) return;
+    this.update(entry, { actions: [...entry.run.actions.filter((a) => a.actionId !== record.actionId), record] });
   }
 
   cancel(key: string): void {
@@ -141,7 +277,16 @@ export class InvestigationService {
       const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled')), { once: true }));
       aborted.catch(() => undefined);
       const changes = await this.deps.changes();
-      const inv = await Promise.race([this.deps.investigate(entry.run.alert, { ...this.deps.sources(), ...(changes ? { changes } : {}) }, { ...this.deps.options(), signal, onProgress, now: this.deps.now?.() }), aborted]);
+      const run = entry.run;
+      const opts: InvestigateOptions = {
+        ...this.deps.options(),
+        signal,
+        onProgress,
+        now: run.startedAt,
+        window: run.range.window,
+        ...(run.relatedAlerts.length ? { relatedAlerts: run.relatedAlerts } : {}),
+      };
+      const inv = await Promise.race([this.deps.investigate(run.alert, { ...this.deps.sources(), ...(changes ? { changes } : {}) }, opts), aborted]);
       if (!this.isCurrent(entry)) return entry.run;
       this.update(entry, { phase: 'ready', investigation: inv, steps: entry.run.steps.map((s) => (s.state === 'running' || s.state === 'pending' ? { ...s, state: 'done' } : s)) });
       this.lastFinished = entry.run.key;

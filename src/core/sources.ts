@@ -84,9 +84,18 @@ export interface TraceQuery extends TimeWindow {
   limit: number;
 }
 
+/** A caller -> callee edge between two services, with how many calls the traces show. */
+export interface ServiceEdge {
+  from: string;
+  to: string;
+  calls?: number;
+}
+
 export interface TraceSource extends SourceInfo {
   searchTraces(q: TraceQuery, signal?: AbortSignal): Promise<TraceSummary[]>;
   getTrace(traceId: string, signal?: AbortSignal): Promise<Span[]>;
+  /** Which services call which in the window (optional: backends that keep a dependency graph). Bounded. */
+  serviceGraph?(window: TimeWindow, signal?: AbortSignal): Promise<ServiceEdge[]>;
 }
 
 export interface ChangeSource extends SourceInfo {

@@ -446,7 +446,8 @@ function parseRunbookActions(text: string, source: string): RunbookLoad {
       const intervalMs = v.intervalMs ?? 5_000;
       if (typeof timeoutMs !== 'number' || typeof intervalMs !== 'number' || timeoutMs <= 0 || intervalMs <= 0) return at([...path, 'verification'], 'timeoutMs and intervalMs must be positive numbers');
       const signal: VerificationSignal = hasQuery ? { kind: 'promql', query: v.query as string } : { kind: 'error-ratio', service: (v.errorRatio as { service: string }).service };
-      verification = { description: typeof v.description === 'string' ? v.description : describeSignal(signal), signal, condition: { op: c.op as ComparisonOp, value: c.value }, timeoutMs, intervalMs };
+      const unit = typeof v.unit === 'string' ? v.unit : hasRatio ? 'ratio' : undefined;
+      verification = { description: typeof v.description === 'string' ? v.description : describeSignal(signal), signal, condition: { op: c.op as ComparisonOp, value: c.value }, timeoutMs, intervalMs, ...(unit ? { unit } : {}) };
     }
     let rollback: RollbackPlan | undefined;
     if (raw.rollback !== undefined) {

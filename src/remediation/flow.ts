@@ -4,9 +4,10 @@
 // Every step lands in the ledger. The plan is deep-frozen first, so the argv a person approves is
 // byte for byte the argv that runs.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PolicyDecision } from '../core/model';
 import { errorMessage } from '../core/errors';
+import { formatValue } from '../core/units';
 import { evaluatePolicy } from '../policy/engine';
 import type { AutonomyLevel, Policy } from '../policy/types';
 import { checkPlanEnvironment, type EnvCheckOptions, type EnvCheckResult } from './envChecks';
@@ -144,7 +145,10 @@ export async function runRemediation(proposedPlan: CommandPlan, deps: Remediatio
   const plan = freezePlan(proposedPlan);
   const now = deps.now ?? (() => new Date());
   const info = (text: string) => deps.output({ stream: 'info', text: text.endsWith('\n') ? text : `${text}\n` });
-  const log = (type: string, data: unknown) => deps.ledger.append(type, data, now());
+  // Every entry of this run carries its id and alert, so the ledger view and the export can tell the
+  // runs of two windows apart and list an alert's actions.
+  const runTag = { run: randomBytes(6).toString('hex'), ...(deps.origin?.alertId ? { alertId: deps.origin.alertId } : {}) };
+  const log = (type: string, data: object) => deps.ledger.append(type, { ...data, ...runTag }, now());
   const timeoutMs = deps.commandTimeoutMs ?? 600_000;
   const run = (argv: readonly string[], p: CommandPlan) => {
     info(`$ ${displayArgv(argv)}`);
@@ -224,7 +228,7 @@ export async function runRemediation(proposedPlan: CommandPlan, deps: Remediatio
   info(`verifying: ${plan.verification.description}`);
   const verification = await pollVerification(plan.verification, deps.verifier, {
     signal: deps.signal,
-    onSample: (s) => info(`  ${s.value !== undefined ? `value ${s.value}` : `error: ${s.error}`}`),
+    onSample: (s) => info(`  ${s.value !== undefined ? `value ${formatValue(s.value, plan.verification?.unit)}` : `error: ${s.error}`}`),
   });
   log('verification', { ok: verification.ok, reason: verification.reason, lastValue: verification.lastValue, samples: verification.samples.length, signal: plan.verification.signal, condition: plan.verification.condition });
   info(verification.ok ? `recovered: ${verification.reason}` : `not recovered: ${verification.reason}`);
@@ -248,7 +252,7 @@ async function runRollback(
   deps: RemediationDeps,
   io: {
     run: (argv: readonly string[], p: CommandPlan) => Promise<ExecResult>;
-    log: (type: string, data: unknown) => void;
+    log: (type: string, data: object) => void;
     info: (text: string) => void;
     now: () => Date;
     verificationReason: string;

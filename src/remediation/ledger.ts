@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sidecarHeadStore, type HeadStore, type LedgerHead } from './ledgerHead';
 import { acquireLock, type LockOptions } from './ledgerLock';
+import { countedEntries, type CountKey } from './ledgerEntries';
 
 export { keyValueHeadStore, sidecarHeadStore, type HeadStore, type LedgerHead } from './ledgerHead';
 
@@ -438,16 +439,17 @@ export interface LedgerCounts {
 
 export function ledgerCounts(filePath: string, options: LedgerOptions = {}): LedgerCounts {
   const entries = readLedger(filePath);
-  const count = (type: string, pred: (e: LedgerEntry) => boolean = () => true) => entries.filter((e) => e.type === type && pred(e)).length;
-  const hypothesesShown = count('hypothesis');
-  const hypothesesWrong = count('hypothesis-wrong');
+  // One definition of what each count counts, shared with the views that list those entries.
+  const count = (key: CountKey) => entries.filter(countedEntries[key]).length;
+  const hypothesesShown = count('hypothesesShown');
+  const hypothesesWrong = count('hypothesesWrong');
   return {
-    suggestions: count('suggestion'),
-    approvals: count('approval'),
-    rejections: count('rejection'),
-    actions: count('execution'),
-    recoveries: count('verification', (e) => (e.data as { ok?: unknown } | null)?.ok === true),
-    rollbacks: count('rollback'),
+    suggestions: count('suggestions'),
+    approvals: count('approvals'),
+    rejections: count('rejections'),
+    actions: count('actions'),
+    recoveries: count('recoveries'),
+    rollbacks: count('rollbacks'),
     hypothesesShown,
     hypothesesWrong,
     falsePositiveRate: hypothesesShown > 0 ? hypothesesWrong / hypothesesShown : null,

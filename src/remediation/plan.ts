@@ -39,6 +39,8 @@ export interface Verification {
    * first sample that breaks one fails the verification (a scale-down is checked this way).
    */
   holdMs?: number;
+  /** Unit of the signal's value (core/units.ts): messages say "0.4 % < 5 %", not "0.004 < 0.05". */
+  unit?: string;
 }
 
 export interface RollbackPlan {

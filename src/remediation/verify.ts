@@ -4,6 +4,7 @@
 // invented: the signal says what it is.
 
 import { errorMessage } from '../core/errors';
+import { formatValue } from '../core/units';
 import type { MetricSource, TraceSource } from '../core/sources';
 import type { ComparisonOp, Verification, VerificationSignal } from './plan';
 
@@ -131,6 +132,7 @@ export async function pollVerification(
 ): Promise<VerificationResult> {
   if (verification.holdMs !== undefined || verification.checks?.length) return pollAll(verification, verifier, opts);
   const { op, value: threshold } = verification.condition;
+  const fmt = (v: number) => formatValue(v, verification.unit);
   const deadline = Date.now() + verification.timeoutMs;
   const samples: VerificationSample[] = [];
   const maxSamples = opts.maxSamples ?? 1000;
@@ -149,7 +151,7 @@ export async function pollVerification(
     if (samples.length < maxSamples) samples.push(sample);
     opts.onSample?.(sample);
     if (sample.value !== undefined && conditionHolds(sample.value, op, threshold)) {
-      return { ok: true, samples, lastValue, reason: `${verification.description}: ${sample.value} ${op} ${threshold}` };
+      return { ok: true, samples, lastValue, reason: `${verification.description}: ${fmt(sample.value)} ${op} ${fmt(threshold)}` };
     }
     const left = deadline - Date.now();
     if (left <= 0) {
@@ -157,7 +159,7 @@ export async function pollVerification(
         ok: false,
         samples,
         lastValue,
-        reason: `${verification.description} did not hold within ${verification.timeoutMs} ms (${lastValue === undefined ? 'no value could be read' : `last value ${lastValue}, wanted ${op} ${threshold}`})`,
+        reason: `${verification.description} did not hold within ${formatValue(verification.timeoutMs / 1000, 's')} (${lastValue === undefined ? 'no value could be read' : `last value ${fmt(lastValue)}, wanted ${op} ${fmt(threshold)}`})`,
       };
     }
     await sleep(Math.min(verification.intervalMs, left), opts.signal);

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { AlertSource, ChangeSource, LogSource, MetricSource, SilenceSource, SourceInfo, TraceSource } from '../core/sources';
 import type { Logger } from '../core/logger';
 import { errorMessage } from '../core/errors';
-import { createSource, validateSourceConfigs, type CreatedSource } from './registry';
+import { createSource, validateSourceConfigs, type CreatedSource, type SourceConfig } from './registry';
 import { createEmbeddedDefault, type EmbeddedDefault } from './otlp/embeddedSource';
 import { WebhookReceiver } from './webhook';
 
@@ -35,6 +35,8 @@ export class SourceSet {
   readonly traces: TraceSource[] = [];
   /** Every source, by its configured name. */
   readonly all: SourceInfo[] = [];
+  /** The valid configured backends as written (links out are built from their UI addresses). */
+  readonly configs: SourceConfig[] = [];
   readonly problems: SourceProblem[] = [];
   /** The embedded receiver's address, when it runs. */
   receiverAddress?: string;
@@ -55,6 +57,7 @@ export class SourceSet {
     for (const cfg of configs) {
       try {
         set.add(createSource(cfg, getSecret, logger));
+        set.configs.push(cfg);
       } catch (err) {
         set.problems.push({ source: cfg.name, kind: 'config', message: errorMessage(err) });
       }

@@ -1,11 +1,14 @@
 // Owns the live sources (a SourceSet built from the settings: configured backends, the embedded OTLP
 // receiver, the webhook receiver), refreshes alerts on demand or on push, and publishes one snapshot:
-// alerts from the sources that work plus one error entry per source that does not. One broken source
-// never hides the others.
+// alerts from the sources that work (and, for a while, those that resolved), the incidents they form,
+// plus one error entry per source that does not answer. One broken source never hides the others.
 import * as vscode from 'vscode';
 import type { Alert } from '../core/model';
 import type { Logger } from '../core/logger';
+import type { ServiceEdge } from '../core/sources';
 import { errorMessage } from '../core/errors';
+import { groupIncidents, type Incident, type KnownCause } from '../agent/incidents';
+import { RecentAlerts } from '../agent/recentAlerts';
 import type { SourceProblem, SourceSet, SourceSetSettings } from '../sources/sourceSet';
 import { settings } from './config';
 
@@ -13,9 +16,18 @@ export type { SourceProblem };
 
 export interface AlertSnapshot {
   alerts: Alert[];
+  /** Alerts that share a cause, nearest the cause first (every alert is in exactly one). */
+  incidents: Incident[];
   errors: SourceProblem[];
   updatedAt: number;
 }
+
+/** What investigations already know about causes and calls (the InvestigationService's hints). */
+export type IncidentHints = () => { causes: Map<string, KnownCause>; edges: ServiceEdge[] };
+
+/** The call graph from the trace sources is read at most this often (it walks the stored spans). */
+const topologyEveryMs = 30_000;
+const topologyWindowMs = 30 * 60_000;
 
 export const secretKey = (sourceName: string) => `incidentLens.source.${sourceName}`;
 /** The webhook's bearer token, in SecretStorage (never a setting: a workspace could set a setting). */
@@ -26,15 +38,18 @@ export class AlertService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private set: SourceSet | undefined;
   private readonly pushSubscriptions: { dispose(): void }[] = [];
-  private current: AlertSnapshot = { alerts: [], errors: [], updatedAt: 0 };
+  private current: AlertSnapshot = { alerts: [], incidents: [], errors: [], updatedAt: 0 };
   private inFlight: Promise<AlertSnapshot> | undefined;
   private pushTimer: NodeJS.Timeout | undefined;
+  private readonly recent = new RecentAlerts();
+  private topology: { at: number; edges: ServiceEdge[] } = { at: 0, edges: [] };
 
   constructor(
     private readonly logger: Logger,
     private readonly secrets: vscode.SecretStorage,
     /** The models the workspace declares, as one more alert source (src/vscode/models.ts). */
     private readonly models?: () => SourceSetSettings['models'],
+    private readonly hints: IncidentHints = () => ({ causes: new Map(), edges: [] }),
   ) {}
 
   get snapshot(): AlertSnapshot {
@@ -90,14 +105,44 @@ export class AlertService implements vscode.Disposable {
       const set = this.set;
       const ac = new AbortController();
       const { collectAlerts } = await import('../sources/registry');
-      const { alerts, errors } = await collectAlerts(set?.alerts ?? [], ac.signal);
-      this.current = { alerts, errors: [...(set?.problems ?? []), ...errors], updatedAt: Date.now() };
+      const { alerts: listed, errors } = await collectAlerts(set?.alerts ?? [], ac.signal);
+      const now = Date.now();
+      const alerts = this.recent.update(listed, now, new Set(errors.map((e) => e.source)));
+      const hints = this.hints();
+      const edges = [...(await this.callGraph(set, now)), ...hints.edges];
+      const incidents = groupIncidents(alerts, { edges, causes: hints.causes });
+      this.current = { alerts, incidents, errors: [...(set?.problems ?? []), ...errors], updatedAt: now };
       this.changed.fire(this.current);
       return this.current;
     })().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /** Which services call which, from the trace sources that keep a graph; read at most every 30 s. */
+  private async callGraph(set: SourceSet | undefined, now: number): Promise<ServiceEdge[]> {
+    if (now - this.topology.at < topologyEveryMs) return this.topology.edges;
+    const window = { start: now - topologyWindowMs, end: now };
+    const lists = await Promise.all(
+      (set?.traces ?? []).map((t) =>
+        t.serviceGraph
+          ? t.serviceGraph(window).catch((err: unknown) => {
+              this.logger.debug(`service graph of ${t.name}: ${errorMessage(err)}`);
+              return [];
+            })
+          : Promise.resolve([]),
+      ),
+    );
+    // An empty graph (no traces yet) is asked again next time instead of being kept for 30 s.
+    const edges = lists.flat();
+    this.topology = { at: edges.length ? now : 0, edges };
+    return this.topology.edges;
+  }
+
+  /** The incident an alert belongs to. */
+  incidentOf(alert: Pick<Alert, 'sourceName' | 'id'>): Incident | undefined {
+    return this.current.incidents.find((i) => i.alerts.some((a) => a.id === alert.id && a.sourceName === alert.sourceName));
   }
 
   find(alertId: string): Alert | undefined {

@@ -1,15 +1,18 @@
-// The Alerts view: groups of live alerts (by service, severity or name), source errors beside them,
+// The Alerts view: incidents (alerts that share a cause, the one nearest the cause first) or groups of
+// alerts (by service, severity or name), source errors beside them, resolved alerts dimmed for a while,
 // a badge with the firing count, a filter, and refresh only while the view is visible.
 import * as vscode from 'vscode';
 import type { Alert } from '../core/model';
 import { groupAlerts } from '../sources/alertGrouping';
+import type { Incident } from '../agent/incidents';
 import type { AlertService, AlertSnapshot, SourceProblem } from './alertService';
-import { alertDescription, alertIcon, alertTooltip } from './alertPresentation';
+import { alertDescription, alertIcon, alertTooltip, incidentDescription, incidentHead, incidentTooltip } from './alertPresentation';
 import { settings } from './config';
 
 export type AlertTreeNode =
   | { type: 'group'; key: string; label: string; alerts: Alert[]; firing: number }
-  | { type: 'alert'; alert: Alert }
+  | { type: 'incident'; key: string; incident: Incident; alerts: Alert[] }
+  | { type: 'alert'; alert: Alert; incident?: Incident }
   | { type: 'sourceError'; problem: SourceProblem }
   | { type: 'more'; parentKey: string; remaining: number };
 
@@ -38,19 +41,34 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
     this.rebuild(this.alerts.snapshot);
   }
 
-  visibleAlerts(snapshot: AlertSnapshot = this.alerts.snapshot): Alert[] {
+  private matches(a: Alert): boolean {
     const f = this.filterText.toLowerCase();
-    if (!f) return snapshot.alerts;
-    return snapshot.alerts.filter((a) => {
-      if (a.name.toLowerCase().includes(f) || (a.service ?? '').toLowerCase().includes(f)) return true;
-      return Object.entries(a.labels).some(([k, v]) => `${k}=${v}`.toLowerCase().includes(f));
-    });
+    if (!f) return true;
+    if (a.name.toLowerCase().includes(f) || (a.service ?? '').toLowerCase().includes(f)) return true;
+    return Object.entries(a.labels).some(([k, v]) => `${k}=${v}`.toLowerCase().includes(f));
+  }
+
+  visibleAlerts(snapshot: AlertSnapshot = this.alerts.snapshot): Alert[] {
+    return this.filterText ? snapshot.alerts.filter((a) => this.matches(a)) : snapshot.alerts;
   }
 
   rebuild(snapshot: AlertSnapshot): void {
-    const visible = this.visibleAlerts(snapshot);
     const errors: AlertTreeNode[] = snapshot.errors.map((problem) => ({ type: 'sourceError', problem }));
     const by = settings.groupBy();
+    if (by === 'incident') {
+      const nodes: AlertTreeNode[] = [];
+      for (const incident of snapshot.incidents) {
+        const alerts = this.filterText ? incident.alerts.filter((a) => this.matches(a)) : incident.alerts;
+        if (alerts.length === 0) continue;
+        // A lone alert is its own row: an "incident of one" would only add a level to click through.
+        if (incident.alerts.length === 1) nodes.push({ type: 'alert', alert: alerts[0] });
+        else nodes.push({ type: 'incident', key: `incident:${incident.id}`, incident, alerts });
+      }
+      this.roots = [...errors, ...nodes];
+      this.changed.fire(undefined);
+      return;
+    }
+    const visible = this.visibleAlerts(snapshot);
     if (by === 'none') {
       this.roots = [...errors, ...visible.map((alert): AlertTreeNode => ({ type: 'alert', alert }))];
     } else {
@@ -61,9 +79,10 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
 
   getChildren(node?: AlertTreeNode): AlertTreeNode[] {
     if (!node) return this.roots;
-    if (node.type !== 'group') return [];
+    if (node.type !== 'group' && node.type !== 'incident') return [];
     const shown = this.expandedPages.get(node.key) ?? pageSize;
-    const children: AlertTreeNode[] = node.alerts.slice(0, shown).map((alert) => ({ type: 'alert', alert }));
+    const incident = node.type === 'incident' ? node.incident : undefined;
+    const children: AlertTreeNode[] = node.alerts.slice(0, shown).map((alert) => ({ type: 'alert', alert, ...(incident ? { incident } : {}) }));
     if (node.alerts.length > shown) children.push({ type: 'more', parentKey: node.key, remaining: node.alerts.length - shown });
     return children;
   }
@@ -91,10 +110,26 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
         item.iconPath = new vscode.ThemeIcon(node.firing > 0 ? 'folder-active' : 'folder');
         return item;
       }
+      case 'incident': {
+        const inc = node.incident;
+        // Expanded while small: the alerts of one fault are what the user came to see.
+        const state = node.alerts.length > 20 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
+        const head = incidentHead(inc);
+        const item = new vscode.TreeItem(`Incident: ${head}`, state);
+        item.id = node.key;
+        item.description = incidentDescription(inc);
+        item.tooltip = incidentTooltip(inc);
+        item.contextValue = 'incident';
+        item.accessibilityInformation = { label: `Incident ${head}: ${inc.alerts.length} alerts, ${inc.firing} firing` };
+        item.iconPath = new vscode.ThemeIcon(inc.firing > 0 ? 'flame' : 'pass', new vscode.ThemeColor(inc.firing > 0 ? (inc.worstSeverity === 'critical' || inc.worstSeverity === 'error' ? 'errorForeground' : 'editorWarning.foreground') : 'disabledForeground'));
+        // A click investigates the incident: its first alert, with the others explained together.
+        item.command = { command: 'incidentLens.investigate', title: 'Investigate the incident', arguments: [node] };
+        return item;
+      }
       case 'alert': {
         const a = node.alert;
         const item = new vscode.TreeItem(a.name, vscode.TreeItemCollapsibleState.None);
-        item.id = `alert:${a.sourceName}:${a.id}`;
+        item.id = `alert:${node.incident ? `${node.incident.id}:` : ''}${a.sourceName}:${a.id}`;
         item.description = alertDescription(a);
         // The Markdown tooltip is built in resolveTreeItem, on hover: 10,000 rows need not pay for it.
         item.iconPath = alertIcon(a);

@@ -2,7 +2,7 @@
 // a stale value, and callers that need a reconnect listen to onDidChangeConfiguration themselves.
 import * as vscode from 'vscode';
 
-export type GroupBy = 'service' | 'severity' | 'alertname' | 'none';
+export type GroupBy = 'incident' | 'service' | 'severity' | 'alertname' | 'none';
 export type Autonomy = 'observe' | 'suggest' | 'executeLowRisk' | 'executeHighRisk';
 
 const section = 'incidentLens';
@@ -33,7 +33,7 @@ export const settings = {
     return Math.max(2, cfg().get<number>('refreshIntervalSeconds', 15)) * 1000;
   },
   groupBy(): GroupBy {
-    return cfg().get<GroupBy>('groupBy', 'service');
+    return cfg().get<GroupBy>('groupBy', 'incident');
   },
   async setGroupBy(value: GroupBy): Promise<void> {
     await cfg().update('groupBy', value, vscode.ConfigurationTarget.Global);

@@ -8,6 +8,8 @@ export interface PickItem<T> {
   description?: string;
   detail?: string;
   value: T;
+  /** A heading between items (VS Code's separator); it cannot be picked. */
+  separator?: boolean;
 }
 
 export interface Prompter {
@@ -20,7 +22,7 @@ export interface Prompter {
 export const vscodePrompter: Prompter = {
   async pick(items, options) {
     const chosen = await vscode.window.showQuickPick(
-      items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, value: i.value })),
+      items.map((i) => (i.separator ? { label: i.label, kind: vscode.QuickPickItemKind.Separator, value: i.value } : { label: i.label, description: i.description, detail: i.detail, value: i.value })),
       { title: options.title, placeHolder: options.placeholder, matchOnDescription: true, matchOnDetail: true },
     );
     return chosen?.value;

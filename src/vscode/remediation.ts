@@ -4,13 +4,15 @@
 // untrusted workspace or in observe mode.
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Alert, Hypothesis, ProposedAction } from '../core/model';
 import type { Logger } from '../core/logger';
 import { errorMessage } from '../core/errors';
 import type { PlanContext } from '../remediation/catalog';
 import type { CommandPlan } from '../remediation/plan';
-import type { Ledger, LedgerCounts } from '../remediation/ledger';
+import type { Ledger, LedgerCounts, LedgerEntry } from '../remediation/ledger';
+import type { ActionTaken } from '../remediation/ledgerEntries';
 import type { Prompter, RemediationOutcome } from '../remediation/flow';
 import type { StagedOutcome } from '../remediation/staged';
 import type { Verifier } from '../remediation/verify';
@@ -32,7 +34,8 @@ const engine = () =>
     import('../policy/target'),
     import('../remediation/verify'),
     import('../remediation/staged'),
-  ]).then(([catalog, plan, ledger, executor, flow, policy, target, verify, staged]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy, ...target, ...verify, ...staged }));
+    import('../remediation/ledgerEntries'),
+  ]).then(([catalog, plan, ledger, executor, flow, policy, target, verify, staged, entries]) => ({ ...catalog, ...plan, ...ledger, ...executor, ...flow, ...policy, ...target, ...verify, ...staged, ...entries }));
 
 export class RemediationController implements vscode.Disposable {
   private services: Services | undefined;
@@ -41,6 +44,7 @@ export class RemediationController implements vscode.Disposable {
   readonly onDidChangeLedger = this.ledgerChanged.event;
   readonly ledgerPath: string;
   private ledger: Ledger | undefined;
+  private userName: Promise<string> | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -99,6 +103,49 @@ export class RemediationController implements vscode.Disposable {
     }
   }
 
+  /** Every readable ledger entry, oldest first (empty before the first entry). */
+  async entries(): Promise<LedgerEntry[]> {
+    if (!fs.existsSync(this.ledgerPath)) return [];
+    try {
+      return (await engine()).readLedger(this.ledgerPath);
+    } catch (err) {
+      this.logger.warn(`ledger entries: ${errorMessage(err)}`);
+      return [];
+    }
+  }
+
+  /** The remediation runs the ledger recorded for an alert, with their outcomes. */
+  async actionsTaken(alertId: string): Promise<ActionTaken[]> {
+    const entries = await this.entries();
+    return entries.length ? (await engine()).actionsTaken(entries, alertId) : [];
+  }
+
+  /**
+   * Who acts, as Alertmanager records a silence's author: the workspace's git user.name (read with
+   * git's program-running settings neutralised), else the OS account.
+   */
+  actingUser(): Promise<string> {
+    this.userName ??= (async () => {
+      const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      if (root) {
+        try {
+          const { runGit } = await import('../sources/gitCommand');
+          const name = (await runGit({ repo: root, args: ['config', '--get', 'user.name'], trusted: vscode.workspace.isTrusted, timeoutMs: 5000, maxBuffer: 64 * 1024 })).trim();
+          // A name is data for amtool's --author=…: keep it one printable line.
+          if (name && name.length <= 200 && !/[\u0000-\u001f\u007f]/.test(name)) return name;
+        } catch {
+          // no git, no repository or no user.name: the OS account says who it is
+        }
+      }
+      try {
+        return os.userInfo().username || 'incident-lens';
+      } catch {
+        return 'incident-lens';
+      }
+    })();
+    return this.userName;
+  }
+
   recordHypothesis(alert: Alert, h: Hypothesis): void {
     void this.append('hypothesis', {
       alert: { id: alert.id, name: alert.name, source: alert.sourceName },
@@ -107,10 +154,6 @@ export class RemediationController implements vscode.Disposable {
       abstained: h.abstained,
       actions: h.proposedActions.map((a) => a.actionId),
     });
-  }
-
-  recordSilence(alert: Alert, silenceId: string, durationMs: number, comment: string): void {
-    void this.append('execution', { kind: 'silence', alert: { id: alert.id, name: alert.name }, silenceId, durationMs, comment, exitCode: 0 });
   }
 
   async markWrong(alert: Alert, h: Hypothesis): Promise<void> {
@@ -157,10 +200,24 @@ export class RemediationController implements vscode.Disposable {
       runbooks,
       // Without a verification of its own, an action is checked against its service's error ratio.
       verification: service && !modelAlert
-        ? { description: `${service} error ratio back under 5%`, signal: { kind: 'error-ratio', service }, condition: { op: '<', value: 0.05 }, timeoutMs: 90_000, intervalMs: 3_000 }
+        ? { description: `${service} error ratio back under 5%`, signal: { kind: 'error-ratio', service }, condition: { op: '<', value: 0.05 }, timeoutMs: 90_000, intervalMs: 3_000, unit: 'ratio' }
         : undefined,
-      author: 'incident-lens',
+      ...(this.alertmanagerUrlFor(alert) ? { alertmanagerUrl: this.alertmanagerUrlFor(alert) } : {}),
+      author: await this.actingUser(),
     };
+  }
+
+  /** Where a silence for the alert goes: its own Alertmanager source, else the first configured one. */
+  private alertmanagerUrlFor(alert: Alert): string | undefined {
+    const configs = this.services?.alerts.sources?.configs ?? [];
+    return (configs.find((c) => c.kind === 'alertmanager' && c.name === alert.sourceName) ?? configs.find((c) => c.kind === 'alertmanager'))?.url;
+  }
+
+  /** A silence is an action like any other: planned as `amtool silence add`, judged by the policy, approved, recorded. */
+  silence(alert: Alert, duration: string, comment: string): Promise<RemediationOutcome | undefined> {
+    const params: Record<string, string> = { duration, comment };
+    for (const [name, value] of Object.entries(alert.labels)) params[`match.${name}`] = value;
+    return this.run(alert, { actionId: 'silence-alert', title: `Silence ${alert.name}`, params, why: comment });
   }
 
   async run(alert: Alert, proposed: ProposedAction, _h?: Hypothesis): Promise<RemediationOutcome | undefined> {
@@ -198,7 +255,7 @@ export class RemediationController implements vscode.Disposable {
         prompter: this.approvalPrompter(displayArgv),
       });
       this.ledgerChanged.fire();
-      const msg = `${plan.title}: ${outcome.status}${outcome.message ? ` — ${outcome.message}` : ''}`;
+      const msg = `${plan.title}: ${outcome.status}${outcome.message ? `: ${outcome.message}` : ''}`;
       if (outcome.status === 'recovered' || outcome.status === 'executed') void vscode.window.showInformationMessage(msg);
       else void vscode.window.showWarningMessage(msg);
       return outcome;

@@ -8,6 +8,7 @@ import type { InvestigationPanels } from './investigationPanel';
 import type { SuspectCodeMarkers } from './suspectCode';
 import type { RemediationController } from './remediation';
 import type { Prompter } from './prompter';
+import type { LedgerView } from './ledgerView';
 import type { InvestigationService } from '../agent/investigationService';
 import type { AgentFeatures } from './agent';
 import type { DeployRiskController } from './deployRisk';
@@ -36,6 +37,7 @@ export interface Services {
   readonly kubernetes: KubernetesContexts;
   /** The Right-Sizing view (workloads by savings). */
   readonly rightsizing?: RightsizingView;
+  readonly ledger: LedgerView;
   /** Model panels (drift alerts open these instead of an investigation). */
   readonly models: ModelPanels;
 }

@@ -4,7 +4,7 @@
 
 import type { Alert, Labels, LogLevel, LogRecord, MetricSeries, Span, TraceSummary } from '../../core/model';
 import { normaliseUnit } from '../../core/units';
-import type { AlertSource, LogQuery, LogSource, MetricQuery, MetricSource, TimeWindow, TraceQuery, TraceSource } from '../../core/sources';
+import type { AlertSource, LogQuery, LogSource, MetricQuery, MetricSource, ServiceEdge, TimeWindow, TraceQuery, TraceSource } from '../../core/sources';
 import { labelsKey } from '../../core/sources';
 import { SourceError, errorMessage } from '../../core/errors';
 import { type Logger, scopedLogger, silentLogger } from '../../core/logger';
@@ -24,9 +24,10 @@ export interface EmbeddedSourceOptions {
 }
 
 /** RED series names: per route, requests per second, the fraction that failed, and p95 latency in ms. */
-export const RED_REQUEST_RATE = 'red.request_rate';
-export const RED_ERROR_RATIO = 'red.error_ratio';
-export const RED_LATENCY_P95 = 'red.latency_p95';
+// The names Prometheus's RED series carry too (sources/relatedSeries.ts): one chart title for both.
+export const RED_REQUEST_RATE = 'Request rate';
+export const RED_ERROR_RATIO = 'Error ratio';
+export const RED_LATENCY_P95 = 'Latency p95';
 
 const MAX_RED_ROUTES = 8;
 const DATA_SETTLE_MS = 1000;
@@ -174,6 +175,27 @@ export class EmbeddedSource implements AlertSource, MetricSource, LogSource, Tra
     if (!spans.length) throw new SourceError('not-found', this.name, `trace ${traceId} is not in the local store (never received, or evicted)`);
     return spans;
   }
+
+  /** Caller -> callee edges: a span whose parent span belongs to another service is a call between them. */
+  async serviceGraph(window: TimeWindow, signal?: AbortSignal): Promise<ServiceEdge[]> {
+    signal?.throwIfAborted();
+    const serviceOf = new Map<string, string>();
+    const children: { parent: string; service: string }[] = [];
+    this.store.forEachSpan(window, {}, (s) => {
+      serviceOf.set(s.spanId, s.service);
+      if (s.parentSpanId) children.push({ parent: s.parentSpanId, service: s.service });
+    });
+    const calls = new Map<string, ServiceEdge>();
+    for (const c of children) {
+      const from = serviceOf.get(c.parent);
+      if (!from || from === c.service) continue;
+      const key = `${from}\u0000${c.service}`;
+      const e = calls.get(key);
+      if (e) e.calls = (e.calls ?? 0) + 1;
+      else calls.set(key, { from, to: c.service, calls: 1 });
+    }
+    return [...calls.values()];
+  }
 }
 
 /** About 60 buckets over the window, at least 10 s each, on a whole number of seconds. */
@@ -236,7 +258,11 @@ function redSeries(store: TelemetryStore, service: string, requested: TimeWindow
     const p95: [number, number][] = [];
     for (let b = 0; b < buckets; b++) {
       const t = window.start + b * step;
-      rate.push([t, r.count[b] / (step / 1000)]);
+      // The last bucket ends where the data ends, usually short of a full step: its rate is over the
+      // time it covers, and one that covers under half a step (after full ones) is left out rather
+      // than drawn as a drop to zero.
+      const covered = Math.max(1, Math.min(step, window.end - t));
+      if (b === 0 || covered >= step / 2) rate.push([t, r.count[b] / (covered / 1000)]);
       if (r.count[b] > 0) {
         ratio.push([t, r.errors[b] / r.count[b]]);
         const d = r.durations[b].sort((x, y) => x - y);

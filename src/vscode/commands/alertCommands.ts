@@ -16,6 +16,7 @@ export async function groupBy(s: Services, value?: GroupBy): Promise<void> {
     value ??
     (await s.prompter.pick<GroupBy>(
       [
+        { label: 'Incident (alerts that share a cause)', value: 'incident' },
         { label: 'Service', value: 'service' },
         { label: 'Severity', value: 'severity' },
         { label: 'Alert name', value: 'alertname' },
@@ -59,32 +60,32 @@ export async function openInSource(s: Services, arg?: unknown): Promise<void> {
 }
 
 const durations = [
-  { label: '30 minutes', ms: 30 * 60_000 },
-  { label: '1 hour', ms: 60 * 60_000 },
-  { label: '4 hours', ms: 4 * 60 * 60_000 },
-  { label: '1 day', ms: 24 * 60 * 60_000 },
+  { label: '30 minutes', value: '30m' },
+  { label: '1 hour', value: '1h' },
+  { label: '4 hours', value: '4h' },
+  { label: '1 day', value: '1d' },
 ];
 
-export async function silenceAlert(s: Services, arg?: unknown, durationMs?: number, comment?: string): Promise<string | undefined> {
+/**
+ * Silences an alert through the same path as every other action: an `amtool silence add` plan with the
+ * real user as its author, judged by the policy, approved in the dialog, run and written to the ledger.
+ */
+export async function silenceAlert(s: Services, arg?: unknown, duration?: string, comment?: string): Promise<string | undefined> {
   const alert = await resolveAlert(s, arg, 'Silence which alert?');
   if (!alert) return undefined;
-  const target = s.alerts.sources?.silenceSourceFor(alert);
-  if (!target) {
-    void vscode.window.showWarningMessage(`No Alertmanager or Grafana source is configured, so "${alert.name}" cannot be silenced. Add one in the incidentLens.sources setting.`);
+  const configs = s.alerts.sources?.configs ?? [];
+  if (!configs.some((c) => c.kind === 'alertmanager')) {
+    void vscode.window.showWarningMessage(`No Alertmanager source is configured, so "${alert.name}" cannot be silenced. Add one in the incidentLens.sources setting.`);
     return undefined;
   }
-  const ms = durationMs ?? (await s.prompter.pick(durations.map((d) => ({ label: d.label, value: d.ms })), { title: `Silence ${alert.name} for` }));
-  if (!ms) return undefined;
+  const chosen = duration ?? (await s.prompter.pick(durations, { title: `Silence ${alert.name} for` }));
+  if (!chosen) return undefined;
   const why = comment ?? (await s.prompter.input({ title: 'Silence comment', prompt: 'Why (kept in the Alertmanager and the audit ledger)', value: 'Investigating in Incident Lens' }));
   if (why === undefined) return undefined;
-  const now = Date.now();
-  const matchers = Object.entries(alert.labels).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
   try {
-    const id = await target.createSilence({ matchers, startsAt: now, endsAt: now + ms, createdBy: 'incident-lens', comment: why });
-    s.remediation.recordSilence(alert, id, ms, why);
-    void vscode.window.showInformationMessage(`Silenced ${alert.name} in ${target.name} (silence ${id}).`);
+    const outcome = await s.remediation.silence(alert, chosen, why);
     await s.alerts.refresh();
-    return id;
+    return outcome?.status;
   } catch (err) {
     void vscode.window.showErrorMessage(`Could not silence ${alert.name}: ${errorMessage(err)}`);
     return undefined;

@@ -28,6 +28,10 @@ export const contributedCommands = [
   'incidentLens.refreshRightsizing',
   'incidentLens.scaleDownInStages',
   'incidentLens.changeRequestInStages',
+  'incidentLens.copyInvestigationMarkdown',
+  'incidentLens.exportInvestigation',
+  'incidentLens.filterLedger',
+  'incidentLens.clearLedgerFilter',
   'incidentLens.openModel',
 ] as const;
 

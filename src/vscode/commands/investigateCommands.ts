@@ -62,3 +62,22 @@ export async function goToSuspectCode(s: Services): Promise<void> {
 export function dismissSuspectCode(s: Services): void {
   s.suspectCode.dismiss();
 }
+
+function activePanelOrSay(s: Services) {
+  const panel = s.panels.active();
+  if (!panel || !s.investigations.current(panel.key)) {
+    void vscode.window.showInformationMessage('Open an investigation that has finished first.');
+    return undefined;
+  }
+  return panel;
+}
+
+/** The active investigation as Markdown on the clipboard: timeline, evidence, hypothesis, actions taken. */
+export async function copyInvestigationMarkdown(s: Services): Promise<void> {
+  await activePanelOrSay(s)?.copyMarkdown();
+}
+
+/** The active investigation as a Markdown file, the start of a postmortem. */
+export async function exportInvestigation(s: Services): Promise<void> {
+  await activePanelOrSay(s)?.exportMarkdown();
+}

@@ -3,8 +3,8 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { clearFilter, copyAlertDetails, filterAlerts, groupBy, openInSource, refreshAlerts, silenceAlert } from './alertCommands';
 import { configureSources, setSourceSecret, setWebhookToken, showLog } from './configCommands';
-import { dismissSuspectCode, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
-import { markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
+import { copyInvestigationMarkdown, dismissSuspectCode, exportInvestigation, goToSuspectCode, investigate, investigateById, triage } from './investigateCommands';
+import { filterLedger, markHypothesisWrong, runAction, verifyLedger } from './remediationCommands';
 import { changeRequestInStages, refreshRightsizing, scaleDownInStages } from './kubernetesCommands';
 import { openModel } from './modelCommands';
 
@@ -41,6 +41,10 @@ export const commandTable: Record<CommandId, Handler> = {
   'incidentLens.refreshRightsizing': refreshRightsizing,
   'incidentLens.scaleDownInStages': scaleDownInStages,
   'incidentLens.changeRequestInStages': changeRequestInStages,
+  'incidentLens.copyInvestigationMarkdown': copyInvestigationMarkdown,
+  'incidentLens.exportInvestigation': exportInvestigation,
+  'incidentLens.filterLedger': filterLedger,
+  'incidentLens.clearLedgerFilter': (s) => s.ledger.setFilter(undefined),
   'incidentLens.openModel': openModel,
 };
 

@@ -30,3 +30,18 @@ export async function markHypothesisWrong(s: Services): Promise<void> {
   }
   await s.remediation.markWrong(inv.alert, inv.hypothesis);
 }
+
+/** Shows only the audit ledger entries of one alert (picked from the alerts the ledger names). */
+export async function filterLedger(s: Services, alertId?: string): Promise<void> {
+  if (alertId !== undefined) {
+    s.ledger.setFilter(alertId || undefined);
+    return;
+  }
+  const alerts = await s.ledger.alertsNamed();
+  if (alerts.length === 0) {
+    void vscode.window.showInformationMessage('The audit ledger names no alert yet.');
+    return;
+  }
+  const chosen = await s.prompter.pick(alerts.map((a) => ({ label: a.name ?? a.id, description: `${a.entries} entries · ${a.id}`, value: a.id })), { title: 'Show the audit ledger entries of which alert?' });
+  if (chosen) s.ledger.setFilter(chosen);
+}

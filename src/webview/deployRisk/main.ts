@@ -4,7 +4,8 @@
 import type { DeploymentRiskAssessment, RiskEvidence, RiskFactor } from '../../core/deployRisk';
 import { IpcClient, type IpcMessage } from '../../protocol/ipc';
 import { deployRiskOpenCommit, deployRiskOpenFile, deployRiskPickTarget, deployRiskReady, deployRiskReassess, deployRiskState, type DeployRiskView } from '../../protocol/deployRisk';
-import { clear, fmtTime, h } from '../investigation/dom';
+import { clear, h } from '../investigation/dom';
+import { formatTime } from '../../core/time';
 
 interface VsCodeApi {
   postMessage(m: IpcMessage): void;
@@ -91,7 +92,7 @@ function summary(a: DeploymentRiskAssessment): HTMLElement {
     h('div', { class: `recommendation rec-${r.action}`, 'data-action': r.action },
       h('strong', { class: 'rec-action' }, actionLabel[r.action]),
       h('p', { class: 'rec-reason' }, r.reason),
-      r.window ? h('p', { class: 'rec-window' }, `Suggested window: ${fmtTime(r.window.start)} to ${fmtTime(r.window.end)} (${r.window.why})`) : null,
+      r.window ? h('p', { class: 'rec-window' }, `Suggested window: ${formatTime(r.window.start)} to ${formatTime(r.window.end)} (${r.window.why})`) : null,
       h('p', { class: 'muted advice' }, 'Advice only: nothing is blocked, a person decides.'),
     ),
     a.notes.length ? h('ul', { class: 'notes muted' }, a.notes.map((n) => h('li', null, n))) : null,
@@ -154,7 +155,7 @@ function modelSection(a: DeploymentRiskAssessment): HTMLElement {
   return h('section', { class: 'card muted', id: 'model' },
     h('h2', null, 'Change-risk model'),
     m ? h('p', null, `${m.design}. ${m.provenance}.${m.validationAuc !== undefined ? ` Validation AUC on this history: ${m.validationAuc.toFixed(3)}.` : ''}`) : h('p', null, 'no model'),
-    h('p', null, `Assessed ${fmtTime(a.assessedAt)}.`),
+    h('p', null, `Assessed ${formatTime(a.assessedAt)}.`),
   );
 }
 

@@ -4,7 +4,8 @@
 // question being typed survives the panel's re-renders. Everything from the host is rendered as text.
 import { IpcClient } from '../../protocol/ipc';
 import { agentPreviewRequest, agentStateNotification, askAgentCommand, cancelAgentCommand, openAgentSettingsCommand, runAgentActionCommand, type AgentView } from '../../protocol/agent';
-import { clear, fmtMs, h } from './dom';
+import { clear, h } from './dom';
+import { formatSpan } from '../../core/time';
 
 const stopText: Record<string, string> = {
   answered: 'answered',
@@ -61,7 +62,7 @@ export function createAgentSection(ipc: IpcClient): HTMLElement {
     );
     clear(body);
     const b = view.budgets;
-    body.append(h('div', { class: 'agent-budget muted' }, `step ${view.step} of ${b.maxSteps} · ${view.usage.inputTokens + view.usage.outputTokens} of ${b.maxTokens} tokens${view.usage.estimated ? ' (estimated)' : ''} · ${fmtMs(view.elapsedMs)} of ${b.maxSeconds} s${view.stopped ? ` · ${stopText[view.stopped] ?? view.stopped}` : running ? ' · running' : ''}`));
+    body.append(h('div', { class: 'agent-budget muted' }, `step ${view.step} of ${b.maxSteps} · ${view.usage.inputTokens + view.usage.outputTokens} of ${b.maxTokens} tokens${view.usage.estimated ? ' (estimated)' : ''} · ${formatSpan(view.elapsedMs)} of ${b.maxSeconds} s${view.stopped ? ` · ${stopText[view.stopped] ?? view.stopped}` : running ? ' · running' : ''}`));
     if (view.error) body.append(h('div', { class: 'error-box', role: 'alert' }, view.error));
     if (view.question) body.append(h('p', { class: 'agent-q' }, h('strong', null, 'Q: '), view.question));
     if (view.text) body.append(h('div', { class: 'agent-text' }, view.text));
@@ -99,7 +100,7 @@ export function createAgentSection(ipc: IpcClient): HTMLElement {
           h('ol', null, view.trail.map((t) =>
             h('li', { class: t.ok ? 'ok' : 'failed', 'data-tool': t.name },
               h('details', null,
-                h('summary', null, h('span', { class: 'mono' }, `${t.id} ${t.name}`), ` ${t.arguments}`, t.ok ? '' : ` — ${t.error ?? 'error'}`, t.truncated ? h('span', { class: 'badge' }, 'cut') : null, h('span', { class: 'muted' }, ` ${fmtMs(t.ms)}`)),
+                h('summary', null, h('span', { class: 'mono' }, `${t.id} ${t.name}`), ` ${t.arguments}`, t.ok ? '' : ` — ${t.error ?? 'error'}`, t.truncated ? h('span', { class: 'badge' }, 'cut') : null, h('span', { class: 'muted' }, ` ${formatSpan(t.ms)}`)),
                 t.truncated ? h('p', { class: 'muted' }, `Cut, and the model was told: ${t.notes.join('; ')}`) : null,
                 h('pre', { class: 'mono agent-result' }, t.result))))),
         ),

@@ -27,15 +27,10 @@ export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
 
-export function fmtTime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.toISOString().slice(0, 10)} ${d.toTimeString().slice(0, 8)}`;
-}
-
-export function fmtMs(ms: number): string {
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
+export function button(label: string | Node, onClick: () => void, attrs: Record<string, string | boolean | undefined> = {}): HTMLButtonElement {
+  const b = h('button', { type: 'button', ...attrs }, label);
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 export function cssVar(name: string, fallback: string): string {

@@ -4,7 +4,8 @@
 // and id, commits by sha. Data is refetched from the host after a reload.
 import { IpcClient, type IpcMessage } from '../../protocol/ipc';
 import { modelOpenCommitCommand, modelReadyCommand, modelRefreshCommand, modelRunActionCommand, modelStateNotification, type FeatureDriftView, type ModelPanelUiState, type ModelView } from '../../protocol/model';
-import { clear, fmtTime, h } from '../investigation/dom';
+import { formatTime } from '../../core/time';
+import { clear, h } from '../investigation/dom';
 import { disposeChunkCharts, renderChunkChart } from './chunkCharts';
 
 interface VsCodeApi {
@@ -66,7 +67,7 @@ function header(v: ModelView): HTMLElement {
       v.model.service ? h('span', null, `service ${v.model.service}`) : null,
       v.model.problem ? h('span', null, `${v.model.problem} model`) : null,
       v.model.declared ? h('span', { class: 'mono' }, v.model.declared) : null,
-      v.computedAt ? h('span', null, `computed ${fmtTime(v.computedAt)}`) : null,
+      v.computedAt ? h('span', null, `computed ${formatTime(v.computedAt)}`) : null,
       button('Refresh', () => ipc.send(modelRefreshCommand, {}), { class: 'secondary' }),
     ),
     v.alert ? h('p', { class: `summary-annotation alert-${v.alert.severity}` }, h('strong', null, `${v.alert.name}: `), v.alert.summary) : null,
@@ -151,7 +152,7 @@ function commitsSection(v: ModelView): HTMLElement {
         h('thead', null, h('tr', null, ['sha', 'when', 'author', 'message', 'touched', ''].map((c) => h('th', null, c)))),
         h('tbody', null, v.commits.map((c) => h('tr', { 'data-sha': c.sha },
           h('td', { class: 'mono' }, c.short),
-          h('td', null, fmtTime(c.time)),
+          h('td', null, formatTime(c.time)),
           h('td', null, c.author),
           h('td', null, c.subject),
           h('td', null, c.areas.join(', ')),
@@ -164,7 +165,7 @@ function registrySection(v: ModelView): HTMLElement | null {
   return h('section', { class: 'card', id: 'registry' },
     h('h2', null, `Registry: ${r.pointer} → version ${r.serving ?? 'none'}${r.previous ? ` (before: ${r.previous})` : ''}`),
     h('table', null, h('thead', null, h('tr', null, ['version', 'aliases', 'stage', 'registered'].map((c) => h('th', null, c)))),
-      h('tbody', null, r.versions.map((x) => h('tr', { class: x.version === r.serving ? 'top' : undefined }, h('td', null, x.version), h('td', null, x.aliases.join(', ')), h('td', null, x.stage ?? ''), h('td', null, x.createdAt ? fmtTime(x.createdAt) : ''))))),
+      h('tbody', null, r.versions.map((x) => h('tr', { class: x.version === r.serving ? 'top' : undefined }, h('td', null, x.version), h('td', null, x.aliases.join(', ')), h('td', null, x.stage ?? ''), h('td', null, x.createdAt ? formatTime(x.createdAt) : ''))))),
     r.runMetrics.length ? h('p', { class: 'muted' }, `Run metrics of the serving version: ${r.runMetrics.map(([k, x]) => `${k} ${num(x)}`).join(', ')}`) : null);
 }
 

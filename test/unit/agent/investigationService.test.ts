@@ -105,4 +105,63 @@ describe('InvestigationService', function () {
     assert.deepEqual(run?.investigation?.errors, [{ kind: 'logs', source: 'loki-prod', message: 'connection refused' }]);
     assert.equal(run?.steps.find((s) => s.step === 'metrics')?.state, 'skipped');
   });
+
+  it('re-queries another time range: the sources are asked for the new window, and what was done stays', async function () {
+    const windows: { start: number; end: number }[] = [];
+    const metrics = new ScenarioMetrics(b.metrics);
+    const watching = Object.assign(Object.create(metrics) as ScenarioMetrics, {
+      seriesForService: (svcName: string, w: { start: number; end: number }) => {
+        windows.push(w);
+        return metrics.seriesForService(svcName, w);
+      },
+    });
+    const now = b.window.end;
+    const svc = new InvestigationService({ investigate, sources: () => ({ metrics: [watching], logs: [new ScenarioLogs(b.logs)], traces: [new ScenarioTraces(b.spans)] }), changes: async () => undefined, options: () => ({}), now: () => now });
+    const key = runKey(b.alert);
+    svc.start(b.alert);
+    const first = await svc.whenDone(key);
+    assert.equal(first?.range.preset, 'alert');
+    svc.recordAction(key, { actionId: 'rollback-deploy', state: 'finished', status: 'recovered', time: now - 1000 });
+    windows.length = 0;
+    const again = svc.setRange(key, { preset: '6h' });
+    assert.equal(again?.phase, 'gathering');
+    const second = await svc.whenDone(key);
+    assert.equal(second?.phase, 'ready');
+    assert.equal(second?.range.preset, '6h');
+    assert.deepEqual(second?.range.window, { start: now - 6 * 3600_000, end: now });
+    assert.ok(windows.length > 0 && windows.every((w) => w.start === now - 6 * 3600_000 && w.end === now), `windows asked: ${JSON.stringify(windows)}`);
+    assert.deepEqual(second?.investigation?.bundle.window, { start: now - 6 * 3600_000, end: now });
+    assert.deepEqual(second?.actions.map((a) => a.actionId), ['rollback-deploy'], 'the action taken is still known after the re-query');
+    assert.throws(() => svc.setRange(key, { preset: 'custom', start: now, end: now - 1 }), /end after it starts/);
+    assert.throws(() => svc.setRange(key, { preset: 'custom', start: now - 8 * 24 * 3600_000, end: now }), /at most 7 days/);
+    assert.equal(svc.get(key)?.phase, 'ready', 'a refused range leaves the investigation as it was');
+  });
+
+  it('follows its alert and its incident live, without investigating again', async function () {
+    let runs = 0;
+    const svc = new InvestigationService({
+      investigate: (...args) => {
+        runs++;
+        return investigate(...args);
+      },
+      sources: () => ({ metrics: [new ScenarioMetrics(b.metrics)], logs: [new ScenarioLogs(b.logs)], traces: [new ScenarioTraces(b.spans)] }),
+      changes: async () => undefined,
+      options: () => ({}),
+      now: () => b.window.end,
+    });
+    const other = { ...b.alert, id: 'downstream', name: 'ErrorLogBurst', severity: 'warning' as const };
+    const key = runKey(b.alert);
+    svc.start(b.alert, { relatedAlerts: [other] });
+    await svc.whenDone(key);
+    assert.equal(svc.current(key)?.bundle.alerts?.length, 2, 'the related alert is explained with it');
+    assert.deepEqual(svc.followAlerts([b.alert, other]), [], 'nothing changed');
+    const resolved = { ...b.alert, state: 'resolved' as const, endsAt: b.window.end };
+    assert.deepEqual(svc.followAlerts([resolved, { ...other, state: 'silenced' as const }]), [key]);
+    assert.equal(svc.get(key)?.alert.state, 'resolved');
+    assert.equal(svc.get(key)?.relatedAlerts[0].state, 'silenced');
+    assert.equal(svc.get(key)?.phase, 'ready');
+    assert.equal(runs, 1, 'following the alert did not investigate again');
+    const hints = svc.incidentHints();
+    if (!svc.current(key)?.hypothesis.abstained) assert.ok(hints.causes.has(runKey(other)), 'the related alert shares the cause the investigation named');
+  });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Alert } from '../../../src/core/model';
 import { formatReportedValue } from '../../../src/core/units';
-import { EmbeddedSource } from '../../../src/sources/otlp/embeddedSource';
+import { EmbeddedSource, RED_ERROR_RATIO } from '../../../src/sources/otlp/embeddedSource';
 import { TelemetryStore } from '../../../src/sources/otlp/store';
 import { logRecord, serverSpan } from './helpers';
 
@@ -56,7 +56,7 @@ describe("the embedded receiver's built-in rules: their own series, computed as 
     assert.ok(rising.length >= 2, `intermediate points while the minute fills: ${own[0].values.join(' ')}`);
     assert.ok(own[0].timestamps.at(-1)! <= T0 + 1000, 'ends at the newest data, not at the window end');
     const red = series.filter((s) => s.role === 'red');
-    assert.ok(red.some((s) => s.name === 'red.error_ratio' && s.labels.route === 'POST /pay'));
+    assert.ok(red.some((s) => s.name === RED_ERROR_RATIO && s.labels.route === 'POST /pay'));
     assert.ok(red.some((s) => s.labels.route === 'POST /health'), "the service's other routes too");
   });
 

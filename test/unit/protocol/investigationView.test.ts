@@ -34,9 +34,10 @@ describe('investigation view model', function () {
     assert.ok(kinds.has('log-pattern') && kinds.has('span'), `evidence kinds: ${[...kinds].join(', ')}`);
     for (const e of h.evidence) {
       if (e.kind === 'metric') {
-        const chart = view.charts.find((c) => c.id === e.ref);
+        const chart = view.charts.find((c) => c.series.some((x) => x.id === e.ref));
         assert.ok(chart, `no chart for ${e.id} (${e.ref})`);
         assert.ok(chart.evidenceIds.includes(e.id));
+        assert.deepEqual(view.evidenceTargets[e.id], { kind: 'chart', chartId: chart.id, seriesId: e.ref });
       } else if (e.kind === 'log-pattern') {
         const pattern = view.logPatterns.find((p) => p.id === e.ref);
         assert.ok(pattern, `no pattern for ${e.id} (${e.ref})`);
@@ -44,6 +45,7 @@ describe('investigation view model', function () {
         // The pattern the evidence names is the one it describes: same level and a template it quotes.
         assert.ok(e.title.includes(pattern.template.slice(0, 60)), `${e.title} vs ${pattern.template}`);
         assert.ok(['error', 'fatal', 'warn'].includes(pattern.level));
+        assert.deepEqual(view.evidenceTargets[e.id], { kind: 'pattern', patternId: e.ref });
       } else if (e.kind === 'span') {
         const [traceId, spanId] = e.ref.split('/');
         const trace = traceViewFor(inv, traceId);
@@ -66,5 +68,55 @@ describe('investigation view model', function () {
     const failed = investigationView({ alert: inv.alert, phase: 'error', steps, error: 'boom', startedAt: 1 }, { enabled: true });
     assert.equal(failed.phase, 'error');
     assert.equal(failed.error, 'boom');
+  });
+
+  it('draws small multiples: one chart per metric, a few lines each on one time axis, labelled by what differs', function () {
+    const view = investigationView({ alert: inv.alert, phase: 'ready', steps: [], investigation: inv, startedAt: inv.startedAt }, { enabled: true });
+    assert.ok(view.charts.length > 0 && view.charts.length <= 10);
+    const names = view.charts.map((c) => `${c.title}|${c.unit ?? ''}|${c.role === 'alert' ? 'alert' : ''}`);
+    assert.equal(new Set(names).size, names.length, 'one chart per metric');
+    for (const c of view.charts) {
+      assert.ok(c.series.length >= 1 && c.series.length <= 4, `${c.title}: ${c.series.length} lines`);
+      for (const line of c.series) assert.equal(line.values.length, c.timestamps.length, `${c.title}: a line off the chart's time axis`);
+      if (c.series.length > 1) assert.equal(new Set(c.series.map((l) => l.label)).size, c.series.length, `${c.title}: two lines with one legend label`);
+      assert.ok(c.timestamps.every((t, i) => i === 0 || t > c.timestamps[i - 1]));
+      assert.ok(c.series.every((l) => !/__name__/.test(l.label)));
+    }
+    const counted = view.charts.reduce((n, c) => n + c.series.length + c.omitted, 0);
+    assert.ok(counted <= inv.bundle.metrics.length);
+  });
+
+  it('follows the run: the live alert, the range read, and an action that ran is withdrawn with its outcome in its place', function () {
+    const actionId = inv.hypothesis.proposedActions[0]?.actionId;
+    assert.ok(actionId, 'the scenario proposes an action');
+    const resolvedAt = inv.alert.startsAt + 5 * 60_000;
+    const run = {
+      alert: { ...inv.alert, state: 'resolved' as const, endsAt: resolvedAt },
+      phase: 'ready' as const,
+      steps: [],
+      investigation: inv,
+      startedAt: inv.startedAt,
+      range: { preset: '6h' as const, window: inv.bundle.window },
+      actions: [{ actionId, state: 'finished' as const, status: 'recovered', message: 'Recovered: checkout error ratio back under 5%: 0.4 % < 5 %', verification: { ok: true, reason: 'checkout error ratio back under 5%: 0.4 % < 5 %' }, time: resolvedAt - 60_000 }],
+    };
+    const view = investigationView(run, { enabled: true }, { timeZone: 'UTC' });
+    assert.equal(view.alert.state, 'resolved');
+    assert.equal(view.range.preset, '6h');
+    const action = view.actions.find((a) => a.actionId === actionId);
+    assert.ok(action);
+    assert.equal(action.state, 'done');
+    assert.equal(action.enabled, false);
+    assert.equal(action.outcomeOk, true);
+    assert.match(action.outcome ?? '', /0\.4 % < 5 %/);
+    assert.ok(view.markers.some((m) => m.kind === 'resolved' && m.time === resolvedAt), 'the resolution is marked on the charts');
+    assert.ok(view.markers.every((m) => /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/.test(m.label)), 'marker labels carry local time with the zone');
+    // Refused (not run): offered again, with what happened.
+    const refused = investigationView({ ...run, alert: inv.alert, actions: [{ ...run.actions[0], status: 'rejected', message: 'Not approved; nothing was run.' }] }, { enabled: true });
+    const again = refused.actions.find((a) => a.actionId === actionId);
+    assert.equal(again?.enabled, true);
+    assert.equal(again?.state, 'tried');
+    // Running: not offered twice.
+    const running = investigationView({ ...run, alert: inv.alert, actions: [{ actionId, state: 'running' as const, time: 1 }] }, { enabled: true });
+    assert.equal(running.actions.find((a) => a.actionId === actionId)?.enabled, false);
   });
 });

@@ -38,6 +38,22 @@ describe('verification polling', () => {
     }
   });
 
+  it('says what it measured with units: a ratio reads as a percentage, not 0.004 < 0.05', async () => {
+    const file = path.join(dir, 'ratio');
+    fs.writeFileSync(file, '0.2');
+    const timer = setTimeout(() => fs.writeFileSync(file, '0.004'), 150);
+    try {
+      const ratio = v({ description: 'payments error ratio back under 5%', condition: { op: '<', value: 0.05 }, unit: 'ratio' });
+      const r = await pollVerification(ratio, fileVerifier(file));
+      assert.equal(r.reason, 'payments error ratio back under 5%: 0.4 % < 5 %');
+      fs.writeFileSync(file, '0.25');
+      const failed = await pollVerification({ ...ratio, timeoutMs: 120 }, fileVerifier(file));
+      assert.match(failed.reason, /did not hold within 120 ms \(last value 25 %, wanted < 5 %\)/);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
   it('a verifier that cannot read keeps being retried, and the failure says no value was read', async () => {
     const r = await pollVerification(v({ timeoutMs: 300 }), fileVerifier(path.join(dir, 'missing')));
     assert.equal(r.ok, false);
