@@ -1,3 +1,5 @@
+// Over 500 lines because the built-in plans and the runbook loader share one set of parameter checks,
+// which is the point of the file: kept together so that no path to a command skips them.
 // The action catalog: turns a ProposedAction (an id plus parameters, from the agent or a person)
 // into a CommandPlan. Every parameter is validated here, before anything can run: a Kubernetes name
 // must be a Kubernetes name. Runbook actions a team declares in .incident-lens/actions.yaml are

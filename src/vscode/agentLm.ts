@@ -72,9 +72,15 @@ export class VscodeLmProvider implements ChatProvider {
       const response = await model.sendRequest(this.messages(req.messages), options, cts.token);
       let content = '';
       const toolCalls: ToolCallRequest[] = [];
-      for await (const part of (response as unknown as { stream: AsyncIterable<unknown> }).stream) {
+      // `stream` (text and tool-call parts) is newer than the @types/vscode we compile against; a VS Code
+      // without it has only `text`.
+      const parts: AsyncIterable<unknown> = (response as vscode.LanguageModelChatResponse & { stream?: AsyncIterable<unknown> }).stream ?? response.text;
+      for await (const part of parts) {
         if (opts.signal?.aborted) throw new AgentError('cancelled', 'the request to the model was cancelled');
-        if (isTextPart(part)) {
+        if (typeof part === 'string') {
+          content += part;
+          opts.onText?.(part);
+        } else if (isTextPart(part)) {
           content += part.value;
           opts.onText?.(part.value);
         } else if (isToolCallPart(part)) toolCalls.push({ id: part.callId, name: part.name, arguments: JSON.stringify(part.input ?? {}) });
