@@ -13,7 +13,7 @@ import { OpenAiChatProvider } from './agent/llm/openaiProvider';
 import { firstRequest, runAgent } from './agent/llm/loop';
 import { bundleToolContext, investigateBundle } from './agent/tools/bundleContext';
 import { agentJson, formatAgentRun } from './agent/llm/report';
-import { builtinActionIds } from './remediation/catalog';
+import { CATALOG_ACTION_IDS } from './core/actions';
 import { MCP_USAGE, McpUsageError, runMcpCommand } from './mcp';
 import { assessWorkspace } from './agent/deployRisk/workspace';
 import { formatAssessment } from './agent/deployRisk/format';
@@ -158,7 +158,7 @@ async function investigateWithAgent(bundle: ReturnType<typeof validateBundle>, t
   if (!model) throw new UsageError('--agent needs a model: set INCIDENT_LENS_MODEL (and OPENAI_BASE_URL, OPENAI_API_KEY for the endpoint)');
   const maxSteps = numberFlag(flags, 'max-steps', 10, (n) => Number.isInteger(n) && n >= 1 && n <= 50, 'an integer from 1 to 50');
   const inv = investigateBundle(bundle, { confidenceThreshold: threshold });
-  const tools = bundleToolContext(bundle, inv, { actionIds: [...builtinActionIds] });
+  const tools = bundleToolContext(bundle, inv, { actionIds: [...CATALOG_ACTION_IDS] });
   const provider = new OpenAiChatProvider({ baseUrl: process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1', apiKey: process.env.OPENAI_API_KEY, model });
   const question = typeof flags.question === 'string' ? flags.question : undefined;
   if (flags.preview) {

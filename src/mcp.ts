@@ -17,7 +17,8 @@ import { GitChangeSource } from './sources/git';
 import { agentTools, runTool } from './agent/tools/registry';
 import { findAlert, liveToolContext } from './agent/tools/liveContext';
 import { investigate } from './agent/investigate';
-import { builtinActionIds, loadRunbookFile, workspaceActionsPath } from './remediation/catalog';
+import { loadRunbookFile, workspaceActionsPath } from './remediation/catalog';
+import { CATALOG_ACTION_IDS } from './core/actions';
 
 export class McpUsageError extends Error {}
 
@@ -106,7 +107,7 @@ export function parseMcpArgs(argv: string[], cwd = process.cwd()): McpOptions {
 
 /** Action ids the catalog knows: built-in, and the workspace's runbooks when it is trusted. */
 function catalogIds(ws: McpOptions['workspace']): string[] {
-  const ids: string[] = [...builtinActionIds];
+  const ids: string[] = [...CATALOG_ACTION_IDS];
   if (ws?.trusted) {
     const file = workspaceActionsPath(ws.root);
     if (fs.existsSync(file)) ids.push(...loadRunbookFile(file).actions.map((a) => a.id));

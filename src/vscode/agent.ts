@@ -2,6 +2,7 @@
 // investigations, the provider the settings name (key from SecretStorage), and the consent to send,
 // asked the first time per workspace and endpoint with the exact request to be sent on demand. The
 // panel's agent section, the language-model tools and the MCP definition provider all use it.
+import { CATALOG_ACTION_IDS } from '../core/actions';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -31,9 +32,9 @@ export class AgentFeatures {
 
   /** Catalog action ids: built-in, plus the trusted workspace's runbooks. */
   async actionIds(): Promise<string[]> {
-    const { builtinActionIds, loadRunbookFile, workspaceActionsPath } = await import('../remediation/catalog');
+    const { loadRunbookFile, workspaceActionsPath } = await import('../remediation/catalog');
     const ws = this.workspace();
-    const ids: string[] = [...builtinActionIds];
+    const ids: string[] = [...CATALOG_ACTION_IDS];
     if (ws?.trusted && fs.existsSync(workspaceActionsPath(ws.root))) ids.push(...loadRunbookFile(workspaceActionsPath(ws.root)).actions.map((a) => a.id));
     return ids;
   }

@@ -195,7 +195,7 @@ export interface DailyPattern {
   usualNow?: number;
   /** Highest of the usual hourly values over the coming day. */
   peak: number;
-  /** The quietest hour in the next 24 h by the usual pattern. */
+  /** The quietest hour-long window in the next 24 h by the usual pattern, starting on a quarter hour. */
   quietest?: { start: number; end: number; value: number };
   days: number;
 }
@@ -230,7 +230,14 @@ export function dailyPattern(series: { t: number[]; v: number[] }, now: number):
   }
   if (!hourly.length) return undefined;
   const peak = Math.max(...hourly.map((x) => x.value), current);
-  const quiet = hourly.slice(1).reduce<{ start: number; value: number } | undefined>((q, x) => (!q || x.value < q.value ? x : q), undefined);
+  // The quietest hour-long window starting in the next day, on a quarter hour (as people schedule),
+  // from the first quarter hour at least 15 minutes away.
+  const QUARTER = HOUR / 4;
+  let quiet: { start: number; value: number } | undefined;
+  for (let start = Math.ceil((now + QUARTER) / QUARTER) * QUARTER; start < now + DAY; start += QUARTER) {
+    const v = usualAt(start + HOUR / 2);
+    if (v !== undefined && (!quiet || v < quiet.value)) quiet = { start, value: v };
+  }
   const usualNow = usualAt(now);
   return { now: current, ...(usualNow !== undefined ? { usualNow } : {}), peak, ...(quiet ? { quietest: { start: quiet.start, end: quiet.start + HOUR, value: quiet.value } } : {}), days };
 }
