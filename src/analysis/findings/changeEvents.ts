@@ -65,20 +65,34 @@ export interface ChangeEventInput {
 
 export function changeEvents(input: ChangeEventInput): ChangeEventFinding[] {
   const out: ChangeEventFinding[] = [];
-  const counts = new Map<string, number>();
-  const keys = input.logs.map((r) => (r && typeof r.body === 'string' ? maskKey(r) : ''));
-  for (const k of keys) if (k) counts.set(k, (counts.get(k) ?? 0) + 1);
-  const seenKeys = new Map<string, number>();
+  // Candidates first (rare: a line in the vocabulary of change that is no request log and no error);
+  // only lines that could share a candidate's template (same service and level) get a template key.
+  const candidates: number[] = [];
   for (let i = 0; i < input.logs.length; i++) {
     const r = input.logs[i];
-    if (!r || typeof r.body !== 'string' || !Number.isFinite(r.time)) continue;
-    const key = keys[i];
+    if (!r || typeof r.body !== 'string' || !Number.isFinite(r.time) || r.level === 'error' || r.level === 'fatal') continue;
+    const head = r.body.length > 400 ? r.body.slice(0, 400) : r.body;
+    if (CHANGE_WORDS.test(head)) candidates.push(i);
+  }
+  const streams = new Set(candidates.map((i) => `${input.logs[i].service ?? ''}|${input.logs[i].level}`));
+  const counts = new Map<string, number>();
+  if (candidates.length) {
+    for (const r of input.logs) {
+      if (!r || typeof r.body !== 'string' || !streams.has(`${r.service ?? ''}|${r.level}`)) continue;
+      const k = maskKey(r);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  }
+  const seenKeys = new Map<string, number>();
+  for (const i of candidates) {
+    const r = input.logs[i];
+    const key = maskKey(r);
     const n = counts.get(key) ?? 0;
     if (n > MAX_OCCURRENCES) continue;
     const text = r.body.split('\n', 1)[0].slice(0, 400);
+    // Errors are symptoms, not changes (a "write ... i/o timeout" is not a write of configuration): they
+    // are no candidates.
     if (!CHANGE_WORDS.test(text) || REQUEST_NOISE.test(text)) continue;
-    // Errors are symptoms, not changes (a "write ... i/o timeout" is not a write of configuration).
-    if (r.level === 'error' || r.level === 'fatal') continue;
     const classes = errorClassesOf(text).filter((c) => c !== 'config' && c !== 'crash');
     if (classes.length && !/(change|set|enabl|disabl|flag|config|command|playbook|decommission|drain|maintenance|terminated|notready|not ready|failover|delegat|enforc)/i.test(text)) continue;
     // The same change written by many hosts at once is one change: keep the first of each template per minute.

@@ -148,9 +148,10 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
 
   // 3. Traces, logs and loci around the onset.
   const tf = traceFindings(spans, onset, topology);
+  mark('traceFindings');
   warnings.push(...tf.warnings);
   const { loci, splits } = localize(spans, onset, topology, logs);
-  mark('traces');
+  mark('localize');
   const logPatterns = logFindings(logs, onset, bundle.window, alertTime, warnings);
   mark('logPatterns');
   const flags: Record<string, Record<string, string[]>> = {};

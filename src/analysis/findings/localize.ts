@@ -210,24 +210,30 @@ export function splitsOf(spans: Span[], onset: number): EntitySplit[] {
 
 /** Each service's error logs split over the hosts and pods that wrote them: failing = error lines after the onset. */
 export function logSplitsOf(logs: LogRecord[], onset: number): EntitySplit[] {
-  const acc = new Map<string, Map<string, { failing: number; total: number; failingBefore: number }>>();
+  type Counts = { failing: number; total: number; failingBefore: number };
+  // service -> dimension -> value -> counts; nested maps, so no key string is built per line.
+  const acc = new Map<string, Map<EntitySplit['dimension'], Map<string, Counts>>>();
+  const dims = DIMENSIONS.filter(([dim]) => dim !== 'version');
   for (const r of logs) {
-    if (!r?.service) continue;
+    if (!r?.service || !r.attributes) continue;
     const bad = r.level === 'error' || r.level === 'fatal';
-    for (const [dim, keys] of DIMENSIONS) {
-      if (dim === 'version') continue;
+    let byDim: Map<EntitySplit['dimension'], Map<string, Counts>> | undefined;
+    for (const [dim, keys] of dims) {
       let v: string | undefined;
       for (const k of keys) {
-        const x = r.attributes?.[k];
+        const x = r.attributes[k];
         if (typeof x === 'string' && x) {
           v = x;
           break;
         }
       }
       if (!v) continue;
-      const k = `${r.service}\u0000${dim}`;
-      let m = acc.get(k);
-      if (!m) acc.set(k, (m = new Map()));
+      if (!byDim) {
+        byDim = acc.get(r.service);
+        if (!byDim) acc.set(r.service, (byDim = new Map()));
+      }
+      let m = byDim.get(dim);
+      if (!m) byDim.set(dim, (m = new Map()));
       let c = m.get(v);
       if (!c) m.set(v, (c = { failing: 0, total: 0, failingBefore: 0 }));
       if (r.time >= onset) {
@@ -237,10 +243,11 @@ export function logSplitsOf(logs: LogRecord[], onset: number): EntitySplit[] {
     }
   }
   const out: EntitySplit[] = [];
-  for (const [k, m] of acc) {
-    if (m.size < 2) continue;
-    const [service, dimension] = k.split('\u0000') as [string, EntitySplit['dimension']];
-    out.push({ service, dimension, values: [...m.entries()].map(([value, c]) => ({ value, ...c })).sort((a, b) => b.failing - a.failing).slice(0, 50) });
+  for (const [service, byDim] of acc) {
+    for (const [dimension, m] of byDim) {
+      if (m.size < 2) continue;
+      out.push({ service, dimension, values: [...m.entries()].map(([value, c]) => ({ value, ...c })).sort((a, b) => b.failing - a.failing).slice(0, 50) });
+    }
   }
   return out;
 }

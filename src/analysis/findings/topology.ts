@@ -8,7 +8,18 @@ import type { Span } from '../../core/model';
 /** The address a client span calls, by OpenTelemetry's attributes, most specific first. */
 const LOCAL_OR_IP = /^(localhost|127\.\d+\.\d+\.\d+|::1|\d+\.\d+\.\d+\.\d+)$/i;
 
+/** Every stage asks for the same spans' peers: each span's answer is kept as long as the span lives. */
+const peerCache = new WeakMap<Span, string | null>();
+
 export function peerAddressOf(span: Span): string | undefined {
+  const cached = peerCache.get(span);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = computePeerAddress(span);
+  peerCache.set(span, found ?? null);
+  return found;
+}
+
+function computePeerAddress(span: Span): string | undefined {
   const a = span.attributes ?? {};
   const peer = a['peer.service'];
   if (typeof peer === 'string' && peer) return peer;
