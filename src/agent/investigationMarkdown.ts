@@ -6,6 +6,7 @@
 // Every string from an alert, a log line, a commit or a label is untrusted: it is escaped so that it
 // renders as the same text and never as a link, an image, HTML or a heading. The only links are ones
 // we built from configured URLs or that passed the http(s) check, written as autolinks.
+import { formatLocation } from '../core/codeLocation';
 import type { Alert, Evidence } from '../core/model';
 import type { Investigation } from '../core/investigation';
 import { formatSpan, formatRelative, formatTime, zoneName } from '../core/time';
@@ -151,7 +152,7 @@ export function investigationMarkdown(inv: Investigation, opts: MarkdownOptions 
   out.push('');
   out.push(escapeMarkdown(h.summary));
   out.push('');
-  if (h.location) out.push(`Offending lines: ${codeSpan(`${h.location.path}:${h.location.startLine}-${h.location.endLine}`)}`, '');
+  if (h.location) out.push(`Offending lines: ${codeSpan(formatLocation(h.location))}`, '');
   if (h.alternatives.length) {
     out.push('Alternatives considered:', '');
     for (const a of h.alternatives.slice(0, 5)) out.push(`- ${escapeMarkdown(a.summary)} (${Math.round(a.confidence * 100)}%): ${escapeMarkdown(a.whyLower)}`);

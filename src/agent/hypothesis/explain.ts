@@ -1,6 +1,7 @@
 // Stage 4 of the hypothesis: explain the decision in words a person can check. Evidence entries point
 // at findings by their ids (a series id, a log pattern id, "traceId/spanId", a commit sha), so the panel
 // can focus the chart, pattern or span each one names; the summary cites them as [e1], [e2]...
+import { formatLocation } from '../../core/codeLocation';
 import type { Alert, Alternative, Change, Evidence } from '../../core/model';
 import type { ErrorOriginFinding, Findings, LogPatternFinding } from '../../core/investigation';
 import type { Collected } from './collect';
@@ -159,7 +160,7 @@ export function confirmChecks(d: Decision): string[] {
     case 'leak': {
       const s = d.suspect;
       if (!s) return [];
-      const loc = s.location ? `${s.location.path}:${s.location.startLine}-${s.location.endLine}` : s.files[0];
+      const loc = s.location ? formatLocation(s.location) : s.files[0];
       const checks = [`Read ${loc} in ${s.sha.slice(0, 8)}: does it explain the failing frames?`, `Compare the error rate of ${svc} on instances running ${s.sha.slice(0, 8)} with those still on the previous revision.`, 'Roll back or redeploy the previous revision: the errors should stop.'];
       if (d.leak) checks.unshift(`Chart ${svc}'s memory (or connections) per instance since the deploy: each should climb from its restart.`);
       return checks;

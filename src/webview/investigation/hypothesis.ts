@@ -1,6 +1,7 @@
 // The hypothesis, its evidence (each a link to its chart, pattern, span or commit), the suspect commits
 // and the proposed actions with what became of them. Actions are asked for by index and id; the host
 // decides what runs.
+import { formatLocation } from '../../core/codeLocation';
 import type { Evidence, SuspectCommit } from '../../core/model';
 import type { IpcClient } from '../../protocol/ipc';
 import { goToCodeCommand, markWrongCommand, openDiffCommand, runActionCommand, type InvestigationView } from '../../protocol/investigation';
@@ -58,7 +59,7 @@ function commitRow(c: SuspectCommit, isTop: boolean, onset: number | undefined, 
     h('td', { class: 'files' }, c.files.slice(0, 4).join(', '), c.files.length > 4 ? ` +${c.files.length - 4}` : ''),
     h('td', { class: 'buttons' },
       button('Open diff', () => ipc.send(openDiffCommand, { sha: c.sha, path: c.location?.path }), { class: 'secondary', 'data-action': 'open-diff' }),
-      c.location ? button('Go to code', () => ipc.send(goToCodeCommand, { sha: c.sha }), { 'data-action': 'go-to-code', title: `${c.location.path}:${c.location.startLine}-${c.location.endLine}` }) : null),
+      c.location ? button('Go to code', () => ipc.send(goToCodeCommand, { sha: c.sha }), { 'data-action': 'go-to-code', title: formatLocation(c.location) }) : null),
   );
 }
 
@@ -72,7 +73,7 @@ export function commitsSection(v: InvestigationView, ipc: IpcClient): HTMLElemen
           h('thead', null, h('tr', null, ['sha', 'author', 'time', 'message', 'score', 'files', ''].map((c) => h('th', null, c)))),
           h('tbody', null, commits.slice(0, 10).map((c, i) => commitRow(c, i === 0, onset, ipc)))),
     v.hypothesis?.location
-      ? h('p', { class: 'location' }, 'Offending lines: ', h('span', { class: 'mono' }, `${v.hypothesis.location.path}:${v.hypothesis.location.startLine}-${v.hypothesis.location.endLine}`))
+      ? h('p', { class: 'location' }, 'Offending lines: ', h('span', { class: 'mono' }, formatLocation(v.hypothesis.location)))
       : null,
   ]);
 }

@@ -3,6 +3,7 @@
 // migration it carries ran at the onset. Timing and service help; errors that were already there
 // before it went out, failures that start elsewhere, and failures of a kind code does not cause (an
 // expired certificate, a full disk, an exhausted quota) count against it.
+import { formatLocation } from '../../../core/codeLocation';
 import type { Collected } from '../collect';
 import type { Candidate, Piece } from './types';
 import type { SuspectFinding } from '../../../core/investigation';
@@ -242,7 +243,7 @@ export function commitCandidates(c: Collected): Candidate[] {
       ...(leak ? { leak } : {}),
       pro,
       con,
-      sentence: `the ${kind === 'config-change' ? 'configuration change' : 'change'} ${s.sha.slice(0, 8)} "${s.message}"${s.location ? ` at ${s.location.path}:${s.location.startLine}-${s.location.endLine}` : ''}`,
+      sentence: `the ${kind === 'config-change' ? 'configuration change' : 'change'} ${s.sha.slice(0, 8)} "${s.message}"${s.location ? ` at ${formatLocation(s.location)}` : ''}`,
     });
   }
   return out;
