@@ -14,6 +14,7 @@ import { firstRequest, runAgent } from './agent/llm/loop';
 import { bundleToolContext, investigateBundle } from './agent/tools/bundleContext';
 import { agentJson, formatAgentRun } from './agent/llm/report';
 import { CATALOG_ACTION_IDS } from './core/actions';
+import { formatLocation } from './core/codeLocation';
 import { MCP_USAGE, McpUsageError, runMcpCommand } from './mcp';
 import { assessWorkspace } from './agent/deployRisk/workspace';
 import { formatAssessment } from './agent/deployRisk/format';
@@ -94,7 +95,7 @@ export function formatHypothesis(h: Hypothesis): string {
     const s = h.suspectCommit;
     lines.push('', 'SUSPECT COMMIT', `  ${s.sha.slice(0, 12)}  ${clean(s.message, 120)}  (${clean(s.author, 60)}, ${iso(s.time)}, score ${s.score.toFixed(2)})`);
     const loc = h.location ?? s.location;
-    if (loc) lines.push(`  at ${clean(loc.path, 300)}:${loc.startLine}-${loc.endLine}`);
+    if (loc) lines.push(`  at ${formatLocation({ ...loc, path: clean(loc.path, 300) })}`);
     for (const r of s.reasons.slice(0, 5)) lines.push(`  - ${clean(r, 300)}`);
     for (const b of loc?.blame?.slice(0, 10) ?? []) lines.push(`    ${String(b.line).padStart(5)} ${b.sha.slice(0, 8)} ${clean(b.text, 160)}`);
   } else if (h.suspectCommits.length) {
