@@ -69,7 +69,7 @@ describe('the demo incident lab in VS Code', function () {
       return api.services.alerts.snapshot.alerts.find((a) => a.state === 'firing' && a.service === 'payments' && a.sourceKind === 'otlp');
     });
     const nodes = api.services.tree.getChildren();
-    const inTree = nodes.flatMap((n) => (n.type === 'group' ? api.services.tree.getChildren(n) : [n])).some((n) => n.type === 'alert' && n.alert.id === alert.id);
+    const inTree = nodes.flatMap((n) => (n.type === 'group' || n.type === 'incident' ? api.services.tree.getChildren(n) : [n])).some((n) => n.type === 'alert' && n.alert.id === alert.id);
     assert.ok(inTree, 'the alert is not in the tree');
     assert.ok(api.services.treeView.badge && api.services.treeView.badge.value >= 1, 'no badge with the firing count');
   });
