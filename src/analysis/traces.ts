@@ -564,6 +564,13 @@ function summariesOf(spans: readonly Span[]): TraceSummary[] {
   return out;
 }
 
+/** The n slowest and the n failing traces, from one pass over the trace trees. */
+export function slowestAndFailingTraces(spans: readonly Span[], n: number): { slowest: TraceSummary[]; failing: TraceSummary[] } {
+  const summaries = summariesOf(spans);
+  const k = Math.max(0, Math.floor(n));
+  return { slowest: topSlowest(summaries, k), failing: topFailing(summaries, k) };
+}
+
 /** The n traces with the longest end-to-end duration, longest first. */
 export function slowestTraces(spans: readonly Span[], n: number): TraceSummary[] {
   return topSlowest(summariesOf(spans), Math.max(0, Math.floor(n)));

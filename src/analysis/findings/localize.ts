@@ -6,16 +6,9 @@ import type { LogRecord, Span } from '../../core/model';
 import type { EntitySplit, ErrorClass, LocusFinding } from '../../core/investigation';
 import { errorClassOf } from './errorClasses';
 import type { Topology } from './topology';
+import { indexTraces, type TraceSpans } from './traceIndex';
 
 const MIN = 60_000;
-
-function attr(s: Span, ...keys: string[]): string | undefined {
-  for (const k of keys) {
-    const v = s.attributes?.[k];
-    if (typeof v === 'string' && v) return v;
-  }
-  return undefined;
-}
 
 /** A call that got an error answer: an HTTP status of 400 or more, a gRPC status other than OK. */
 function callFailed(s: Span): boolean {
@@ -55,14 +48,9 @@ interface Acc {
  * failure starts; a failing client call whose callee's own span did not fail (or never arrived: a refused
  * connection, a handshake, a timeout) starts at the callee. Each failing trace counts once per locus.
  */
-export function localize(spans: Span[], onset: number, topology: Topology, logs: LogRecord[] = []): { loci: LocusFinding[]; splits: EntitySplit[] } {
-  const traces = new Map<string, Span[]>();
-  for (const s of spans) {
-    if (!s || typeof s.traceId !== 'string' || !Number.isFinite(s.startTime) || !Number.isFinite(s.endTime)) continue;
-    const list = traces.get(s.traceId);
-    if (list) list.push(s);
-    else traces.set(s.traceId, [s]);
-  }
+export function localize(spans: Span[], onset: number, topology: Topology, logs: LogRecord[] = [], index?: Map<string, TraceSpans>): { loci: LocusFinding[]; splits: EntitySplit[] } {
+  // `index`: indexTraces(spans), when the caller has it already.
+  const traces = index ?? indexTraces(spans);
   const loci = new Map<string, Acc>();
   const locus = (service: string, external: boolean): Acc => {
     let a = loci.get(service);
@@ -73,22 +61,31 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
   // Own time per service per trace, before and after the onset, for latency attribution.
   const ownBefore = new Map<string, number[]>();
   const ownAfter = new Map<string, number[]>();
-  for (const [traceId, list] of traces) {
-    const byId = new Map(list.map((s) => [s.spanId, s]));
-    const children = new Map<string, Span[]>();
-    for (const s of list) {
-      if (!s.parentSpanId || s.parentSpanId === s.spanId) continue;
-      const c = children.get(s.parentSpanId);
-      if (c) c.push(s);
-      else children.set(s.parentSpanId, [s]);
+  for (const [traceId, t] of traces) {
+    const list = t.spans;
+    const childrenOf = (i: number): Span[] => {
+      const out: Span[] = [];
+      for (let k = t.childStart[i]; k < t.childStart[i + 1]; k++) out.push(list[t.childList[k]]);
+      return out;
+    };
+    let rootIndex = 0;
+    for (let i = 0; i < list.length; i++) {
+      if (!list[i].parentSpanId || t.parent[i] < 0) {
+        rootIndex = i;
+        break;
+      }
     }
-    const root = list.find((s) => !s.parentSpanId || !byId.has(s.parentSpanId)) ?? list[0];
+    const root = list[rootIndex];
     const after = root.startTime >= onset - MIN;
     // Own time: a span's duration minus its children's; a client call's own time belongs to its callee.
     const own = new Map<string, number>();
-    for (const s of list) {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
       let childMs = 0;
-      for (const c of children.get(s.spanId) ?? []) childMs += Math.max(0, Math.min(c.endTime, s.endTime) - Math.max(c.startTime, s.startTime));
+      for (let k = t.childStart[i]; k < t.childStart[i + 1]; k++) {
+        const c = list[t.childList[k]];
+        childMs += Math.max(0, Math.min(c.endTime, s.endTime) - Math.max(c.startTime, s.startTime));
+      }
       const self = Math.max(0, s.endTime - s.startTime - childMs);
       const callee = topology.calleeOf(s);
       const who = callee ? callee.service : s.service;
@@ -102,20 +99,24 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
       } else m.set(svc, [ms]);
     }
     if (!after) continue;
-    const failing = list.filter((s) => s.status === 'error');
-    if (!failing.length) continue;
+    let anyFailing = false;
+    for (const s of list) if (s.status === 'error') { anyFailing = true; break; }
+    if (!anyFailing) continue;
     failingTraceCount++;
     const seen = new Set<string>();
-    for (const s of failing) {
-      if ((children.get(s.spanId) ?? []).some((c) => c.status === 'error')) continue;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (s.status !== 'error') continue;
+      const kids = childrenOf(i);
+      if (kids.some((c) => c.status === 'error')) continue;
       // A span that fails right after one of its own calls got an error answer (a 429, a 503, a gRPC
       // error) failed because of that call, even when the instrumentation left the call unmarked.
-      const badCall = s.kind !== 'client' ? (children.get(s.spanId) ?? []).find((c) => (c.kind === 'client' || c.kind === 'producer') && callFailed(c)) : undefined;
+      const badCall = s.kind !== 'client' ? kids.find((c) => (c.kind === 'client' || c.kind === 'producer') && callFailed(c)) : undefined;
       const callee = topology.calleeOf(badCall ?? s);
       // A failing call whose callee answered without failing failed on the caller's side (its timeout,
       // its pool, its configuration); one whose callee never answered (refused, handshake, unreachable)
       // failed at the callee.
-      const answered = !badCall && (children.get(s.spanId) ?? []).some((c) => c.kind === 'server' || c.kind === 'consumer');
+      const answered = !badCall && kids.some((c) => c.kind === 'server' || c.kind === 'consumer');
       const target = callee && callee.service !== s.service && !(answered && !callee.external) ? callee : { service: s.service, external: false };
       const a = locus(target.service, target.external);
       if ('local' in target && target.local) a.local = true;
@@ -123,7 +124,7 @@ export function localize(spans: Span[], onset: number, topology: Topology, logs:
       a.classes.set(cls, (a.classes.get(cls) ?? 0) + 1);
       if (target.service !== s.service) a.callers.add(s.service);
       else {
-        const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+        const parent = t.parent[i] >= 0 ? list[t.parent[i]] : undefined;
         if (parent && parent.service !== s.service) a.callers.add(parent.service);
       }
       if (a.first === undefined || s.startTime < a.first) a.first = s.startTime;
@@ -178,70 +179,54 @@ const DIMENSIONS: [EntitySplit['dimension'], string[]][] = [
   ['pod', ['k8s.pod.name', 'aws.ecs.task.id', 'heroku.dyno', 'service.instance.id']],
   ['version', ['service.version', 'k8s.pod.template_hash', 'container.image.tag']],
 ];
+/** Log lines name no version worth splitting by (a line's version is its service's). */
+const LOG_DIMENSIONS = DIMENSIONS.filter(([dim]) => dim !== 'version');
 
 /** Server spans of each service split over hosts, zones, pods and versions: failing after the onset, all after, failing before. */
 export function splitsOf(spans: Span[], onset: number): EntitySplit[] {
-  const acc = new Map<string, Map<string, { failing: number; total: number; failingBefore: number }>>();
+  const acc: SplitAcc = new Map();
   for (const s of spans) {
-    if (!s || (s.kind !== 'server' && s.kind !== 'consumer' && s.parentSpanId)) continue;
-    const after = s.startTime >= onset;
-    for (const [dim, keys] of DIMENSIONS) {
-      const v = attr(s, ...keys);
-      if (!v) continue;
-      const k = `${s.service}\u0000${dim}`;
-      let m = acc.get(k);
-      if (!m) acc.set(k, (m = new Map()));
-      let c = m.get(v);
-      if (!c) m.set(v, (c = { failing: 0, total: 0, failingBefore: 0 }));
-      if (after) {
-        c.total++;
-        if (s.status === 'error') c.failing++;
-      } else if (s.status === 'error') c.failingBefore++;
-    }
+    if (!s || (s.kind !== 'server' && s.kind !== 'consumer' && s.parentSpanId) || !s.attributes) continue;
+    count(acc, s.service, s.attributes, DIMENSIONS, s.startTime >= onset, s.status === 'error');
   }
-  const out: EntitySplit[] = [];
-  for (const [k, m] of acc) {
-    if (m.size < 2) continue;
-    const [service, dimension] = k.split('\u0000') as [string, EntitySplit['dimension']];
-    out.push({ service, dimension, values: [...m.entries()].map(([value, c]) => ({ value, ...c })).sort((a, b) => b.failing - a.failing).slice(0, 50) });
-  }
-  return out;
+  return splitsFrom(acc);
 }
 
-/** Each service's error logs split over the hosts and pods that wrote them: failing = error lines after the onset. */
-export function logSplitsOf(logs: LogRecord[], onset: number): EntitySplit[] {
-  type Counts = { failing: number; total: number; failingBefore: number };
-  // service -> dimension -> value -> counts; nested maps, so no key string is built per line.
-  const acc = new Map<string, Map<EntitySplit['dimension'], Map<string, Counts>>>();
-  const dims = DIMENSIONS.filter(([dim]) => dim !== 'version');
-  for (const r of logs) {
-    if (!r?.service || !r.attributes) continue;
-    const bad = r.level === 'error' || r.level === 'fatal';
-    let byDim: Map<EntitySplit['dimension'], Map<string, Counts>> | undefined;
-    for (const [dim, keys] of dims) {
-      let v: string | undefined;
-      for (const k of keys) {
-        const x = r.attributes[k];
-        if (typeof x === 'string' && x) {
-          v = x;
-          break;
-        }
+type SplitCounts = { failing: number; total: number; failingBefore: number };
+/** service -> dimension -> value -> counts; nested maps, so no key string is built per span or line. */
+type SplitAcc = Map<string, Map<EntitySplit['dimension'], Map<string, SplitCounts>>>;
+
+/** Counts one span or line under each dimension it names (the first of the dimension's keys that is set). */
+function count(acc: SplitAcc, service: string, attributes: Record<string, unknown>, dims: [EntitySplit['dimension'], string[]][], after: boolean, bad: boolean): void {
+  let byDim: Map<EntitySplit['dimension'], Map<string, SplitCounts>> | undefined;
+  for (let d = 0; d < dims.length; d++) {
+    const keys = dims[d][1];
+    let v: string | undefined;
+    for (let k = 0; k < keys.length; k++) {
+      const x = attributes[keys[k]];
+      if (typeof x === 'string' && x) {
+        v = x;
+        break;
       }
-      if (!v) continue;
-      if (!byDim) {
-        byDim = acc.get(r.service);
-        if (!byDim) acc.set(r.service, (byDim = new Map()));
-      }
-      let m = byDim.get(dim);
-      if (!m) byDim.set(dim, (m = new Map()));
-      let c = m.get(v);
-      if (!c) m.set(v, (c = { failing: 0, total: 0, failingBefore: 0 }));
-      if (r.time >= onset) {
-        c.total++;
-        if (bad) c.failing++;
-      } else if (bad) c.failingBefore++;
     }
+    if (!v) continue;
+    if (!byDim) {
+      byDim = acc.get(service);
+      if (!byDim) acc.set(service, (byDim = new Map()));
+    }
+    const dim = dims[d][0];
+    let m = byDim.get(dim);
+    if (!m) byDim.set(dim, (m = new Map()));
+    let c = m.get(v);
+    if (!c) m.set(v, (c = { failing: 0, total: 0, failingBefore: 0 }));
+    if (after) {
+      c.total++;
+      if (bad) c.failing++;
+    } else if (bad) c.failingBefore++;
   }
+}
+
+function splitsFrom(acc: SplitAcc): EntitySplit[] {
   const out: EntitySplit[] = [];
   for (const [service, byDim] of acc) {
     for (const [dimension, m] of byDim) {
@@ -250,4 +235,14 @@ export function logSplitsOf(logs: LogRecord[], onset: number): EntitySplit[] {
     }
   }
   return out;
+}
+
+/** Each service's error logs split over the hosts and pods that wrote them: failing = error lines after the onset. */
+export function logSplitsOf(logs: LogRecord[], onset: number): EntitySplit[] {
+  const acc: SplitAcc = new Map();
+  for (const r of logs) {
+    if (!r?.service || !r.attributes) continue;
+    count(acc, r.service, r.attributes, LOG_DIMENSIONS, r.time >= onset, r.level === 'error' || r.level === 'fatal');
+  }
+  return splitsFrom(acc);
 }

@@ -4,6 +4,7 @@
 // so addresses are resolved from the traces themselves (a client span whose child is a server span)
 // and, failing that, from the address's first DNS label naming a known service.
 import type { Span } from '../../core/model';
+import { indexTraces, type TraceSpans } from './traceIndex';
 
 /** The address a client span calls, by OpenTelemetry's attributes, most specific first. */
 const LOCAL_OR_IP = /^(localhost|127\.\d+\.\d+\.\d+|::1|\d+\.\d+\.\d+\.\d+)$/i;
@@ -78,25 +79,37 @@ export function serviceNamedByAddress(address: string, services: Iterable<string
   return top.length === 1 ? top[0].s : undefined;
 }
 
-export function buildTopology(spans: Span[], knownServices: Iterable<string> = []): Topology {
+/** `index` is indexTraces(spans) when the caller has it already. */
+export function buildTopology(spans: Span[], knownServices: Iterable<string> = [], index?: Map<string, TraceSpans>): Topology {
   const instrumented = new Set<string>();
-  const byId = new Map<string, Span>();
   for (const s of spans) {
     if (!s || typeof s.spanId !== 'string') continue;
     if (s.kind === 'server' || s.kind === 'consumer' || !s.parentSpanId) instrumented.add(s.service);
-    byId.set(`${s.traceId}/${s.spanId}`, s);
   }
+  const traces = index ?? indexTraces(spans);
   // Votes: a client span whose child is a server span of another service names the callee of its address.
+  // Parent links are resolved inside each trace (traceIndex.ts).
   const votes = new Map<string, Map<string, number>>();
-  for (const s of spans) {
-    if (!s?.parentSpanId || (s.kind !== 'server' && s.kind !== 'consumer')) continue;
-    const parent = byId.get(`${s.traceId}/${s.parentSpanId}`);
-    if (!parent || parent.kind !== 'client' && parent.kind !== 'producer') continue;
-    const addr = peerAddressOf(parent);
-    if (!addr) continue;
-    let m = votes.get(addr);
-    if (!m) votes.set(addr, (m = new Map()));
-    m.set(s.service, (m.get(s.service) ?? 0) + 1);
+  // Server spans under another service's span: caller -> callees (added after the client calls' edges).
+  const crossEdges = new Map<string, Set<string>>();
+  for (const t of traces.values()) {
+    for (let i = 0; i < t.spans.length; i++) {
+      const s = t.spans[i];
+      const p = t.parent[i];
+      if (p < 0 || (s.kind !== 'server' && s.kind !== 'consumer')) continue;
+      const parent = t.spans[p];
+      if (parent.service !== s.service) {
+        const to = crossEdges.get(parent.service);
+        if (to) to.add(s.service);
+        else crossEdges.set(parent.service, new Set([s.service]));
+      }
+      if (parent.kind !== 'client' && parent.kind !== 'producer') continue;
+      const addr = peerAddressOf(parent);
+      if (!addr) continue;
+      let m = votes.get(addr);
+      if (!m) votes.set(addr, (m = new Map()));
+      m.set(s.service, (m.get(s.service) ?? 0) + 1);
+    }
   }
   const peerService = new Map<string, string>();
   for (const [addr, m] of votes) {
@@ -126,11 +139,7 @@ export function buildTopology(spans: Span[], knownServices: Iterable<string> = [
     if (callee.service === s.service) continue;
     edgeSet.set(`${s.service}->${callee.service}`, { from: s.service, to: callee.service, external: callee.external });
   }
-  for (const s of spans) {
-    if (!s?.parentSpanId || (s.kind !== 'server' && s.kind !== 'consumer')) continue;
-    const parent = byId.get(`${s.traceId}/${s.parentSpanId}`);
-    if (parent && parent.service !== s.service) edgeSet.set(`${parent.service}->${s.service}`, { from: parent.service, to: s.service, external: false });
-  }
+  for (const [from, tos] of crossEdges) for (const to of tos) edgeSet.set(`${from}->${to}`, { from, to, external: false });
   return {
     instrumented,
     peerService,

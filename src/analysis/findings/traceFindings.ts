@@ -3,10 +3,11 @@
 // call graph, and the hosts of failing spans. Built on the repaired trace trees of ../traces.ts.
 import type { Span, TraceSummary } from '../../core/model';
 import type { CallEdgeFinding, ErrorOriginFinding, OperationLatencyFinding, TraceWaterfall } from '../../core/investigation';
-import { analyzeTraces, buildWaterfall, failingTraces, slowestTraces } from '../traces';
+import { analyzeTraces, buildWaterfall, slowestAndFailingTraces } from '../traces';
 import { median } from '../series/robust';
 import { errorClassOf } from './errorClasses';
 import type { Topology } from './topology';
+import { indexTraces, type TraceSpans } from './traceIndex';
 
 const MIN = 60_000;
 
@@ -38,7 +39,8 @@ function validSpans(spans: Span[]): Span[] {
   return spans.filter((s) => s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime));
 }
 
-export function traceFindings(spans: Span[], onset: number, topology: Topology): TraceFindings {
+/** `index` is indexTraces(spans) when the caller has it already. */
+export function traceFindings(spans: Span[], onset: number, topology: Topology, index?: Map<string, TraceSpans>): TraceFindings {
   const valid = validSpans(spans);
   const instrumented = topology.instrumented;
   const after = valid.filter((s) => s.startTime >= onset - MIN);
@@ -51,12 +53,7 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology):
     warnings.push(`trace analysis failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   // Spans grouped by trace: parent links resolve inside a trace without building a key per span.
-  const traces = new Map<string, Span[]>();
-  for (const s of valid) {
-    const list = traces.get(s.traceId);
-    if (list) list.push(s);
-    else traces.set(s.traceId, [s]);
-  }
+  const traces = index ?? indexTraces(valid);
   // Errors by origin before the onset, so a chronic failure isn't taken for the incident.
   const beforeErrors = new Map<string, number>();
   for (const s of valid) if (s.status === 'error' && s.startTime < onset - MIN) beforeErrors.set(`${s.service}\u0000${s.name}`, (beforeErrors.get(`${s.service}\u0000${s.name}`) ?? 0) + 1);
@@ -69,7 +66,7 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology):
     if (t === undefined || s.startTime < t) firstFail.set(k, s.startTime);
   }
   const errorOrigins: ErrorOriginFinding[] = (analysis?.errorOrigins ?? []).map((o) => {
-    const sample = traces.get(o.sampleTraceId)?.find((x) => x.spanId === o.sampleSpanId);
+    const sample = traces.get(o.sampleTraceId)?.spans.find((x) => x.spanId === o.sampleSpanId);
     const callee = sample ? topology.calleeOf(sample) : undefined;
     const external = callee?.external ? callee.service : undefined;
     const text = [o.exceptionType, o.exceptionMessage, o.statusMessage, o.stacktrace?.slice(0, 400)].filter(Boolean).join(' ');
@@ -115,7 +112,8 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology):
   // Client calls per trace, by caller and callee, before and after the onset.
   const perTrace = new Map<string, { before: number[]; after: number[] }>();
   const sameShape = new Map<string, number[]>();
-  for (const list of traces.values()) {
+  for (const t of traces.values()) {
+    const list = t.spans;
     const calls = new Map<string, number>();
     // The same statement again and again in one request: the N+1 signature (Sentry's detector looks for it too).
     const repeats = new Map<string, Map<string, number>>();
@@ -142,13 +140,11 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology):
       const side = t0 < onset ? e.before : e.after;
       if (side.length < 5000) side.push(n);
     }
-    const index = new Map<string, number>();
-    list.forEach((x, i) => index.set(x.spanId, i));
     const childTime = new Float64Array(list.length);
-    for (const c of list) {
-      if (!c.parentSpanId || c.parentSpanId === c.spanId) continue;
-      const pi = index.get(c.parentSpanId);
-      if (pi === undefined) continue;
+    for (let ci = 0; ci < list.length; ci++) {
+      const pi = t.parent[ci];
+      if (pi < 0 || pi === ci) continue;
+      const c = list[ci];
       const p = list[pi];
       childTime[pi] += Math.max(0, Math.min(c.endTime, p.endTime) - Math.max(c.startTime, p.startTime));
     }
@@ -229,8 +225,7 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology):
  */
 export function traceViews(spans: Span[], sampleRefs: string[], n = 5): { slowest: TraceSummary[]; failing: TraceSummary[]; waterfalls: TraceWaterfall[] } {
   const valid = validSpans(spans);
-  const slowest = slowestTraces(valid, n);
-  const failing = failingTraces(valid, n);
+  const { slowest, failing } = slowestAndFailingTraces(valid, n);
   const ids = [...new Set([...sampleRefs.map((r) => r.split('/')[0]), ...failing.map((t) => t.traceId), ...slowest.map((t) => t.traceId)])].slice(0, 3 * n);
   const byTrace = new Map<string, Span[]>();
   const wanted = new Set(ids);
