@@ -107,19 +107,22 @@ export function comparePatterns(records: LogRecord[], onset: number, opts?: Comp
   const maxSamples = Math.max(0, Math.floor(opts?.maxSamples ?? 3));
 
   // The same records in any order give the same mining order: by time, then body.
+  // Times are read once into a typed array: the passes below then touch a record only to mine it.
   const order: number[] = [];
+  const times = new Float64Array(records.length);
   let minTime = Infinity;
   let maxTime = -Infinity;
   for (let r = 0; r < records.length; r++) {
     const time = records[r]?.time;
     if (typeof time !== 'number' || !Number.isFinite(time)) continue;
     order.push(r);
+    times[r] = time;
     if (time < minTime) minTime = time;
     if (time > maxTime) maxTime = time;
   }
   if (order.length === 0) return { onset, patterns: [] };
   order.sort((a, b) => {
-    const d = records[a].time - records[b].time;
+    const d = times[a] - times[b];
     if (d !== 0) return d;
     const x = bodyOf(records[a]);
     const y = bodyOf(records[b]);
@@ -180,14 +183,14 @@ export function comparePatterns(records: LogRecord[], onset: number, opts?: Comp
 
   // Pass 2, in time order: counts, first sighting, samples.
   for (const r of order) {
-    const record = records[r];
     const acc = accumulatorOfSlot[slotOfRecord[r]];
-    const after = record.time >= onset;
+    const time = times[r];
+    const after = time >= onset;
     if (after) acc.countAfter++; else acc.countBefore++;
-    if (record.time < acc.firstSeen) acc.firstSeen = record.time;
+    if (time < acc.firstSeen) acc.firstSeen = time;
     const samples = after ? acc.samplesAfter : acc.samplesBefore;
     if (samples.length < maxSamples) {
-      const body = bodyOf(record);
+      const body = bodyOf(records[r]);
       samples.push(body.length > maxSampleChars ? body.slice(0, maxSampleChars) : body);
     }
   }
@@ -240,7 +243,7 @@ export function comparePatterns(records: LogRecord[], onset: number, opts?: Comp
   for (const stat of kept) accumulatorOfStat.get(stat)!.buckets = new Int32Array(bucketCount);
   for (const r of order) {
     const counts = accumulatorOfSlot[slotOfRecord[r]].buckets;
-    if (counts) counts[Math.floor((records[r].time - bucketStart) / bucketMs)]++;
+    if (counts) counts[Math.floor((times[r] - bucketStart) / bucketMs)]++;
   }
   for (const stat of kept) {
     const counts = accumulatorOfStat.get(stat)!.buckets!;

@@ -36,11 +36,16 @@ function norm(s: string): string {
   return s.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-function mentioned(text: string, names: string[]): string[] {
+/** Names with their normalized forms, computed once per call of changeEvents (there can be hundreds of hosts). */
+type NormalizedNames = { name: string; norm: string }[];
+
+function normalized(names: string[]): NormalizedNames {
+  return names.map((name) => ({ name, norm: norm(name) })).filter((n) => n.norm.length >= 3);
+}
+
+function mentioned(text: string, names: NormalizedNames): string[] {
   const lower = norm(text);
-  return names.filter((n) => {
-    const name = norm(n);
-    if (name.length < 3) return false;
+  return names.filter(({ norm: name }) => {
     let i = lower.indexOf(name);
     while (i >= 0) {
       const before = i === 0 ? ' ' : lower[i - 1];
@@ -49,7 +54,7 @@ function mentioned(text: string, names: string[]): string[] {
       i = lower.indexOf(name, i + 1);
     }
     return false;
-  });
+  }).map((n) => n.name);
 }
 
 export interface ChangeEventInput {
@@ -84,6 +89,8 @@ export function changeEvents(input: ChangeEventInput): ChangeEventFinding[] {
     }
   }
   const seenKeys = new Map<string, number>();
+  const services = normalized(input.knownServices);
+  const hosts = normalized(input.knownHosts);
   for (const i of candidates) {
     const r = input.logs[i];
     const key = maskKey(r);
@@ -107,8 +114,8 @@ export function changeEvents(input: ChangeEventInput): ChangeEventFinding[] {
       kind: kindOf(full),
       text,
       source: r.service ?? String(r.attributes?.['service.name'] ?? 'logs'),
-      services: mentioned(full, input.knownServices).filter((s) => s !== r.service || /\b(for|of|on|to|from) /.test(text)),
-      hosts: mentioned(full, input.knownHosts),
+      services: mentioned(full, services).filter((s) => s !== r.service || /\b(for|of|on|to|from) /.test(text)),
+      hosts: mentioned(full, hosts),
       ref: input.patternIdOf?.(r) ?? `log:${r.time}`,
     });
   }

@@ -17,6 +17,7 @@ import { slopeChange, type SlopeChange } from '../series/slope';
 import { hostFindings } from './hostFindings';
 import { logFindings } from './logFindings';
 import { traceFindings, traceViews } from './traceFindings';
+import { indexTraces } from './traceIndex';
 import { kubernetesFindings } from '../kubernetes/clusterFindings';
 import { buildTopology } from './topology';
 import { localize } from './localize';
@@ -25,6 +26,8 @@ import { consensusOnset, eventRateOnset } from './timeline';
 import { errorClassOf } from './errorClasses';
 
 const MIN = 60_000;
+/** Attributes that name the host or pod a span or line comes from. */
+const HOST_KEYS = ['host.name', 'k8s.node.name', 'k8s.pod.name'];
 /** Series whose anomalous regions are computed for charts (the most relevant first). */
 const MAX_SHADED = 16;
 /** Derived series whose points travel with the findings (the rest can be recomputed from the bundle). */
@@ -82,15 +85,32 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
 
   // 0. What exists: services, hosts, the call graph, the series as an SRE reads them.
   const derived = deriveSeries(metrics);
+  const derivedById = new Map<string, DerivedSeries>();
+  for (const d of derived) if (!derivedById.has(d.id)) derivedById.set(d.id, d);
   const knownServices = new Set<string>(alertServices);
   for (const s of spans) if (s.service) knownServices.add(s.service);
-  for (const r of logs) if (r.service) knownServices.add(r.service);
-  for (const d of derived) if (d.meaning.entity.service) knownServices.add(d.meaning.entity.service);
   const knownHosts = new Set<string>();
   for (const d of derived) for (const h of [d.meaning.entity.host, d.meaning.entity.pod, d.meaning.entity.instance ? hostOfInstance(d.meaning.entity.instance) : undefined]) if (h) knownHosts.add(h);
-  for (const s of spans) for (const k of ['host.name', 'k8s.node.name', 'k8s.pod.name']) if (typeof s.attributes?.[k] === 'string') knownHosts.add(s.attributes[k] as string);
-  for (const r of logs) for (const k of ['host.name', 'k8s.node.name', 'k8s.pod.name']) if (typeof r.attributes?.[k] === 'string') knownHosts.add(r.attributes[k] as string);
-  const topology = buildTopology(spans, knownServices);
+  for (const s of spans) {
+    const a = s.attributes;
+    if (a) for (const k of HOST_KEYS) if (typeof a[k] === 'string') knownHosts.add(a[k] as string);
+  }
+  // One pass over the logs (a large bundle's records are scattered in memory: each pass costs).
+  const errorLogsBy = new Map<string, number[]>();
+  for (const r of logs) {
+    if (r.service) knownServices.add(r.service);
+    const a = r.attributes;
+    if (a) for (const k of HOST_KEYS) if (typeof a[k] === 'string') knownHosts.add(a[k] as string);
+    if (r.level === 'error' || r.level === 'fatal') {
+      const svc = r.service ?? '';
+      const times = errorLogsBy.get(svc);
+      if (times) times.push(r.time);
+      else errorLogsBy.set(svc, [r.time]);
+    }
+  }
+  for (const d of derived) if (d.meaning.entity.service) knownServices.add(d.meaning.entity.service);
+  const traceIndex = indexTraces(spans);
+  const topology = buildTopology(spans, knownServices, traceIndex);
   mark('topology');
 
   // 1. Series: which moved beyond their band and stayed there, which climb since a knee.
@@ -124,8 +144,6 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     const o = eventRateOnset(times, bundle.window, alertTime);
     if (o) signals.push({ kind: 'span', ref: `spans:${svc}`, time: o.time, weight: Math.min(1, o.excess / 15), service: svc });
   }
-  const errorLogsBy = new Map<string, number[]>();
-  for (const r of logs) if (r.level === 'error' || r.level === 'fatal') (errorLogsBy.get(r.service ?? '') ?? errorLogsBy.set(r.service ?? '', []).get(r.service ?? '')!).push(r.time);
   for (const [svc, times] of errorLogsBy) {
     const o = eventRateOnset(times, bundle.window, alertTime);
     if (o) signals.push({ kind: 'log', ref: `logs:${svc}`, time: o.time, weight: 0.8 * Math.min(1, o.excess / 15), ...(svc ? { service: svc } : {}) });
@@ -133,7 +151,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   let onsetFinding = consensusOnset(signals, alertTime);
   // A ramp is dated at its foot, where a change that caused it sits: let the change-point finder refine
   // a metric-dated onset when it agrees on the direction and is not long before.
-  const lead = onsetFinding.seriesId ? derived.find((d) => d.id === onsetFinding.seriesId) : undefined;
+  const lead = onsetFinding.seriesId ? derivedById.get(onsetFinding.seriesId) : undefined;
   const leadExc = lead ? excursions.get(lead.id) : undefined;
   if (lead && leadExc && onsetFinding.time >= leadExc.onset - MIN) {
     try {
@@ -147,10 +165,10 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   mark('onset');
 
   // 3. Traces, logs and loci around the onset.
-  const tf = traceFindings(spans, onset, topology);
+  const tf = traceFindings(spans, onset, topology, traceIndex);
   mark('traceFindings');
   warnings.push(...tf.warnings);
-  const { loci, splits } = localize(spans, onset, topology, logs);
+  const { loci, splits } = localize(spans, onset, topology, logs, traceIndex);
   mark('localize');
   const logPatterns = logFindings(logs, onset, bundle.window, alertTime, warnings);
   mark('logPatterns');
@@ -223,7 +241,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   for (const o of newOrigins) bump(o.service, (3 * o.count) / originTotal);
   const slowTotal = tf.slowOperations.reduce((a, s) => a + (s.afterMs - s.beforeMs) * s.count, 0) || 1;
   for (const s of tf.slowOperations) bump(s.service, (2 * (s.afterMs - s.beforeMs) * s.count) / slowTotal);
-  const excList = [...excursions.entries()].map(([id, e]) => ({ id, e, d: derived.find((x) => x.id === id)! }));
+  const excList = [...excursions.entries()].map(([id, e]) => ({ id, e, d: derivedById.get(id)! }));
   const excTotal = excList.reduce((a, x) => a + Math.min(x.e.score, 20), 0) || 1;
   for (const x of excList) bump(x.d.meaning.entity.service, Math.min(x.e.score, 20) / excTotal);
   const errTotal = rising.reduce((a, t) => a + t.countAfter, 0) || 1;
@@ -247,7 +265,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
 
   // 7. Hosts, series for the views, traces for the views.
   const movedRaw = new Set<string>();
-  for (const id of excursions.keys()) for (const src of derived.find((d) => d.id === id)?.sources ?? []) movedRaw.add(src);
+  for (const id of excursions.keys()) for (const src of derivedById.get(id)?.sources ?? []) movedRaw.add(src);
   const hosts = hostFindings(metrics, movedRaw);
   const series = seriesFindings(derived, excursions, slopes, alertServices, services.map((s) => s.service), warnings);
   const sampleRefs = [...newOrigins.slice(0, 5).map((o) => o.ref), ...tf.slowOperations.slice(0, 3).map((s) => s.ref), ...loci.slice(0, 3).flatMap((l) => l.refs.slice(0, 1))];

@@ -26,10 +26,19 @@ const RULES: [ErrorClass, RegExp][] = [
 export function errorClassesOf(text: string): ErrorClass[] {
   if (!text) return [];
   const sample = text.length > 2000 ? text.slice(0, 2000) : text;
+  // Failing spans and error lines repeat the same few messages: each is classified once.
+  const cached = classCache.get(sample);
+  if (cached) return cached.slice();
   const out: ErrorClass[] = [];
   for (const [cls, re] of RULES) if (re.test(sample)) out.push(cls);
+  if (classCache.size >= MAX_CACHED) classCache.clear();
+  classCache.set(sample, out.slice());
   return out;
 }
+
+/** Bounded: a stream of distinct messages costs at most this many entries. */
+const MAX_CACHED = 4096;
+const classCache = new Map<string, ErrorClass[]>();
 
 /** The single most specific class, or "other". */
 export function errorClassOf(text: string): ErrorClass {
