@@ -84,8 +84,6 @@ export const OTHER_TEMPLATE_ID = 'other';
  * token (the newest), so a flood of distinct lines costs bounded time per line.
  */
 const maxCandidates = 128;
-/** Messages longer than this are not remembered word for word (the cache's memory stays bounded). */
-const maxRememberedMessageLength = 512;
 
 export class LogTemplateMiner {
   private readonly opts: MinerOptions;
@@ -97,13 +95,6 @@ export class LogTemplateMiner {
    */
   private readonly seenLines = new Map<number, SeenLine>();
   private readonly lineHash: MaskedLineHash = { h1: 0, h2: 0, tokenCount: 0 };
-  /**
-   * Exact message -> the group its masked line joined: real logs repeat messages word for word (more
-   * than half of the lines of most LogHub systems), and a repeat then skips the scan. It gives what
-   * seenLines would give for the same text, so it is emptied whenever seenLines is; bounded in entries
-   * and in the length of what it keeps.
-   */
-  private readonly seenMessages = new Map<string, Group>();
   /** Groups by token count and leading token, as in Drain's first tree levels. */
   private readonly byShape = new Map<string, Group[]>();
   private readonly skeletons = new Map<number, Skeleton>();
@@ -124,8 +115,6 @@ export class LogTemplateMiner {
    */
   add(content: string): { templateId: string; template: string; isNew: boolean } {
     if (typeof content !== 'string') content = String(content ?? '');
-    const repeat = this.seenMessages.get(content);
-    if (repeat) return this.joined(root(repeat), content, false);
     const hash = this.lineHash;
     scanLine(content, this.opts, hash);
     const slot = hash.h1 & 0x3fffffff;
@@ -142,21 +131,10 @@ export class LogTemplateMiner {
       isNew = created.isNew;
       if (group !== this.other) {
         // The seen-line index is a cache: a flood of distinct lines resets it instead of growing it.
-        if (this.seenLines.size >= this.opts.maxTemplates * 20) {
-          this.seenLines.clear();
-          this.seenMessages.clear();
-        }
+        if (this.seenLines.size >= this.opts.maxTemplates * 20) this.seenLines.clear();
         this.seenLines.set(slot, { h2, tokenCount, group, next: this.seenLines.get(slot) });
       }
     }
-    if (group !== this.other && content.length <= maxRememberedMessageLength && this.opts.maxRememberedMessages > 0) {
-      if (this.seenMessages.size >= this.opts.maxRememberedMessages) this.seenMessages.clear();
-      this.seenMessages.set(content, group);
-    }
-    return this.joined(group, content, isNew);
-  }
-
-  private joined(group: Group, content: string, isNew: boolean): { templateId: string; template: string; isNew: boolean } {
     group.count++;
     if (group.samples.length < this.opts.maxSamples) group.samples.push(content.slice(0, this.opts.maxSampleLength));
     return { templateId: group.id, template: (group.template ??= group.tokens.join(' ')), isNew };

@@ -35,8 +35,6 @@ export interface MinerOptions extends MaskingOptions {
   similarity: number;
   /** Beyond this many templates, unmatched lines go to one 'other' template (bounded memory). */
   maxTemplates: number;
-  /** Messages remembered word for word, so that a repeat skips the scan (a cache: 0 turns it off, results are the same). */
-  maxRememberedMessages: number;
   maxSamples: number;
   maxSampleLength: number;
 }
@@ -68,7 +66,6 @@ export const defaultMinerOptions: MinerOptions = {
   maxTokenLength: 256,
   maxLineLength: 16384,
   maxTemplates: 5000,
-  maxRememberedMessages: 10_000,
   maxSamples: 3,
   maxSampleLength: 512,
 };

@@ -1,7 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { comparePatterns, patternId } from '../../../src/analysis/logPatterns';
 import { LogTemplateMiner, OTHER_TEMPLATE_ID } from '../../../src/analysis/logs/miner';
 import { defaultMinerOptions } from '../../../src/analysis/logs/minerOptions';
@@ -25,24 +22,6 @@ function prng(seed: number): () => number {
 }
 
 describe('LogTemplateMiner', () => {
-  it('mines repeated messages from its message cache exactly as without it (LogHub 2k, ../shared/data)', function () {
-    const root = path.resolve(__dirname, '../../../../shared/data/loghub-2k');
-    if (!fs.existsSync(root)) this.skip();
-    let repeats = 0;
-    for (const system of fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, `${d}_2k.log_structured.csv`)))) {
-      const rows = parseCsv(fs.readFileSync(path.join(root, system, `${system}_2k.log_structured.csv`)), { columns: true }) as { Content: string }[];
-      const lines = rows.map((r) => r.Content);
-      repeats += lines.length - new Set(lines).size;
-      const cached = new LogTemplateMiner({ maxSamples: 0 });
-      const plain = new LogTemplateMiner({ maxSamples: 0, maxRememberedMessages: 0 });
-      const a = lines.map((l) => cached.add(l).templateId);
-      const b = lines.map((l) => plain.add(l).templateId);
-      assert.deepEqual(a.map((id) => cached.resolveId(id)), b.map((id) => plain.resolveId(id)), system);
-      assert.deepEqual(cached.templates(), plain.templates(), system);
-    }
-    assert.ok(repeats > 5000, `the data repeats messages (${repeats} repeats), so the cache was used`);
-  });
-
   it('groups lines that differ only in numbers, ids, addresses, hex and UUIDs', () => {
     const { ids, miner } = mine([
       'Received block blk_-1608999687919862906 of size 91178 from /10.250.10.6',
