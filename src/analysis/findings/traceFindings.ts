@@ -112,6 +112,8 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology, 
   // Client calls per trace, by caller and callee, before and after the onset.
   const perTrace = new Map<string, { before: number[]; after: number[] }>();
   const sameShape = new Map<string, number[]>();
+  // Span names repeat: each is reduced to its statement shape once.
+  const shapeOfName = new Map<string, string>();
   for (const t of traces.values()) {
     const list = t.spans;
     const calls = new Map<string, number>();
@@ -127,7 +129,8 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology, 
       calls.set(k, (calls.get(k) ?? 0) + 1);
       let r = repeats.get(k);
       if (!r) repeats.set(k, (r = new Map()));
-      const shape = s.name.replace(/\s+/g, ' ').replace(/\d+/g, '?').trim();
+      let shape = shapeOfName.get(s.name);
+      if (shape === undefined) shapeOfName.set(s.name, (shape = s.name.replace(/\s+/g, ' ').replace(/\d+/g, '?').trim()));
       r.set(shape, (r.get(shape) ?? 0) + 1);
     }
     for (const [k, n] of calls) {
