@@ -38,6 +38,52 @@ function fitLine(t: number[], v: number[], from: number, to: number): { a: numbe
 }
 
 /**
+ * For each knee k in [from, to], the squared error of a line fitted to points [0, k) plus one fitted to
+ * [k, m), from running sums of values centred on the whole series' means (so large levels do not cost
+ * precision). `scale` is the whole series' centred sum of squares, the size of the rounding errors.
+ */
+function twoSegmentErrors(t: number[], v: number[], from: number, to: number): Float64Array & { scale: number } {
+  const m = t.length;
+  let mt = 0;
+  let mv = 0;
+  for (let i = 0; i < m; i++) {
+    mt += t[i];
+    mv += v[i];
+  }
+  mt /= m;
+  mv /= m;
+  // Prefix sums of 1, t, v, tt, tv, vv over the centred points.
+  const pt = new Float64Array(m + 1);
+  const pv = new Float64Array(m + 1);
+  const ptt = new Float64Array(m + 1);
+  const ptv = new Float64Array(m + 1);
+  const pvv = new Float64Array(m + 1);
+  for (let i = 0; i < m; i++) {
+    const x = t[i] - mt;
+    const y = v[i] - mv;
+    pt[i + 1] = pt[i] + x;
+    pv[i + 1] = pv[i] + y;
+    ptt[i + 1] = ptt[i] + x * x;
+    ptv[i + 1] = ptv[i] + x * y;
+    pvv[i + 1] = pvv[i] + y * y;
+  }
+  const sse = (a: number, b: number): number => {
+    const n = b - a;
+    if (n <= 0) return 0;
+    const st = pt[b] - pt[a];
+    const sv = pv[b] - pv[a];
+    const stt = ptt[b] - ptt[a] - (st * st) / n;
+    const stv = ptv[b] - ptv[a] - (st * sv) / n;
+    const svv = pvv[b] - pvv[a] - (sv * sv) / n;
+    return Math.max(0, stt > 0 ? svv - (stv * stv) / stt : svv);
+  };
+  const out = new Float64Array(Math.max(0, to - from + 1)) as Float64Array & { scale: number };
+  for (let k = from; k <= to; k++) out[k - from] = sse(0, k) + sse(k, m);
+  out.scale = pvv[m];
+  return out;
+}
+
+/**
  * The knee of a climb that lasts until `until`, or undefined when the series does not climb that way.
  * A restart (the value falling by more than 40% at once, as memory does when a process is killed)
  * ends a climb: the longest stretch between restarts is what is judged.
@@ -82,7 +128,15 @@ function kneeOf(t: number[], v: number[], origin: number): SlopeChange | undefin
   const whole = fitLine(ts, vs, 0, m);
   let best: { k: number; sse: number; before: ReturnType<typeof fitLine>; after: ReturnType<typeof fitLine> } | undefined;
   const minSeg = Math.max(5, Math.floor(m / 10));
+  // Every knee's two-segment error from running sums (linear in m, instead of two fits per knee); the
+  // knees within rounding of the smallest are then fitted exactly, so the knee chosen is the one the
+  // exact fits choose.
+  const approx = twoSegmentErrors(ts, vs, minSeg, m - minSeg);
+  let low = Infinity;
+  for (const e of approx) if (e < low) low = e;
+  const tolerance = 1e-7 * Math.abs(low) + 1e-9 * approx.scale + 1e-12;
   for (let k = minSeg; k <= m - minSeg; k++) {
+    if (!(approx[k - minSeg] <= low + tolerance)) continue;
     const before = fitLine(ts, vs, 0, k);
     const after = fitLine(ts, vs, k, m);
     const sse = before.sse + after.sse;
