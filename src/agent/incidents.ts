@@ -65,19 +65,32 @@ function hostOf(a: Alert): string | undefined {
   for (const l of hostLabels) {
     const v = a.labels?.[l];
     if (!v) continue;
-    const host = v.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/:\d+$/, '');
+    const host = stripPort(v.charCodeAt(0) === 0x5b /* [ */ ? v.replace(/^\[(.*)\](:\d+)?$/, '$1') : v);
     // Every process on a laptop is on loopback: sharing it says nothing about sharing a cause.
     return /^(127\.|localhost$|::1$|0\.0\.0\.0$)/.test(host) ? undefined : host;
   }
   return undefined;
 }
 
+/** `v.replace(/:\d+$/, '')` without a regular expression: 10,000 alerts each carry an instance. */
+function stripPort(v: string): string {
+  let i = v.length;
+  while (i > 0) {
+    const c = v.charCodeAt(i - 1);
+    if (c < 0x30 || c > 0x39) break;
+    i--;
+  }
+  return i < v.length && i > 0 && v.charCodeAt(i - 1) === 0x3a /* : */ ? v.slice(0, i - 1) : v;
+}
+
 class DisjointSet {
-  private readonly parent: number[];
-  readonly reasons: Set<JoinReason>[];
+  private readonly parent: Int32Array;
+  /** Why each root's alerts were joined, in the order the reasons arose; allocated on the first join. */
+  private readonly why: (JoinReason[] | undefined)[];
   constructor(n: number) {
-    this.parent = Array.from({ length: n }, (_, i) => i);
-    this.reasons = Array.from({ length: n }, () => new Set<JoinReason>());
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+    this.why = new Array<JoinReason[] | undefined>(n);
   }
   find(i: number): number {
     let r = i;
@@ -89,18 +102,26 @@ class DisjointSet {
     }
     return r;
   }
+  reasons(root: number): JoinReason[] {
+    return this.why[root] ?? [];
+  }
+  private addReason(root: number, why: JoinReason): void {
+    const list = (this.why[root] ??= []);
+    if (!list.includes(why)) list.push(why);
+  }
   union(a: number, b: number, why: JoinReason): void {
     const ra = this.find(a);
     const rb = this.find(b);
     if (ra === rb) {
-      this.reasons[ra].add(why);
+      this.addReason(ra, why);
       return;
     }
     // The earlier alert's root stays the root: incident ids follow the first alert.
     const [root, child] = ra < rb ? [ra, rb] : [rb, ra];
     this.parent[child] = root;
-    for (const r of this.reasons[child]) this.reasons[root].add(r);
-    this.reasons[root].add(why);
+    for (const r of this.why[child] ?? []) this.addReason(root, r);
+    this.why[child] = undefined;
+    this.addReason(root, why);
   }
 }
 
@@ -128,9 +149,20 @@ function callDepths(services: Set<string>, callees: Map<string, Set<string>>): M
 
 export function groupIncidents(alerts: readonly Alert[], opts: IncidentOptions = {}): Incident[] {
   const windowMs = opts.windowMs ?? 15 * 60_000;
-  const order = alerts.map((a, i) => ({ a, i, t: Number.isFinite(a.startsAt) ? a.startsAt : 0 })).sort((x, y) => x.t - y.t || x.i - y.i);
-  const sorted = order.map((o) => o.a);
-  const sets = new DisjointSet(sorted.length);
+  const n = alerts.length;
+  // Everything an alert is looked up by is computed once, in the input's order.
+  const times = new Float64Array(n);
+  const serviceAt: (string | undefined)[] = new Array(n);
+  const causeAt: (KnownCause | undefined)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = alerts[i];
+    times[i] = Number.isFinite(a.startsAt) ? a.startsAt : 0;
+    serviceAt[i] = serviceOf(a);
+    causeAt[i] = opts.causes?.size ? opts.causes.get(runKey(a)) : undefined;
+  }
+  // Positions in start order (ties keep the input's order).
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => times[x] - times[y] || x - y);
+  const sets = new DisjointSet(n);
   const neighbours = new Map<string, Set<string>>();
   const callees = new Map<string, Set<string>>();
   for (const e of opts.edges ?? []) {
@@ -142,73 +174,100 @@ export function groupIncidents(alerts: readonly Alert[], opts: IncidentOptions =
     if (!callees.has(e.from)) callees.set(e.from, new Set());
     callees.get(e.from)!.add(e.to);
   }
-  // The latest alert seen for each key (and when it started): a new alert joins it when close enough.
-  const latest = new Map<string, { index: number; t: number }>();
-  const joinLatest = (key: string, i: number, t: number, why: JoinReason): void => {
+  // The latest alert (its position in start order) seen for each service, host and cause: a new alert
+  // joins it when close enough. One map per kind, keyed by the name itself: no key strings to build.
+  const latestService = new Map<string, number>();
+  const latestHost = new Map<string, number>();
+  const latestCause = new Map<string, number>();
+  const joinLatest = (latest: Map<string, number>, key: string, k: number, t: number, why: JoinReason): void => {
     const prev = latest.get(key);
-    if (prev && t - prev.t <= windowMs) sets.union(prev.index, i, why);
+    if (prev !== undefined && t - times[order[prev]] <= windowMs) sets.union(prev, k, why);
   };
-  for (let i = 0; i < sorted.length; i++) {
-    const a = sorted[i];
-    const t = order[i].t;
-    const service = serviceOf(a);
-    const host = hostOf(a);
-    const cause = opts.causes?.get(runKey(a));
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const t = times[i];
+    const service = serviceAt[i];
+    const host = hostOf(alerts[i]);
+    const cause = causeAt[i];
     if (service) {
-      joinLatest(`service:${service}`, i, t, 'service');
-      for (const n of neighbours.get(service) ?? []) joinLatest(`service:${n}`, i, t, 'call');
+      joinLatest(latestService, service, k, t, 'service');
+      const near = neighbours.get(service);
+      if (near) for (const other of near) joinLatest(latestService, other, k, t, 'call');
     }
-    if (host) joinLatest(`host:${host}`, i, t, 'host');
-    if (cause) joinLatest(`cause:${cause.key}`, i, t, 'cause');
-    if (service) latest.set(`service:${service}`, { index: i, t });
-    if (host) latest.set(`host:${host}`, { index: i, t });
-    if (cause) latest.set(`cause:${cause.key}`, { index: i, t });
+    if (host) joinLatest(latestHost, host, k, t, 'host');
+    if (cause) joinLatest(latestCause, cause.key, k, t, 'cause');
+    if (service) latestService.set(service, k);
+    if (host) latestHost.set(host, k);
+    if (cause) latestCause.set(cause.key, k);
   }
 
   const groups = new Map<number, number[]>();
-  for (let i = 0; i < sorted.length; i++) {
-    const r = sets.find(i);
+  for (let k = 0; k < n; k++) {
+    const r = sets.find(k);
     const g = groups.get(r);
-    if (g) g.push(i);
-    else groups.set(r, [i]);
+    if (g) g.push(order[k]);
+    else groups.set(r, [order[k]]);
   }
-  const incidents: Incident[] = [];
+  const incidents: { incident: Incident; live: number }[] = [];
+  const rank = new Float64Array(n);
   for (const [root, members] of groups) {
-    const list = members.map((i) => sorted[i]);
-    const services = new Set(list.map(serviceOf).filter((s): s is string => !!s));
+    const services = new Set<string>();
+    const named = new Set<string>();
+    for (const i of members) {
+      const s = serviceAt[i];
+      if (s) services.add(s);
+      const causeService = causeAt[i]?.service;
+      if (causeService) named.add(causeService);
+    }
     const depth = callDepths(services, callees);
-    // The service an investigation named as the cause goes first; then where the call chains end.
-    const named = new Set(list.map((a) => opts.causes?.get(runKey(a))?.service).filter((s): s is string => !!s));
-    const active = (a: Alert) => (a.state === 'firing' || a.state === 'pending' ? 0 : 1);
-    const rankOf = (a: Alert): number => {
-      const s = serviceOf(a);
-      return (s && named.has(s) ? 0 : 1) * 1000 + (s ? (depth.get(s) ?? 0) : 500);
-    };
-    list.sort((x, y) => active(x) - active(y) || rankOf(x) - rankOf(y) || severityRank[x.severity] - severityRank[y.severity] || x.startsAt - y.startsAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    // Active first; then the service an investigation named as the cause; then where the call chains
+    // end; then by severity. One number per alert, so the sort compares numbers.
+    for (const i of members) {
+      const a = alerts[i];
+      const s = serviceAt[i];
+      const active = a.state === 'firing' || a.state === 'pending' ? 0 : 1;
+      const place = (s && named.has(s) ? 0 : 1) * 1000 + (s ? (depth.get(s) ?? 0) : 500);
+      rank[i] = (active * 1e9 + place) * 8 + severityRank[a.severity];
+    }
+    members.sort((x, y) => {
+      const ax = alerts[x];
+      const ay = alerts[y];
+      return rank[x] - rank[y] || ax.startsAt - ay.startsAt || (ax.id < ay.id ? -1 : ax.id > ay.id ? 1 : 0);
+    });
+    const list = members.map((i) => alerts[i]);
     let worst: Severity = 'none';
     let firing = 0;
-    for (const a of list) {
-      if (a.state === 'firing') firing++;
-      if (severityRank[a.severity] < severityRank[worst]) worst = a.severity;
-    }
+    let live = false;
     const orderedServices: string[] = [];
-    for (const a of list) {
-      const s = serviceOf(a);
-      if (s && !orderedServices.includes(s)) orderedServices.push(s);
+    const seen = new Set<string>();
+    for (const i of members) {
+      const a = alerts[i];
+      if (a.state === 'firing') firing++;
+      if (a.state === 'firing' || a.state === 'pending') live = true;
+      if (severityRank[a.severity] < severityRank[worst]) worst = a.severity;
+      const s = serviceAt[i];
+      if (s && !seen.has(s)) {
+        seen.add(s);
+        orderedServices.push(s);
+      }
     }
+    const first = order[root];
     incidents.push({
-      id: runKey(sorted[root]),
-      primary: list[0],
-      alerts: list,
-      services: orderedServices,
-      startsAt: order[root].t,
-      firing,
-      worstSeverity: worst,
-      reasons: [...sets.reasons[root]],
+      incident: {
+        id: runKey(alerts[first]),
+        primary: list[0],
+        alerts: list,
+        services: orderedServices,
+        startsAt: times[first],
+        firing,
+        worstSeverity: worst,
+        reasons: sets.reasons(root).slice(),
+      },
+      live: live ? 0 : 1,
     });
   }
-  const live = (x: Incident) => (x.alerts.some((a) => a.state === 'firing' || a.state === 'pending') ? 0 : 1);
-  return incidents.sort((x, y) => live(x) - live(y) || severityRank[x.worstSeverity] - severityRank[y.worstSeverity] || y.firing - x.firing || x.startsAt - y.startsAt || (x.id < y.id ? -1 : 1));
+  incidents.sort(({ incident: x, live: lx }, { incident: y, live: ly }) => lx - ly || severityRank[x.worstSeverity] - severityRank[y.worstSeverity] || y.firing - x.firing || x.startsAt - y.startsAt || (x.id < y.id ? -1 : 1));
+  return incidents.map((e) => e.incident);
 }
 
 /** The other alerts of the incident an alert belongs to (what its investigation explains with it). */

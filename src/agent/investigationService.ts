@@ -197,6 +197,8 @@ export class InvestigationService {
    * runs that changed.
    */
   followAlerts(alerts: readonly Alert[]): string[] {
+    // No run to follow: a 10,000-alert refresh need not index its alerts for nobody.
+    if (this.runs.size === 0) return [];
     const byKey = new Map(alerts.map((a) => [runKey(a), a]));
     // State, end and silences: what changes what the panel offers. A value that ticks with every
     // evaluation is not worth redrawing the panel for.

@@ -17,7 +17,8 @@ export class RecentAlerts {
    */
   update(current: readonly Alert[], now: number, failedSources: ReadonlySet<string> = new Set()): Alert[] {
     // By id alone, as collectAlerts merges them: one alert seen through two sources is one alert.
-    const live = new Map(current.map((a) => [a.id, a]));
+    const live = new Map<string, Alert>();
+    for (const a of current) live.set(a.id, a);
     for (const [key, a] of this.previous) {
       if (live.has(key) || this.resolved.has(key) || failedSources.has(a.sourceName)) continue;
       if (a.state === 'resolved') continue; // the source listed it as resolved and then let it go: it already said so
@@ -28,9 +29,9 @@ export class RecentAlerts {
       if (live.has(key) || now - (a.endsAt ?? now) > this.keepMs) this.resolved.delete(key);
     }
     // A failed source's alerts are not in `current`; remember them from before so they are judged when it answers again.
-    const next = new Map(live);
-    for (const [key, a] of this.previous) if (failedSources.has(a.sourceName) && !next.has(key)) next.set(key, a);
-    this.previous = next;
-    return [...current, ...this.resolved.values()];
+    if (failedSources.size) for (const [key, a] of this.previous) if (failedSources.has(a.sourceName) && !live.has(key)) live.set(key, a);
+    // `live` is ours alone and `current` was read above, so it becomes the memory of this answer as it is.
+    this.previous = live;
+    return this.resolved.size ? [...current, ...this.resolved.values()] : current.slice();
   }
 }

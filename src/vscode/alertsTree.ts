@@ -94,6 +94,7 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
 
   resolveTreeItem(item: vscode.TreeItem, node: AlertTreeNode): vscode.TreeItem {
     if (node.type === 'alert') item.tooltip = alertTooltip(node.alert);
+    else if (node.type === 'incident') item.tooltip = incidentTooltip(node.incident);
     return item;
   }
 
@@ -118,7 +119,7 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
         const item = new vscode.TreeItem(`Incident: ${head}`, state);
         item.id = node.key;
         item.description = incidentDescription(inc);
-        item.tooltip = incidentTooltip(inc);
+        // The Markdown tooltip is built in resolveTreeItem, on hover: a refresh need not send 30 of them.
         item.contextValue = 'incident';
         item.accessibilityInformation = { label: `Incident ${head}: ${inc.alerts.length} alerts, ${inc.firing} firing` };
         item.iconPath = new vscode.ThemeIcon(inc.firing > 0 ? 'flame' : 'pass', new vscode.ThemeColor(inc.firing > 0 ? (inc.worstSeverity === 'critical' || inc.worstSeverity === 'error' ? 'errorForeground' : 'editorWarning.foreground') : 'disabledForeground'));
