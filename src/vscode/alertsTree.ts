@@ -7,7 +7,7 @@ import { groupAlerts } from '../sources/alertGrouping';
 import type { Incident } from '../agent/incidents';
 import type { AlertService, AlertSnapshot, SourceProblem } from './alertService';
 import { alertDescription, alertIcon, alertTooltip, incidentDescription, incidentHead, incidentTooltip } from './alertPresentation';
-import { settings } from './config';
+import { settings, type GroupBy } from './config';
 
 export type AlertTreeNode =
   | { type: 'group'; key: string; label: string; alerts: Alert[]; firing: number }
@@ -24,6 +24,8 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
   readonly onDidChangeTreeData = this.changed.event;
   private filterText = '';
   private roots: AlertTreeNode[] = [];
+  /** The grouping the roots were built with (rows leave out what their group already names). */
+  private groupedBy: GroupBy = 'incident';
   private readonly expandedPages = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -55,6 +57,7 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
   rebuild(snapshot: AlertSnapshot): void {
     const errors: AlertTreeNode[] = snapshot.errors.map((problem) => ({ type: 'sourceError', problem }));
     const by = settings.groupBy();
+    this.groupedBy = by;
     if (by === 'incident') {
       const nodes: AlertTreeNode[] = [];
       for (const incident of snapshot.incidents) {
@@ -131,7 +134,9 @@ export class AlertsTreeProvider implements vscode.TreeDataProvider<AlertTreeNode
         const a = node.alert;
         const item = new vscode.TreeItem(a.name, vscode.TreeItemCollapsibleState.None);
         item.id = `alert:${node.incident ? `${node.incident.id}:` : ''}${a.sourceName}:${a.id}`;
-        item.description = alertDescription(a);
+        // The service first, unless the row's group already names it: the alerts of one incident often
+        // share a name (HighErrorRatio on three services) and only the service tells them apart.
+        item.description = a.service && this.groupedBy !== 'service' ? `${a.service} · ${alertDescription(a)}` : alertDescription(a);
         // The Markdown tooltip is built in resolveTreeItem, on hover: 10,000 rows need not pay for it.
         item.iconPath = alertIcon(a);
         item.contextValue = `alert.${a.state}`;
