@@ -14,6 +14,7 @@ import { rightsize } from '../src/analysis/kubernetes/rightsizing';
 import { PrometheusSource } from '../src/sources/prometheus';
 import { parseBenchArgs, peakRssMB, printResult, round } from './common';
 import { backfill, promtoolAvailable, startPrometheusOnData } from '../test/support/backfill';
+import { mulberry32 as rng } from '../src/eval/random';
 
 const args = parseBenchArgs();
 const workloads = Number(args.flags.workloads ?? 1000);
@@ -23,18 +24,6 @@ const scrapeMs = 30_000;
 const DAY = 86_400_000;
 const MiB = 2 ** 20;
 const generatorVersion = 4;
-
-/** Deterministic 32-bit generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Workload {
   ns: string;

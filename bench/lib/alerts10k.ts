@@ -5,18 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { AlertmanagerSource } from '../../src/sources/alertmanager';
 import { groupAlerts } from '../../src/sources/alertGrouping';
-
-/** A fixed-seed generator so every run serves the same alerts. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/eval/random';
 
 const alertNames = [
   'HighErrorRate', 'HighLatencyP99', 'HighLatencyP95', 'PodCrashLooping', 'PodNotReady', 'DeploymentReplicasMismatch', 'ContainerOOMKilled',

@@ -2,18 +2,7 @@
 // a slow walk, noise, now and then a spike) for throughput, and anomaly-free processes (white noise,
 // a random walk, a strongly autocorrelated AR(1)) to count the regions the product would show on them.
 import type { MetricSeries } from '../../src/core/model';
-
-/** mulberry32: a small deterministic generator in [0, 1). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as uniform } from '../../src/eval/random';
 
 function metricLike(id: string, n: number, stepMs: number, seed: number): MetricSeries {
   const u = uniform(seed);

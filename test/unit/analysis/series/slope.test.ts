@@ -1,20 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { slopeChange } from '../../../../src/analysis/series/slope';
+import { mulberry32 as rng } from '../../../../src/eval/random';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
-
-/** A deterministic pseudo-random stream (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function series(n: number, f: (i: number) => number): { t: number[]; v: number[] } {
   const t: number[] = [];
