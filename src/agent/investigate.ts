@@ -10,7 +10,7 @@ import type { Investigation, InvestigationError, ProgressEvent, SignalKind } fro
 import { errorMessage } from '../core/errors';
 import type { DeployRecord, DeploySource, KubernetesSnapshot, KubernetesStateSource } from '../core/kubernetes';
 import { linkDeploysToChanges, rolloutDeploys } from '../analysis/kubernetes/rolloutDeploys';
-import { diagnose } from './diagnose';
+import { diagnoseInStages } from './diagnose';
 
 export interface InvestigationSources {
   metrics?: MetricSource[];
@@ -231,15 +231,19 @@ export async function investigate(alert: Alert, sources: InvestigationSources, o
   const bundle: IncidentBundle = { version: 1, alert, ...(related.length ? { alerts: [alert, ...related] } : {}), window, metrics, logs, spans, changes: changes ?? [], ...(snapshots.length ? { kubernetes: snapshots } : {}), ...(deploys.length ? { deploys } : {}) };
   emit({ step: 'findings', state: 'running' });
   emit({ step: 'hypothesis', state: 'pending' });
-  const { findings, hypothesis } = diagnose(bundle, { confidenceThreshold: opts.confidenceThreshold, serviceMap: opts.serviceMap });
+  const staged = diagnoseInStages(bundle, { confidenceThreshold: opts.confidenceThreshold, serviceMap: opts.serviceMap });
+  const { findings, hypothesis } = staged;
   // What the change source could not read (an untrusted workspace's history) belongs to what was checked.
   if (sources.changes?.notes?.length) hypothesis.checked.push(...sources.changes.notes);
-  emit({ step: 'findings', state: 'done' });
   emit({ step: 'hypothesis', state: 'running', detail: 'blaming the suspect lines' });
 
+  // git blames the suspect lines in its own process while the routine log lines are mined for the panel.
   const loc = hypothesis.location;
-  if (loc && sources.changes) {
-    const blame = await settle('changes', sources.changes.name, () => sources.changes!.blame(loc.path, loc.startLine, loc.endLine, signal));
+  const blameWork = loc && sources.changes ? settle('changes', sources.changes.name, () => sources.changes!.blame(loc.path, loc.startLine, loc.endLine, signal)) : undefined;
+  staged.complete();
+  emit({ step: 'findings', state: 'done' });
+  if (loc && blameWork) {
+    const blame = await blameWork;
     if (blame) {
       loc.blame = blame;
       if (hypothesis.suspectCommit?.location && hypothesis.suspectCommit.location.path === loc.path) hypothesis.suspectCommit.location.blame = blame;

@@ -42,12 +42,18 @@ export interface ComparePatternsOptions {
   maxPatterns?: number;
   /** Sample bodies per pattern (default 3). */
   maxSamples?: number;
+  /**
+   * Mine and report only records of these levels. The others still set the time span, so the rates
+   * and buckets of a pattern are those of a report over all records, and since every level is mined
+   * apart its template and id are too: two reports over disjoint levels make one report in two parts.
+   */
+  levels?: ReadonlySet<LogLevel>;
 }
 
 const levels: ReadonlySet<string> = new Set<LogLevel>(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'unknown']);
 const maxBuckets = 1000;
 const maxSampleChars = 512;
-/** Beyond this many (service, level) streams, the rest share one miner (bounded memory). */
+/** Beyond this many services of one level, the rest of that level share one miner (bounded memory). */
 const maxStreams = 512;
 
 interface PatternAccumulator {
@@ -91,6 +97,10 @@ export function patternId(template: string, service?: string, level?: LogLevel):
   return `p${high.toString(16).padStart(8, '0')}${low.toString(16).padStart(4, '0')}`;
 }
 
+function levelOf(record: LogRecord): LogLevel {
+  return levels.has(record.level) ? record.level : 'unknown';
+}
+
 function bodyOf(record: LogRecord): string {
   return typeof record.body === 'string' ? record.body : String(record.body ?? '');
 }
@@ -101,7 +111,7 @@ function bodyOf(record: LogRecord): string {
  * sorted: they are mined in time order, per service and level. Sorted by interest: new error
  * patterns first, then the biggest rate increases.
  */
-export function comparePatterns(records: LogRecord[], onset: number, opts?: ComparePatternsOptions): PatternReport {
+export function comparePatterns(records: readonly LogRecord[], onset: number, opts?: ComparePatternsOptions): PatternReport {
   if (!Number.isFinite(onset)) throw new RangeError(`comparePatterns: onset must be a time in ms, got ${String(onset)}`);
   const maxPatterns = Math.max(0, Math.floor(opts?.maxPatterns ?? 50));
   const maxSamples = Math.max(0, Math.floor(opts?.maxSamples ?? 3));
@@ -112,13 +122,15 @@ export function comparePatterns(records: LogRecord[], onset: number, opts?: Comp
   const times = new Float64Array(records.length);
   let minTime = Infinity;
   let maxTime = -Infinity;
+  const only = opts?.levels;
   for (let r = 0; r < records.length; r++) {
     const time = records[r]?.time;
     if (typeof time !== 'number' || !Number.isFinite(time)) continue;
-    order.push(r);
-    times[r] = time;
     if (time < minTime) minTime = time;
     if (time > maxTime) maxTime = time;
+    if (only && !only.has(levelOf(records[r]))) continue;
+    order.push(r);
+    times[r] = time;
   }
   if (order.length === 0) return { onset, patterns: [] };
   order.sort((a, b) => {
@@ -130,21 +142,24 @@ export function comparePatterns(records: LogRecord[], onset: number, opts?: Comp
   });
 
   // Pass 1: mine; remember each record's (stream, template handle) slot.
-  // Streams by service, then level; past maxStreams the rest share one miner.
+  // Streams by service, then level; past maxStreams services of a level the rest of it share one miner.
   const streams = new Map<string | undefined, Map<LogLevel, Stream>>();
-  let streamCount = 0;
-  let shared: LogTemplateMiner | undefined;
+  const streamCount = new Map<LogLevel, number>();
+  const shared = new Map<LogLevel, LogTemplateMiner>();
   const slotOfRecord = new Int32Array(records.length).fill(-1);
   const handles: { miner: LogTemplateMiner; id: string; service: string | undefined; level: LogLevel }[] = [];
   for (const r of order) {
     const record = records[r];
-    const level: LogLevel = levels.has(record.level) ? record.level : 'unknown';
+    const level = levelOf(record);
     const service = typeof record.service === 'string' ? record.service : undefined;
     let byLevel = streams.get(service);
     if (!byLevel) streams.set(service, (byLevel = new Map()));
     let stream = byLevel.get(level);
     if (!stream) {
-      const miner = streamCount++ < maxStreams ? new LogTemplateMiner({ maxSamples: 0 }) : (shared ??= new LogTemplateMiner({ maxSamples: 0 }));
+      const n = streamCount.get(level) ?? 0;
+      streamCount.set(level, n + 1);
+      let miner = n < maxStreams ? new LogTemplateMiner({ maxSamples: 0 }) : shared.get(level);
+      if (!miner) shared.set(level, (miner = new LogTemplateMiner({ maxSamples: 0 })));
       stream = { service, level, miner, slots: new Map() };
       byLevel.set(level, stream);
     }
@@ -257,7 +272,7 @@ function isErrorLevel(level: LogLevel): boolean {
 }
 
 /** New error patterns first, then the biggest rate increases, then the busiest after the onset. */
-function byInterest(a: PatternStat, b: PatternStat): number {
+export function byInterest(a: Pick<PatternStat, 'isNew' | 'level' | 'rateChange' | 'countAfter' | 'id'>, b: Pick<PatternStat, 'isNew' | 'level' | 'rateChange' | 'countAfter' | 'id'>): number {
   const aNewError = a.isNew && isErrorLevel(a.level) ? 1 : 0;
   const bNewError = b.isNew && isErrorLevel(b.level) ? 1 : 0;
   if (aNewError !== bNewError) return bNewError - aNewError;

@@ -285,6 +285,8 @@ export interface Findings {
   hosts: HostFinding[];
   services: ServiceRank[];
   changeEvents: ChangeEventFinding[];
+  /** Lines (other than errors) that speak of the clock: a leap second, a clock step, time going backwards. */
+  clockLines?: string[];
   loci: LocusFinding[];
   splits: EntitySplit[];
   /** Instrumented services: they have server spans of their own here. */
@@ -307,6 +309,13 @@ export interface Findings {
   warnings: string[];
   /** Stage timings in ms (diagnostics and benchmarks). */
   timingsMs?: Record<string, number>;
+  /**
+   * Set while what only the panel shows is still to be computed: the patterns of routine log lines
+   * (trace, debug, info; logPatterns holds warnings, errors and lines without a level), the charts'
+   * anomalous regions (each moved series has its excursion), the traces (empty). The hypothesis reads
+   * none of it; completeFindings (analysis/findings/computeFindings.ts) computes it and clears this.
+   */
+  panelPending?: true;
 }
 
 export interface Investigation {

@@ -13,6 +13,10 @@ const MIN = 60_000;
 const MAX_OCCURRENCES = 8;
 
 const CHANGE_WORDS = /\b(chang(e|ed|ing)|updat(e|ed|ing)|set|sets|enabl(e|ed|ing)|disabl(e|ed|ing)|toggl(e|ed)|flag|flags|variant|rollout|rolled out|deploy(ed|ing|ment)?|releas(e|ed|ing)|migrat(e|ed|ion|ions|ing)|applying|apply|applied|reload(ed|ing)?|push(ed|ing)?|config(uration|ured)?|scal(e|ed|ing)|drain(ed|ing)?|cordon(ed)?|remov(e|ed|ing)|decommission(ed|ing)?|delet(e|ed|ing)|upgrad(e|ed|ing)|rotat(e|ed|ing)|expir(e|es|ed|ing)|delegat(e|ed|ing)|failover|playbook|command|executed|override|enforc(e|ed|ing)|grace period|maintenance|terminated|notready|not ready|restarting|restarted|evict(ed|ing)|preempt(ed)?|policy write)\b/i;
+/** What a clock step is written as: the kernel's leap-second message, NTP's, a runtime's complaint. */
+export const CLOCK_WORDS = /leap second|clock (step|jump)|time (went|jumped) backwards/i;
+/** CHANGE_WORDS or CLOCK_WORDS in one pass over the lines. */
+const CHANGE_OR_CLOCK = new RegExp(`${CHANGE_WORDS.source}|${CLOCK_WORDS.source}`, 'i');
 const REQUEST_NOISE = /\b(GET|POST|PUT|DELETE|PATCH|HEAD) \/|\b[1-5]\d\d\b.*\b\d+(\.\d+)? ?ms\b|request_id=|latency_ms=/;
 
 function kindOf(text: string): ChangeEventFinding['kind'] {
@@ -25,10 +29,20 @@ function kindOf(text: string): ChangeEventFinding['kind'] {
   return 'config';
 }
 
+const MASK = /[0-9a-f]{6,}|\d+/gi;
+const SPACE = /\s/;
+
 function maskKey(r: LogRecord): string {
   // The first five words are enough; splitting only the start keeps this cheap on long lines.
   const words = String(r.body ?? '').slice(0, 200).split(/\s+/, 5).join(' ');
-  return `${r.service ?? ''}|${r.level}|${words.replace(/[0-9a-f]{6,}|\d+/gi, '#')}`;
+  return `${r.service ?? ''}|${r.level}|${words.replace(MASK, '#')}`;
+}
+
+/** The first word of maskKey's words, masked the same way. */
+function firstWordOf(body: string): string {
+  const head = body.length > 200 ? body.slice(0, 200) : body;
+  const end = head.search(SPACE);
+  return (end < 0 ? head : head.slice(0, end)).replace(MASK, '#');
 }
 
 /** Lower case with -, _ and . as one separator, so "site_config" names "site-config". */
@@ -58,14 +72,19 @@ function mentioned(text: string, names: NormalizedNames): string[] {
 }
 
 export interface ChangeEventInput {
-  logs: LogRecord[];
-  spans: Span[];
+  logs: readonly LogRecord[];
+  spans: readonly Span[];
   series: DerivedSeries[];
   window: { start: number; end: number };
   knownServices: string[];
   knownHosts: string[];
   /** Patterns by id, to point log events at their pattern. */
   patternIdOf?: (r: LogRecord) => string | undefined;
+  /**
+   * Receives (up to 20 distinct) lines that speak of the clock (CLOCK_WORDS): a leap second is written once
+   * per host, a routine template to the rule below, yet the one sign of the clock in the logs.
+   */
+  clockLines?: string[];
 }
 
 export function changeEvents(input: ChangeEventInput): ChangeEventFinding[] {
@@ -77,16 +96,37 @@ export function changeEvents(input: ChangeEventInput): ChangeEventFinding[] {
     const r = input.logs[i];
     if (!r || typeof r.body !== 'string' || !Number.isFinite(r.time) || r.level === 'error' || r.level === 'fatal') continue;
     const head = r.body.length > 400 ? r.body.slice(0, 400) : r.body;
+    if (!CHANGE_OR_CLOCK.test(head)) continue;
+    if (input.clockLines && input.clockLines.length < 20 && CLOCK_WORDS.test(head)) {
+      const line = head.split('\n', 1)[0];
+      if (!input.clockLines.includes(line)) input.clockLines.push(line);
+    }
     if (CHANGE_WORDS.test(head)) candidates.push(i);
   }
-  const streams = new Set(candidates.map((i) => `${input.logs[i].service ?? ''}|${input.logs[i].level}`));
+  // A line shares a candidate's key only if it shares its service, level and first masked word: the
+  // rest need no key (masking is per word, so equal keys have equal first words).
+  // Only the candidates' keys are counted, and only until each is known to be routine.
+  const streams = new Map<string, Set<string>>();
+  const firstWords = new Set<string>();
   const counts = new Map<string, number>();
-  if (candidates.length) {
-    for (const r of input.logs) {
-      if (!r || typeof r.body !== 'string' || !streams.has(`${r.service ?? ''}|${r.level}`)) continue;
-      const k = maskKey(r);
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
+  for (const i of candidates) {
+    const r = input.logs[i];
+    const service = r.service ?? '';
+    const levels = streams.get(service);
+    if (levels) levels.add(r.level);
+    else streams.set(service, new Set([r.level]));
+    firstWords.add(firstWordOf(r.body));
+    counts.set(maskKey(r), 0);
+  }
+  let open = counts.size;
+  for (let i = 0; i < input.logs.length && open > 0; i++) {
+    const r = input.logs[i];
+    if (!r || typeof r.body !== 'string' || !streams.get(r.service ?? '')?.has(r.level) || !firstWords.has(firstWordOf(r.body))) continue;
+    const k = maskKey(r);
+    const n = counts.get(k);
+    if (n === undefined) continue;
+    counts.set(k, n + 1);
+    if (n + 1 === MAX_OCCURRENCES + 1) open--;
   }
   const seenKeys = new Map<string, number>();
   const services = normalized(input.knownServices);
@@ -124,7 +164,7 @@ export function changeEvents(input: ChangeEventInput): ChangeEventFinding[] {
 }
 
 /** A flag whose evaluations change variant: the first evaluation of a variant the service had not been getting. */
-function flagFlips(spans: Span[]): ChangeEventFinding[] {
+function flagFlips(spans: readonly Span[]): ChangeEventFinding[] {
   const evals = new Map<string, { time: number; variant: string; ref: string }[]>();
   for (const s of spans) {
     for (const e of s.events ?? []) {

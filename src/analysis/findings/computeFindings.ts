@@ -15,7 +15,7 @@ import { deriveSeries, type DerivedSeries } from '../series/derive';
 import { seriesExcursion, type Excursion } from '../series/excursion';
 import { slopeChange, type SlopeChange } from '../series/slope';
 import { hostFindings } from './hostFindings';
-import { logFindings } from './logFindings';
+import { logFindings, mergeLogFindings, ROUTINE_LEVELS, SIGNAL_LEVELS } from './logFindings';
 import { traceFindings, traceViews } from './traceFindings';
 import { indexTraces } from './traceIndex';
 import { kubernetesFindings } from '../kubernetes/clusterFindings';
@@ -28,6 +28,32 @@ import { errorClassOf } from './errorClasses';
 const MIN = 60_000;
 /** Attributes that name the host or pod a span or line comes from. */
 const HOST_KEYS = ['host.name', 'k8s.node.name', 'k8s.pod.name'];
+const HOST_KEY_RANK = new Map(HOST_KEYS.map((k, i) => [k, i]));
+
+/**
+ * Adds the hosts and pods an attribute set names, in HOST_KEYS order. The set's own keys are walked
+ * (a few) rather than each key looked up (absent keys are the slowest lookup, on 100,000 records).
+ */
+function addHosts(a: Record<string, unknown>, into: Set<string>, found: (string | undefined)[]): void {
+  let any = false;
+  for (const k in a) {
+    const rank = HOST_KEY_RANK.get(k);
+    if (rank === undefined) continue;
+    const v = a[k];
+    if (typeof v === 'string') {
+      found[rank] = v;
+      any = true;
+    }
+  }
+  if (!any) return;
+  for (let i = 0; i < found.length; i++) {
+    const v = found[i];
+    if (v !== undefined) {
+      into.add(v);
+      found[i] = undefined;
+    }
+  }
+}
 /** Series whose anomalous regions are computed for charts (the most relevant first). */
 const MAX_SHADED = 16;
 /** Derived series whose points travel with the findings (the rest can be recomputed from the bundle). */
@@ -38,6 +64,11 @@ export interface FindingsOptions {
   serviceMap?: Record<string, string>;
   /** Collect stage timings into findings.timingsMs. */
   timings?: boolean;
+  /**
+   * Leave what only the panel shows (routine log lines' patterns, chart shading, trace views) for
+   * completeFindings: the hypothesis does not read it, so it need not wait for it (findings.panelPending).
+   */
+  deferPanel?: boolean;
 }
 
 /** The host part of a Prometheus `instance` ("web-1:9100" -> "web-1", "[::1]:9100" -> "::1"). */
@@ -46,6 +77,75 @@ export function hostOfInstance(instance: string): string {
   const bracket = /^\[([^\]]+)\](:\d+)?$/.exec(v);
   if (bracket) return bracket[1];
   return v.replace(/:\d+$/, '');
+}
+
+// The passes over every span and every line are functions of their own: V8 optimizes a hot loop by
+// compiling the function around it, and a small function compiles in a fraction of the time.
+
+/** One pass over the spans: the services and hosts they name, the start times of failing spans by service. */
+function scanSpans(spans: readonly Span[], knownServices: Set<string>, knownHosts: Set<string>): Map<string, number[]> {
+  const failingBy = new Map<string, number[]>();
+  const hostSlots: (string | undefined)[] = HOST_KEYS.map(() => undefined);
+  for (const s of spans) {
+    if (s.service) knownServices.add(s.service);
+    if (s.attributes) addHosts(s.attributes, knownHosts, hostSlots);
+    if (s.status === 'error') {
+      const times = failingBy.get(s.service);
+      if (times) times.push(s.startTime);
+      else failingBy.set(s.service, [s.startTime]);
+    }
+  }
+  return failingBy;
+}
+
+/** One pass over the logs (a large bundle's records are scattered in memory: each pass costs): services, hosts, error times by service. */
+function scanLogs(logs: readonly LogRecord[], knownServices: Set<string>, knownHosts: Set<string>): Map<string, number[]> {
+  const errorLogsBy = new Map<string, number[]>();
+  const hostSlots: (string | undefined)[] = HOST_KEYS.map(() => undefined);
+  for (const r of logs) {
+    if (r.service) knownServices.add(r.service);
+    if (r.attributes) addHosts(r.attributes, knownHosts, hostSlots);
+    if (r.level === 'error' || r.level === 'fatal') {
+      const svc = r.service ?? '';
+      const times = errorLogsBy.get(svc);
+      if (times) times.push(r.time);
+      else errorLogsBy.set(svc, [r.time]);
+    }
+  }
+  return errorLogsBy;
+}
+
+/** Feature flags each service evaluates (OpenFeature span events), with up to five variants seen after the onset. */
+function flagsOf(spans: readonly Span[], onset: number): Record<string, Record<string, string[]>> {
+  const flags: Record<string, Record<string, string[]>> = {};
+  for (const s of spans) {
+    if (!s.events?.length) continue;
+    for (const e of s.events) {
+      if (e.name !== 'feature_flag.evaluation' && e.name !== 'feature_flag') continue;
+      const key = e.attributes?.['feature_flag.key'];
+      if (typeof key !== 'string') continue;
+      const variant = String(e.attributes?.['feature_flag.result.variant'] ?? e.attributes?.['feature_flag.variant'] ?? e.attributes?.['feature_flag.result.value'] ?? '');
+      const byKey = (flags[s.service] ??= {});
+      const seen = (byKey[key] ??= []);
+      if ((e.time ?? s.startTime) >= onset - MIN && variant && !seen.includes(variant) && seen.length < 5) seen.push(variant);
+    }
+  }
+  return flags;
+}
+
+/** Error and fatal lines at or after the onset from the given services, in order, one at a time. */
+function* errorLinesAfter(logs: readonly LogRecord[], onset: number, services: Set<string | undefined>): Generator<LogRecord> {
+  for (let i = 0; i < logs.length; i++) {
+    const r = logs[i];
+    if ((r.level === 'error' || r.level === 'fatal') && r.time >= onset && services.has(r.service)) yield r;
+  }
+}
+
+/** The usable records of a list: the list itself when all are (no copy of 100,000 records), never mutated. */
+function valid<T>(list: T[] | undefined, ok: (x: T) => boolean): readonly T[] {
+  if (!Array.isArray(list)) return [];
+  for (let i = 0; i < list.length; i++) if (!ok(list[i])) return list.filter(ok);
+  return list;
 }
 
 export function alertsOf(bundle: IncidentBundle): Alert[] {
@@ -79,8 +179,8 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   // The focus alert's service first: the others of the storm follow.
   const alertServices = [...new Set([alert, ...storm].map(serviceOfAlert).filter((s): s is string => !!s))];
   const metrics = Array.isArray(bundle.metrics) ? bundle.metrics.filter((s) => s && Array.isArray(s.values)) : [];
-  const logs: LogRecord[] = Array.isArray(bundle.logs) ? bundle.logs.filter((r) => r && Number.isFinite(r.time)) : [];
-  const spans: Span[] = Array.isArray(bundle.spans) ? bundle.spans.filter((s) => s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime)) : [];
+  const logs = valid(bundle.logs, (r: LogRecord) => !!r && Number.isFinite(r.time));
+  const spans = valid(bundle.spans, (s: Span) => !!s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime));
   const changes = Array.isArray(bundle.changes) ? bundle.changes : [];
 
   // 0. What exists: services, hosts, the call graph, the series as an SRE reads them.
@@ -88,26 +188,10 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const derivedById = new Map<string, DerivedSeries>();
   for (const d of derived) if (!derivedById.has(d.id)) derivedById.set(d.id, d);
   const knownServices = new Set<string>(alertServices);
-  for (const s of spans) if (s.service) knownServices.add(s.service);
   const knownHosts = new Set<string>();
   for (const d of derived) for (const h of [d.meaning.entity.host, d.meaning.entity.pod, d.meaning.entity.instance ? hostOfInstance(d.meaning.entity.instance) : undefined]) if (h) knownHosts.add(h);
-  for (const s of spans) {
-    const a = s.attributes;
-    if (a) for (const k of HOST_KEYS) if (typeof a[k] === 'string') knownHosts.add(a[k] as string);
-  }
-  // One pass over the logs (a large bundle's records are scattered in memory: each pass costs).
-  const errorLogsBy = new Map<string, number[]>();
-  for (const r of logs) {
-    if (r.service) knownServices.add(r.service);
-    const a = r.attributes;
-    if (a) for (const k of HOST_KEYS) if (typeof a[k] === 'string') knownHosts.add(a[k] as string);
-    if (r.level === 'error' || r.level === 'fatal') {
-      const svc = r.service ?? '';
-      const times = errorLogsBy.get(svc);
-      if (times) times.push(r.time);
-      else errorLogsBy.set(svc, [r.time]);
-    }
-  }
+  const failingBy = scanSpans(spans, knownServices, knownHosts);
+  const errorLogsBy = scanLogs(logs, knownServices, knownHosts);
   for (const d of derived) if (d.meaning.entity.service) knownServices.add(d.meaning.entity.service);
   const traceIndex = indexTraces(spans);
   const topology = buildTopology(spans, knownServices, traceIndex);
@@ -138,8 +222,6 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     const roleWeight = d.meaning.role === 'errors' || d.meaning.role === 'availability' || d.meaning.role === 'latency' ? 1 : 0.6;
     signals.push({ kind: 'metric', ref: d.id, time: e.onset, weight: Math.min(1, e.score / 15) * relevance * roleWeight, ...(svc ? { service: svc } : {}) });
   }
-  const failingBy = new Map<string, number[]>();
-  for (const s of spans) if (s.status === 'error') (failingBy.get(s.service) ?? failingBy.set(s.service, []).get(s.service)!).push(s.startTime);
   for (const [svc, times] of failingBy) {
     const o = eventRateOnset(times, bundle.window, alertTime);
     if (o) signals.push({ kind: 'span', ref: `spans:${svc}`, time: o.time, weight: Math.min(1, o.excess / 15), service: svc });
@@ -170,21 +252,11 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   warnings.push(...tf.warnings);
   const { loci, splits } = localize(spans, onset, topology, logs, traceIndex);
   mark('localize');
-  const logPatterns = logFindings(logs, onset, bundle.window, alertTime, warnings);
+  const logPatterns = logFindings(logs, onset, bundle.window, alertTime, warnings, SIGNAL_LEVELS);
   mark('logPatterns');
-  const flags: Record<string, Record<string, string[]>> = {};
-  for (const s of spans) {
-    for (const e of s.events ?? []) {
-      if (e.name !== 'feature_flag.evaluation' && e.name !== 'feature_flag') continue;
-      const key = e.attributes?.['feature_flag.key'];
-      if (typeof key !== 'string') continue;
-      const variant = String(e.attributes?.['feature_flag.result.variant'] ?? e.attributes?.['feature_flag.variant'] ?? e.attributes?.['feature_flag.result.value'] ?? '');
-      const byKey = (flags[s.service] ??= {});
-      const seen = (byKey[key] ??= []);
-      if ((e.time ?? s.startTime) >= onset - MIN && variant && !seen.includes(variant) && seen.length < 5) seen.push(variant);
-    }
-  }
-  const events = changeEvents({ logs, spans, series: derived, window: bundle.window, knownServices: [...knownServices], knownHosts: [...knownHosts] });
+  const flags = flagsOf(spans, onset);
+  const clockLines: string[] = [];
+  const events = changeEvents({ logs, spans, series: derived, window: bundle.window, knownServices: [...knownServices], knownHosts: [...knownHosts], clockLines });
   mark('changeEvents');
 
   // 4. Stack frames and code attributes of what fails now.
@@ -213,9 +285,8 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const rising = logPatterns.filter((p) => p.rising && (p.level === 'error' || p.level === 'fatal' || p.level === 'warn'));
   const risingErrorServices = new Set(rising.filter((t) => t.level !== 'warn').map((t) => t.service));
   let logFrameBudget = 200;
-  for (const r of logs) {
+  for (const r of risingErrorServices.size ? errorLinesAfter(logs, onset, risingErrorServices) : []) {
     if (logFrameBudget <= 0) break;
-    if ((r.level !== 'error' && r.level !== 'fatal') || r.time < onset || !risingErrorServices.has(r.service)) continue;
     const st = r.attributes?.['exception.stacktrace'];
     const text = typeof st === 'string' ? st : typeof r.body === 'string' && r.body.includes('\n') ? r.body : undefined;
     if (!text) continue;
@@ -267,9 +338,8 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const movedRaw = new Set<string>();
   for (const id of excursions.keys()) for (const src of derivedById.get(id)?.sources ?? []) movedRaw.add(src);
   const hosts = hostFindings(metrics, movedRaw);
-  const series = seriesFindings(derived, excursions, slopes, alertServices, services.map((s) => s.service), warnings);
+  const { series, shaded } = seriesFindings(derived, excursions, slopes, alertServices, services.map((s) => s.service));
   const sampleRefs = [...newOrigins.slice(0, 5).map((o) => o.ref), ...tf.slowOperations.slice(0, 3).map((s) => s.ref), ...loci.slice(0, 3).flatMap((l) => l.refs.slice(0, 1))];
-  const traces = traceViews(spans, sampleRefs);
   mark('views');
   // Kubernetes state as evidence (crash loops, image pulls, probes, scheduling, nodes, rollouts, jobs).
   let kubernetes: ReturnType<typeof kubernetesFindings> = [];
@@ -280,7 +350,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   }
   mark('kubernetes');
 
-  return {
+  const result: Findings = {
     window: { start: bundle.window.start, end: bundle.window.end },
     alertTime,
     alertServices,
@@ -294,6 +364,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     hosts,
     services,
     changeEvents: events,
+    ...(clockLines.length ? { clockLines } : {}),
     loci,
     splits,
     fanout: tf.fanout,
@@ -305,14 +376,42 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
     codeAttributes: codeAttrs,
     suspects,
     ...(kubernetes.length ? { kubernetes } : {}),
-    traces,
+    traces: { slowest: [], failing: [], waterfalls: [] },
     warnings,
     ...(timings ? { timingsMs: timings } : {}),
+    panelPending: true,
   };
+  // What only the panel shows, for completeFindings: the routine log lines' patterns, the charts'
+  // anomalous regions, the traces to draw.
+  pendingPanel.set(result, () => {
+    const t0 = timings ? performance.now() : 0;
+    const routine = logFindings(logs, onset, bundle.window, alertTime, warnings, ROUTINE_LEVELS);
+    result.logPatterns = mergeLogFindings(result.logPatterns, routine);
+    shadeSeries(result.series, derived, shaded, warnings);
+    result.traces = traceViews(spans, sampleRefs);
+    if (timings) timings.panel = (timings.panel ?? 0) + (performance.now() - t0);
+  });
+  if (!opts.deferPanel) completeFindings(result);
+  return result;
 }
 
-/** Every series, classified; moved ones with their excursion; anomalous regions and points for the likely charts. */
-function seriesFindings(derived: DerivedSeries[], excursions: Map<string, Excursion>, slopes: Map<string, SlopeChange>, alertServices: string[], implicated: string[], warnings: string[]): SeriesFinding[] {
+/** The panel's part of findings computeFindings left for later (opts.deferPanel). */
+const pendingPanel = new WeakMap<Findings, () => void>();
+
+/**
+ * Computes what computeFindings left for the panel (findings.panelPending): the patterns of routine log
+ * lines (trace, debug, info), merged into findings.logPatterns; the anomalous regions of the likely
+ * charts; the slowest and failing traces and their waterfalls. A no-op when nothing is pending.
+ */
+export function completeFindings(findings: Findings): void {
+  const work = pendingPanel.get(findings);
+  pendingPanel.delete(findings);
+  delete findings.panelPending;
+  work?.();
+}
+
+/** Every series, classified; moved ones with their excursion (as their region) and points for the likely charts. */
+function seriesFindings(derived: DerivedSeries[], excursions: Map<string, Excursion>, slopes: Map<string, SlopeChange>, alertServices: string[], implicated: string[]): { series: SeriesFinding[]; shaded: Set<string> } {
   const relevance = (s: DerivedSeries): number => {
     const e = excursions.get(s.id);
     const svc = s.meaning.entity.service;
@@ -321,19 +420,8 @@ function seriesFindings(derived: DerivedSeries[], excursions: Map<string, Excurs
   const ranked = [...derived].sort((a, b) => relevance(b) - relevance(a));
   const shaded = new Set(ranked.slice(0, MAX_SHADED).map((s) => s.id));
   const withPoints = new Set(ranked.filter((s) => s.derivation !== 'raw').slice(0, MAX_DERIVED_POINTS).map((s) => s.id));
-  let detectorFailed = false;
-  return derived.map((s) => {
+  const series = derived.map((s): SeriesFinding => {
     const e = excursions.get(s.id);
-    let regions: { start: number; end: number }[] = e ? [{ start: e.onset, end: e.end }] : [];
-    if (shaded.has(s.id) && !detectorFailed && s.values.length >= 12) {
-      try {
-        const found = detectAnomalies(s).regions.map((r) => ({ start: s.timestamps[r.start], end: s.timestamps[Math.min(r.end, s.timestamps.length - 1)] }));
-        if (found.length) regions = found;
-      } catch (err) {
-        detectorFailed = true;
-        warnings.push(`anomaly shading failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
     const m = s.meaning;
     const host = m.entity.host ?? m.entity.pod ?? (m.entity.instance ? hostOfInstance(m.entity.instance) : undefined);
     const slope = slopes.get(s.id);
@@ -352,7 +440,24 @@ function seriesFindings(derived: DerivedSeries[], excursions: Map<string, Excurs
       ...(m.isLimit ? { isLimit: true } : {}),
       ...(slope ? { slope } : {}),
       ...(e ? { excursion: { onset: e.onset, direction: e.direction, score: e.score, ratio: e.ratio } } : {}),
-      regions,
+      regions: e ? [{ start: e.onset, end: e.end }] : [],
     };
   });
+  return { series, shaded };
+}
+
+/** The anomalous regions of the likely charts (the detector's, where it finds any), for the panel. */
+function shadeSeries(series: SeriesFinding[], derived: DerivedSeries[], shaded: Set<string>, warnings: string[]): void {
+  for (let i = 0; i < series.length; i++) {
+    const f = series[i];
+    const s = derived[i];
+    if (!shaded.has(s.id) || s.values.length < 12) continue;
+    try {
+      const found = detectAnomalies(s).regions.map((r) => ({ start: s.timestamps[r.start], end: s.timestamps[Math.min(r.end, s.timestamps.length - 1)] }));
+      if (found.length) f.regions = found;
+    } catch (err) {
+      warnings.push(`anomaly shading failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+  }
 }

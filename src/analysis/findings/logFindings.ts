@@ -1,9 +1,15 @@
 // Log patterns around the onset: every line mined once (../logPatterns.ts), each template counted before
 // and after the onset, new or rising ones flagged. The panel and the hypothesis read this one list, so an
 // evidence link to a pattern always finds it.
-import type { LogRecord } from '../../core/model';
+//
+// The list is made in two parts. Warnings, errors and lines without a level come first: the hypothesis
+// reads only those. Routine lines (trace, debug, info), most of a busy service's logs, are mined after
+// the hypothesis, for the panel (completeFindings). Every level is mined apart and the time span is
+// that of all lines, so the two parts together are what one pass over every line would give, and the
+// first part's patterns are all kept: the hypothesis's evidence is always in the final list.
+import type { LogLevel, LogRecord } from '../../core/model';
 import type { LogPatternFinding } from '../../core/investigation';
-import { comparePatterns } from '../logPatterns';
+import { byInterest, comparePatterns } from '../logPatterns';
 
 const MIN = 60_000;
 
@@ -13,10 +19,15 @@ function bucketWidth(buckets: { t: number }[]): number {
 /** Patterns kept for the panel and the hypothesis, the most interesting first. */
 const MAX_PATTERNS = 200;
 
-export function logFindings(logs: LogRecord[], onset: number, window: { start: number; end: number }, alertTime: number, warnings: string[]): LogPatternFinding[] {
+/** The levels of the first part: what the hypothesis reads. */
+export const SIGNAL_LEVELS: ReadonlySet<LogLevel> = new Set<LogLevel>(['warn', 'error', 'fatal', 'unknown']);
+/** The levels mined after the hypothesis, for the panel. */
+export const ROUTINE_LEVELS: ReadonlySet<LogLevel> = new Set<LogLevel>(['trace', 'debug', 'info']);
+
+export function logFindings(logs: readonly LogRecord[], onset: number, window: { start: number; end: number }, alertTime: number, warnings: string[], levels?: ReadonlySet<LogLevel>): LogPatternFinding[] {
   let report: ReturnType<typeof comparePatterns>;
   try {
-    report = comparePatterns(logs, onset, { maxPatterns: MAX_PATTERNS });
+    report = comparePatterns(logs, onset, { maxPatterns: MAX_PATTERNS, ...(levels ? { levels } : {}) });
   } catch (err) {
     warnings.push(`log pattern mining failed: ${err instanceof Error ? err.message : String(err)}`);
     return [];
@@ -43,4 +54,23 @@ export function logFindings(logs: LogRecord[], onset: number, window: { start: n
       samples: p.samples,
     };
   });
+}
+
+/**
+ * The first part's patterns with the routine ones, the most interesting first: every pattern of the
+ * first part stays (the hypothesis may cite it), routine ones fill the list up to its size. An id
+ * taken by the first part (two templates, one hash) gets the next free `-k` suffix.
+ */
+export function mergeLogFindings(first: LogPatternFinding[], routine: LogPatternFinding[]): LogPatternFinding[] {
+  const taken = new Set(first.map((p) => p.id));
+  const room = Math.max(0, MAX_PATTERNS - first.length);
+  const extra: LogPatternFinding[] = [];
+  for (const p of [...routine].sort(byInterest)) {
+    if (extra.length >= room) break;
+    let id = p.id;
+    for (let k = 2; taken.has(id); k++) id = `${p.id}-${k}`;
+    taken.add(id);
+    extra.push(id === p.id ? p : { ...p, id });
+  }
+  return [...first, ...extra].sort(byInterest);
 }

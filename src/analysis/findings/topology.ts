@@ -80,7 +80,7 @@ export function serviceNamedByAddress(address: string, services: Iterable<string
 }
 
 /** `index` is indexTraces(spans) when the caller has it already. */
-export function buildTopology(spans: Span[], knownServices: Iterable<string> = [], index?: Map<string, TraceSpans>): Topology {
+export function buildTopology(spans: readonly Span[], knownServices: Iterable<string> = [], index?: Map<string, TraceSpans>): Topology {
   const instrumented = new Set<string>();
   for (const s of spans) {
     if (!s || typeof s.spanId !== 'string') continue;

@@ -35,12 +35,18 @@ export interface FanoutFinding {
   traces: number;
 }
 
-function validSpans(spans: Span[]): Span[] {
-  return spans.filter((s) => s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime));
+function isValidSpan(s: Span): boolean {
+  return !!s && typeof s.spanId === 'string' && typeof s.traceId === 'string' && Number.isFinite(s.startTime) && Number.isFinite(s.endTime);
+}
+
+/** The usable spans: the list itself when all are (computeFindings passes a checked list), never mutated. */
+function validSpans(spans: readonly Span[]): readonly Span[] {
+  for (let i = 0; i < spans.length; i++) if (!isValidSpan(spans[i])) return spans.filter(isValidSpan);
+  return spans;
 }
 
 /** `index` is indexTraces(spans) when the caller has it already. */
-export function traceFindings(spans: Span[], onset: number, topology: Topology, index?: Map<string, TraceSpans>): TraceFindings {
+export function traceFindings(spans: readonly Span[], onset: number, topology: Topology, index?: Map<string, TraceSpans>): TraceFindings {
   const valid = validSpans(spans);
   const instrumented = topology.instrumented;
   const after = valid.filter((s) => s.startTime >= onset - MIN);
@@ -226,7 +232,7 @@ export function traceFindings(spans: Span[], onset: number, topology: Topology, 
  * The traces a person is shown: the slowest and the failing ones, with waterfalls for them and for the
  * traces of the given sample refs ("traceId/spanId"), computed here once so that views only render.
  */
-export function traceViews(spans: Span[], sampleRefs: string[], n = 5): { slowest: TraceSummary[]; failing: TraceSummary[]; waterfalls: TraceWaterfall[] } {
+export function traceViews(spans: readonly Span[], sampleRefs: string[], n = 5): { slowest: TraceSummary[]; failing: TraceSummary[]; waterfalls: TraceWaterfall[] } {
   const valid = validSpans(spans);
   const { slowest, failing } = slowestAndFailingTraces(valid, n);
   const ids = [...new Set([...sampleRefs.map((r) => r.split('/')[0]), ...failing.map((t) => t.traceId), ...slowest.map((t) => t.traceId)])].slice(0, 3 * n);

@@ -316,6 +316,21 @@ describe('comparePatterns', () => {
     assert.ok(surge.samples.every((s) => s.startsWith('retrying call to payments')));
   });
 
+  it('over disjoint levels, two reports are one report in two parts: same ids, counts, rates and buckets', () => {
+    const records = incident();
+    // Lines outside the mined levels still set the span: the chatter runs past the last error.
+    records.push(record(t0 + 75 * minute, 'heartbeat from worker 1 queue depth 0'));
+    const all = comparePatterns(records, onset, { maxPatterns: 100 });
+    const signal = comparePatterns(records, onset, { maxPatterns: 100, levels: new Set<LogLevel>(['warn', 'error', 'fatal', 'unknown']) });
+    const routine = comparePatterns(records, onset, { maxPatterns: 100, levels: new Set<LogLevel>(['trace', 'debug', 'info']) });
+    assert.ok(signal.patterns.length > 0 && routine.patterns.length > 0);
+    assert.ok(signal.patterns.every((p) => p.level === 'warn' || p.level === 'error'));
+    assert.ok(routine.patterns.every((p) => p.level === 'info' || p.level === 'debug'));
+    const byId = (ps: typeof all.patterns) => new Map(ps.map((p) => [p.id, p]));
+    assert.deepEqual(byId([...signal.patterns, ...routine.patterns]), byId(all.patterns));
+    assert.equal(signal.patterns.length + routine.patterns.length, all.patterns.length);
+  });
+
   it('keeps at most maxPatterns', () => {
     assert.equal(comparePatterns(incident(), onset, { maxPatterns: 2 }).patterns.length, 2);
   });

@@ -5,6 +5,7 @@ import type { Collected } from '../collect';
 import type { Candidate, Piece } from './types';
 import type { SeriesFinding } from '../../../core/investigation';
 import { fmtTime } from '../format';
+import { CLOCK_WORDS } from '../../../analysis/findings/changeEvents';
 
 const MIN = 60_000;
 
@@ -242,7 +243,8 @@ export function infrastructureCandidates(c: Collected): Candidate[] {
   const clocks = c.moved.filter((s) => /(^|[._])(timex|ntp|clock|leap|tai_offset|time_offset|clock_skew)/.test(s.name.toLowerCase()) && Math.abs(s.excursion.onset - c.onset) <= 10 * MIN);
   const clock = clocks[0];
   const clockHosts = new Set(clocks.map((s) => s.host ?? s.id)).size;
-  const leapText = f.changeEvents.find((e) => /leap second|clock (step|jump)|time (went|jumped) backwards/i.test(e.text)) ?? f.logPatterns.find((p) => /leap second|clock (step|jump)|time (went|jumped) backwards/i.test(p.template));
+  // Patterns cover warnings and errors; the clock lines, routine ones (findings.clockLines).
+  const leapText = f.changeEvents.find((e) => CLOCK_WORDS.test(e.text)) ?? f.logPatterns.find((p) => CLOCK_WORDS.test(p.template)) ?? f.clockLines?.[0];
   if (clock || leapText) {
     out.push({
       key: 'infrastructure|clock',
