@@ -185,6 +185,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
 
   // 0. What exists: services, hosts, the call graph, the series as an SRE reads them.
   const derived = deriveSeries(metrics);
+  mark('deriveSeries');
   const derivedById = new Map<string, DerivedSeries>();
   for (const d of derived) if (!derivedById.has(d.id)) derivedById.set(d.id, d);
   const knownServices = new Set<string>(alertServices);
@@ -192,8 +193,10 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   for (const d of derived) for (const h of [d.meaning.entity.host, d.meaning.entity.pod, d.meaning.entity.instance ? hostOfInstance(d.meaning.entity.instance) : undefined]) if (h) knownHosts.add(h);
   const failingBy = scanSpans(spans, knownServices, knownHosts);
   const errorLogsBy = scanLogs(logs, knownServices, knownHosts);
+  mark('scan');
   for (const d of derived) if (d.meaning.entity.service) knownServices.add(d.meaning.entity.service);
   const traceIndex = indexTraces(spans);
+  mark('traceIndex');
   const topology = buildTopology(spans, knownServices, traceIndex);
   mark('topology');
 

@@ -43,6 +43,92 @@ interface Acc {
   extraMs: number;
 }
 
+interface WalkState {
+  locus: (service: string, external: boolean) => Acc;
+  ownBefore: Map<string, number[]>;
+  ownAfter: Map<string, number[]>;
+  failingTraceCount: number;
+}
+
+/**
+ * One trace: each service's own time in it (before or after the onset), and, when it started after the
+ * onset and failed, where each failure starts. A function of its own so V8 compiles it small and soon.
+ */
+function walkTrace(traceId: string, t: TraceSpans, onset: number, topology: Topology, state: WalkState): void {
+  const list = t.spans;
+  const childrenOf = (i: number): Span[] => {
+    const out: Span[] = [];
+    for (let k = t.childStart[i]; k < t.childStart[i + 1]; k++) out.push(list[t.childList[k]]);
+    return out;
+  };
+  let rootIndex = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (!list[i].parentSpanId || t.parent[i] < 0) {
+      rootIndex = i;
+      break;
+    }
+  }
+  const root = list[rootIndex];
+  const after = root.startTime >= onset - MIN;
+  // Own time: a span's duration minus its children's; a client call's own time belongs to its callee.
+  const own = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    let childMs = 0;
+    for (let k = t.childStart[i]; k < t.childStart[i + 1]; k++) {
+      const c = list[t.childList[k]];
+      childMs += Math.max(0, Math.min(c.endTime, s.endTime) - Math.max(c.startTime, s.startTime));
+    }
+    const self = Math.max(0, s.endTime - s.startTime - childMs);
+    const callee = topology.calleeOf(s);
+    const who = callee ? callee.service : s.service;
+    own.set(who, (own.get(who) ?? 0) + self);
+  }
+  for (const [svc, ms] of own) {
+    const m = after ? state.ownAfter : state.ownBefore;
+    const arr = m.get(svc);
+    if (arr) {
+      if (arr.length < 4000) arr.push(ms);
+    } else m.set(svc, [ms]);
+  }
+  if (!after) return;
+  let anyFailing = false;
+  for (const s of list) if (s.status === 'error') { anyFailing = true; break; }
+  if (!anyFailing) return;
+  state.failingTraceCount++;
+  const seen = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    if (s.status !== 'error') continue;
+    const kids = childrenOf(i);
+    if (kids.some((c) => c.status === 'error')) continue;
+    // A span that fails right after one of its own calls got an error answer (a 429, a 503, a gRPC
+    // error) failed because of that call, even when the instrumentation left the call unmarked.
+    const badCall = s.kind !== 'client' ? kids.find((c) => (c.kind === 'client' || c.kind === 'producer') && callFailed(c)) : undefined;
+    const callee = topology.calleeOf(badCall ?? s);
+    // A failing call whose callee answered without failing failed on the caller's side (its timeout,
+    // its pool, its configuration); one whose callee never answered (refused, handshake, unreachable)
+    // failed at the callee.
+    const answered = !badCall && kids.some((c) => c.kind === 'server' || c.kind === 'consumer');
+    const target = callee && callee.service !== s.service && !(answered && !callee.external) ? callee : { service: s.service, external: false };
+    const a = state.locus(target.service, target.external);
+    if ('local' in target && target.local) a.local = true;
+    const cls = errorClassOf(messageOf(s));
+    a.classes.set(cls, (a.classes.get(cls) ?? 0) + 1);
+    if (target.service !== s.service) a.callers.add(s.service);
+    else {
+      const parent = t.parent[i] >= 0 ? list[t.parent[i]] : undefined;
+      if (parent && parent.service !== s.service) a.callers.add(parent.service);
+    }
+    if (a.first === undefined || s.startTime < a.first) a.first = s.startTime;
+    if (a.refs.length < 3) a.refs.push(`${traceId}/${s.spanId}`);
+    if (!seen.has(target.service)) {
+      seen.add(target.service);
+      a.failingTraces.add(traceId);
+    }
+  }
+}
+
 /**
  * Loci of the failures and latency after the onset. A failing span with no failing child is where a
  * failure starts; a failing client call whose callee's own span did not fail (or never arrived: a refused
@@ -57,84 +143,12 @@ export function localize(spans: readonly Span[], onset: number, topology: Topolo
     if (!a) loci.set(service, (a = { service, external, failingTraces: new Set(), classes: new Map(), callers: new Set(), refs: [], extraMs: 0 }));
     return a;
   };
-  let failingTraceCount = 0;
   // Own time per service per trace, before and after the onset, for latency attribution.
   const ownBefore = new Map<string, number[]>();
   const ownAfter = new Map<string, number[]>();
-  for (const [traceId, t] of traces) {
-    const list = t.spans;
-    const childrenOf = (i: number): Span[] => {
-      const out: Span[] = [];
-      for (let k = t.childStart[i]; k < t.childStart[i + 1]; k++) out.push(list[t.childList[k]]);
-      return out;
-    };
-    let rootIndex = 0;
-    for (let i = 0; i < list.length; i++) {
-      if (!list[i].parentSpanId || t.parent[i] < 0) {
-        rootIndex = i;
-        break;
-      }
-    }
-    const root = list[rootIndex];
-    const after = root.startTime >= onset - MIN;
-    // Own time: a span's duration minus its children's; a client call's own time belongs to its callee.
-    const own = new Map<string, number>();
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i];
-      let childMs = 0;
-      for (let k = t.childStart[i]; k < t.childStart[i + 1]; k++) {
-        const c = list[t.childList[k]];
-        childMs += Math.max(0, Math.min(c.endTime, s.endTime) - Math.max(c.startTime, s.startTime));
-      }
-      const self = Math.max(0, s.endTime - s.startTime - childMs);
-      const callee = topology.calleeOf(s);
-      const who = callee ? callee.service : s.service;
-      own.set(who, (own.get(who) ?? 0) + self);
-    }
-    for (const [svc, ms] of own) {
-      const m = after ? ownAfter : ownBefore;
-      const arr = m.get(svc);
-      if (arr) {
-        if (arr.length < 4000) arr.push(ms);
-      } else m.set(svc, [ms]);
-    }
-    if (!after) continue;
-    let anyFailing = false;
-    for (const s of list) if (s.status === 'error') { anyFailing = true; break; }
-    if (!anyFailing) continue;
-    failingTraceCount++;
-    const seen = new Set<string>();
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i];
-      if (s.status !== 'error') continue;
-      const kids = childrenOf(i);
-      if (kids.some((c) => c.status === 'error')) continue;
-      // A span that fails right after one of its own calls got an error answer (a 429, a 503, a gRPC
-      // error) failed because of that call, even when the instrumentation left the call unmarked.
-      const badCall = s.kind !== 'client' ? kids.find((c) => (c.kind === 'client' || c.kind === 'producer') && callFailed(c)) : undefined;
-      const callee = topology.calleeOf(badCall ?? s);
-      // A failing call whose callee answered without failing failed on the caller's side (its timeout,
-      // its pool, its configuration); one whose callee never answered (refused, handshake, unreachable)
-      // failed at the callee.
-      const answered = !badCall && kids.some((c) => c.kind === 'server' || c.kind === 'consumer');
-      const target = callee && callee.service !== s.service && !(answered && !callee.external) ? callee : { service: s.service, external: false };
-      const a = locus(target.service, target.external);
-      if ('local' in target && target.local) a.local = true;
-      const cls = errorClassOf(messageOf(s));
-      a.classes.set(cls, (a.classes.get(cls) ?? 0) + 1);
-      if (target.service !== s.service) a.callers.add(s.service);
-      else {
-        const parent = t.parent[i] >= 0 ? list[t.parent[i]] : undefined;
-        if (parent && parent.service !== s.service) a.callers.add(parent.service);
-      }
-      if (a.first === undefined || s.startTime < a.first) a.first = s.startTime;
-      if (a.refs.length < 3) a.refs.push(`${traceId}/${s.spanId}`);
-      if (!seen.has(target.service)) {
-        seen.add(target.service);
-        a.failingTraces.add(traceId);
-      }
-    }
-  }
+  const state: WalkState = { locus, ownBefore, ownAfter, failingTraceCount: 0 };
+  for (const [traceId, t] of traces) walkTrace(traceId, t, onset, topology, state);
+  const failingTraceCount = state.failingTraceCount;
   // Added latency: how much each service's own time per trace grew (medians), as a share of the total growth.
   const medianOf = (xs: number[]): number => {
     if (!xs.length) return 0;

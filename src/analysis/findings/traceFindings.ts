@@ -45,6 +45,84 @@ function validSpans(spans: readonly Span[]): readonly Span[] {
   return spans;
 }
 
+/** What walkTrace adds to, across the traces of traceFindings. */
+interface TraceWalk {
+  onset: number;
+  topology: Topology;
+  groupOf: (s: Span) => { before: number[]; after: number[]; codes: Map<string, { c: { filepath: string; function?: string; lineno?: number }; n: number }> };
+  failingHosts: Map<string, number>;
+  perTrace: Map<string, { before: number[]; after: number[] }>;
+  sameShape: Map<string, number[]>;
+  shapeOfName: Map<string, string>;
+}
+
+/**
+ * One trace: its client calls per callee (and how often the same statement repeats), each span's own
+ * time by operation, code locations and failing hosts. A function of its own so V8 compiles it small.
+ */
+function walkTrace(t: TraceSpans, w: TraceWalk): void {
+  const { onset, topology, groupOf, failingHosts, perTrace, sameShape, shapeOfName } = w;
+  const list = t.spans;
+  const calls = new Map<string, number>();
+  // The same statement again and again in one request: the N+1 signature (Sentry's detector looks for it too).
+  const repeats = new Map<string, Map<string, number>>();
+  let t0 = Infinity;
+  for (const s of list) {
+    if (s.startTime < t0) t0 = s.startTime;
+    if (s.kind !== 'client') continue;
+    const callee = topology.calleeOf(s);
+    if (!callee || callee.service === s.service) continue;
+    const k = `${s.service}\u0000${callee.service}`;
+    calls.set(k, (calls.get(k) ?? 0) + 1);
+    let r = repeats.get(k);
+    if (!r) repeats.set(k, (r = new Map()));
+    let shape = shapeOfName.get(s.name);
+    if (shape === undefined) shapeOfName.set(s.name, (shape = s.name.replace(/\s+/g, ' ').replace(/\d+/g, '?').trim()));
+    r.set(shape, (r.get(shape) ?? 0) + 1);
+  }
+  for (const [k, n] of calls) {
+    const same = Math.max(...(repeats.get(k)?.values() ?? [0]));
+    let rp = sameShape.get(k);
+    if (!rp) sameShape.set(k, (rp = []));
+    if (t0 >= onset && rp.length < 5000) rp.push(same);
+    let e = perTrace.get(k);
+    if (!e) perTrace.set(k, (e = { before: [], after: [] }));
+    const side = t0 < onset ? e.before : e.after;
+    if (side.length < 5000) side.push(n);
+  }
+  const childTime = new Float64Array(list.length);
+  for (let ci = 0; ci < list.length; ci++) {
+    const pi = t.parent[ci];
+    if (pi < 0 || pi === ci) continue;
+    const c = list[ci];
+    const p = list[pi];
+    childTime[pi] += Math.max(0, Math.min(c.endTime, p.endTime) - Math.max(c.startTime, p.startTime));
+  }
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    const self = Math.max(0, s.endTime - s.startTime - childTime[i]);
+    const g = groupOf(s);
+    if (s.startTime < onset) {
+      if (g.before.length < 5000) g.before.push(self);
+      continue;
+    }
+    if (g.after.length < 5000) g.after.push(self);
+    const fp = s.attributes?.['code.filepath'];
+    if (typeof fp === 'string') {
+      const ln = Number(s.attributes['code.lineno']);
+      const k = `${fp}:${ln}`;
+      let e = g.codes.get(k);
+      if (!e) {
+        const fn = s.attributes['code.function'];
+        g.codes.set(k, (e = { c: { filepath: fp, ...(Number.isFinite(ln) ? { lineno: ln } : {}), ...(typeof fn === 'string' ? { function: fn } : {}) }, n: 0 }));
+      }
+      e.n++;
+    }
+    const host = s.attributes?.['host.name'];
+    if (typeof host === 'string' && s.status === 'error') failingHosts.set(host, (failingHosts.get(host) ?? 0) + 1);
+  }
+}
+
 /** `index` is indexTraces(spans) when the caller has it already. */
 export function traceFindings(spans: readonly Span[], onset: number, topology: Topology, index?: Map<string, TraceSpans>): TraceFindings {
   const valid = validSpans(spans);
@@ -120,67 +198,8 @@ export function traceFindings(spans: readonly Span[], onset: number, topology: T
   const sameShape = new Map<string, number[]>();
   // Span names repeat: each is reduced to its statement shape once.
   const shapeOfName = new Map<string, string>();
-  for (const t of traces.values()) {
-    const list = t.spans;
-    const calls = new Map<string, number>();
-    // The same statement again and again in one request: the N+1 signature (Sentry's detector looks for it too).
-    const repeats = new Map<string, Map<string, number>>();
-    let t0 = Infinity;
-    for (const s of list) {
-      if (s.startTime < t0) t0 = s.startTime;
-      if (s.kind !== 'client') continue;
-      const callee = topology.calleeOf(s);
-      if (!callee || callee.service === s.service) continue;
-      const k = `${s.service}\u0000${callee.service}`;
-      calls.set(k, (calls.get(k) ?? 0) + 1);
-      let r = repeats.get(k);
-      if (!r) repeats.set(k, (r = new Map()));
-      let shape = shapeOfName.get(s.name);
-      if (shape === undefined) shapeOfName.set(s.name, (shape = s.name.replace(/\s+/g, ' ').replace(/\d+/g, '?').trim()));
-      r.set(shape, (r.get(shape) ?? 0) + 1);
-    }
-    for (const [k, n] of calls) {
-      const same = Math.max(...(repeats.get(k)?.values() ?? [0]));
-      let rp = sameShape.get(k);
-      if (!rp) sameShape.set(k, (rp = []));
-      if (t0 >= onset && rp.length < 5000) rp.push(same);
-      let e = perTrace.get(k);
-      if (!e) perTrace.set(k, (e = { before: [], after: [] }));
-      const side = t0 < onset ? e.before : e.after;
-      if (side.length < 5000) side.push(n);
-    }
-    const childTime = new Float64Array(list.length);
-    for (let ci = 0; ci < list.length; ci++) {
-      const pi = t.parent[ci];
-      if (pi < 0 || pi === ci) continue;
-      const c = list[ci];
-      const p = list[pi];
-      childTime[pi] += Math.max(0, Math.min(c.endTime, p.endTime) - Math.max(c.startTime, p.startTime));
-    }
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i];
-      const self = Math.max(0, s.endTime - s.startTime - childTime[i]);
-      const g = groupOf(s);
-      if (s.startTime < onset) {
-        if (g.before.length < 5000) g.before.push(self);
-        continue;
-      }
-      if (g.after.length < 5000) g.after.push(self);
-      const fp = s.attributes?.['code.filepath'];
-      if (typeof fp === 'string') {
-        const ln = Number(s.attributes['code.lineno']);
-        const k = `${fp}:${ln}`;
-        let e = g.codes.get(k);
-        if (!e) {
-          const fn = s.attributes['code.function'];
-          g.codes.set(k, (e = { c: { filepath: fp, ...(Number.isFinite(ln) ? { lineno: ln } : {}), ...(typeof fn === 'string' ? { function: fn } : {}) }, n: 0 }));
-        }
-        e.n++;
-      }
-      const host = s.attributes?.['host.name'];
-      if (typeof host === 'string' && s.status === 'error') failingHosts.set(host, (failingHosts.get(host) ?? 0) + 1);
-    }
-  }
+  const state: TraceWalk = { onset, topology, groupOf, failingHosts, perTrace, sameShape, shapeOfName };
+  for (const t of traces.values()) walkTrace(t, state);
   const slow: OperationLatencyFinding[] = [];
   for (const g of groups) {
     if (g.after.length < 5 || g.before.length < 5) continue;

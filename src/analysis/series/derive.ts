@@ -14,13 +14,23 @@ export interface DerivedSeries extends MetricSeries {
 }
 
 function cleanPoints(s: MetricSeries): { t: number[]; v: number[] } {
-  const n = Math.min(s.timestamps?.length ?? 0, s.values?.length ?? 0);
+  const ts = s.timestamps;
+  const vs = s.values;
+  const n = Math.min(ts?.length ?? 0, vs?.length ?? 0);
+  // Most series are clean already: check, then copy in one go.
+  let clean = Array.isArray(ts) && Array.isArray(vs);
+  for (let i = 0; i < n && clean; i++) {
+    const ti = ts[i];
+    const vi = vs[i];
+    if (typeof ti !== 'number' || typeof vi !== 'number' || !Number.isFinite(ti) || !Number.isFinite(vi) || (i > 0 && ti < ts[i - 1])) clean = false;
+  }
+  if (clean) return { t: ts.slice(0, n), v: vs.slice(0, n) };
   const t: number[] = [];
   const v: number[] = [];
   let sorted = true;
   for (let i = 0; i < n; i++) {
-    const ti = s.timestamps[i];
-    const vi = s.values[i];
+    const ti = ts[i];
+    const vi = vs[i];
     if (typeof ti !== 'number' || typeof vi !== 'number' || !Number.isFinite(ti) || !Number.isFinite(vi)) continue;
     if (t.length && ti < t[t.length - 1]) sorted = false;
     t.push(ti);
