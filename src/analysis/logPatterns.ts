@@ -43,11 +43,11 @@ export interface ComparePatternsOptions {
   /** Sample bodies per pattern (default 3). */
   maxSamples?: number;
   /**
-   * Mine and report only records of these levels. The others still set the time span, so the rates
-   * and buckets of a pattern are those of a report over all records, and since every level is mined
-   * apart its template and id are too: two reports over disjoint levels make one report in two parts.
+   * The time span of the whole set when `records` are part of it, split by level: rates and buckets are
+   * over this span, and since every level is mined apart, templates and ids are too. Two reports over
+   * the lines of disjoint levels are then one report over all lines, in two parts.
    */
-  levels?: ReadonlySet<LogLevel>;
+  span?: { min: number; max: number };
 }
 
 const levels: ReadonlySet<string> = new Set<LogLevel>(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'unknown']);
@@ -122,17 +122,20 @@ export function comparePatterns(records: readonly LogRecord[], onset: number, op
   const times = new Float64Array(records.length);
   let minTime = Infinity;
   let maxTime = -Infinity;
-  const only = opts?.levels;
   for (let r = 0; r < records.length; r++) {
     const time = records[r]?.time;
     if (typeof time !== 'number' || !Number.isFinite(time)) continue;
-    if (time < minTime) minTime = time;
-    if (time > maxTime) maxTime = time;
-    if (only && !only.has(levelOf(records[r]))) continue;
     order.push(r);
     times[r] = time;
+    if (time < minTime) minTime = time;
+    if (time > maxTime) maxTime = time;
   }
   if (order.length === 0) return { onset, patterns: [] };
+  const whole = opts?.span;
+  if (whole && Number.isFinite(whole.min) && Number.isFinite(whole.max)) {
+    minTime = Math.min(minTime, whole.min);
+    maxTime = Math.max(maxTime, whole.max);
+  }
   order.sort((a, b) => {
     const d = times[a] - times[b];
     if (d !== 0) return d;

@@ -15,7 +15,7 @@ import { deriveSeries, type DerivedSeries } from '../series/derive';
 import { seriesExcursion, type Excursion } from '../series/excursion';
 import { slopeChange, type SlopeChange } from '../series/slope';
 import { hostFindings } from './hostFindings';
-import { logFindings, mergeLogFindings, ROUTINE_LEVELS, SIGNAL_LEVELS } from './logFindings';
+import { logFindings, mergeLogFindings, ROUTINE_LEVELS } from './logFindings';
 import { traceFindings, traceViews } from './traceFindings';
 import { indexTraces } from './traceIndex';
 import { kubernetesFindings } from '../kubernetes/clusterFindings';
@@ -98,11 +98,33 @@ function scanSpans(spans: readonly Span[], knownServices: Set<string>, knownHost
   return failingBy;
 }
 
-/** One pass over the logs (a large bundle's records are scattered in memory: each pass costs): services, hosts, error times by service. */
-function scanLogs(logs: readonly LogRecord[], knownServices: Set<string>, knownHosts: Set<string>): Map<string, number[]> {
+interface LogScan {
+  /** Error and fatal lines' times by service ('' for none). */
+  errorLogsBy: Map<string, number[]>;
+  /** The lines whose patterns the hypothesis reads, and the routine ones (ROUTINE_LEVELS, for the panel). */
+  signal: LogRecord[];
+  routine: LogRecord[];
+  /** The time span of all lines. */
+  span: { min: number; max: number };
+}
+
+/**
+ * One pass over the logs (a large bundle's records are scattered in memory: each pass costs): services,
+ * hosts, error times by service, the lines split by the part of the patterns they belong to.
+ */
+function scanLogs(logs: readonly LogRecord[], knownServices: Set<string>, knownHosts: Set<string>): LogScan {
   const errorLogsBy = new Map<string, number[]>();
   const hostSlots: (string | undefined)[] = HOST_KEYS.map(() => undefined);
+  const signal: LogRecord[] = [];
+  const routine: LogRecord[] = [];
+  let min = Infinity;
+  let max = -Infinity;
   for (const r of logs) {
+    const t = r.time;
+    if (t < min) min = t;
+    if (t > max) max = t;
+    if (ROUTINE_LEVELS.has(r.level)) routine.push(r);
+    else signal.push(r);
     if (r.service) knownServices.add(r.service);
     if (r.attributes) addHosts(r.attributes, knownHosts, hostSlots);
     if (r.level === 'error' || r.level === 'fatal') {
@@ -112,7 +134,7 @@ function scanLogs(logs: readonly LogRecord[], knownServices: Set<string>, knownH
       else errorLogsBy.set(svc, [r.time]);
     }
   }
-  return errorLogsBy;
+  return { errorLogsBy, signal, routine, span: { min, max } };
 }
 
 /** Feature flags each service evaluates (OpenFeature span events), with up to five variants seen after the onset. */
@@ -192,7 +214,8 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   const knownHosts = new Set<string>();
   for (const d of derived) for (const h of [d.meaning.entity.host, d.meaning.entity.pod, d.meaning.entity.instance ? hostOfInstance(d.meaning.entity.instance) : undefined]) if (h) knownHosts.add(h);
   const failingBy = scanSpans(spans, knownServices, knownHosts);
-  const errorLogsBy = scanLogs(logs, knownServices, knownHosts);
+  const logScan = scanLogs(logs, knownServices, knownHosts);
+  const errorLogsBy = logScan.errorLogsBy;
   mark('scan');
   for (const d of derived) if (d.meaning.entity.service) knownServices.add(d.meaning.entity.service);
   const traceIndex = indexTraces(spans);
@@ -255,7 +278,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   warnings.push(...tf.warnings);
   const { loci, splits } = localize(spans, onset, topology, logs, traceIndex);
   mark('localize');
-  const logPatterns = logFindings(logs, onset, bundle.window, alertTime, warnings, SIGNAL_LEVELS);
+  const logPatterns = logFindings(logScan.signal, onset, bundle.window, alertTime, warnings, logScan.span);
   mark('logPatterns');
   const flags = flagsOf(spans, onset);
   const clockLines: string[] = [];
@@ -388,7 +411,7 @@ export function computeFindings(bundle: IncidentBundle, opts: FindingsOptions = 
   // anomalous regions, the traces to draw.
   pendingPanel.set(result, () => {
     const t0 = timings ? performance.now() : 0;
-    const routine = logFindings(logs, onset, bundle.window, alertTime, warnings, ROUTINE_LEVELS);
+    const routine = logFindings(logScan.routine, onset, bundle.window, alertTime, warnings, logScan.span);
     result.logPatterns = mergeLogFindings(result.logPatterns, routine);
     shadeSeries(result.series, derived, shaded, warnings);
     result.traces = traceViews(spans, sampleRefs);

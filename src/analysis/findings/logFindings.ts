@@ -19,15 +19,17 @@ function bucketWidth(buckets: { t: number }[]): number {
 /** Patterns kept for the panel and the hypothesis, the most interesting first. */
 const MAX_PATTERNS = 200;
 
-/** The levels of the first part: what the hypothesis reads. */
-export const SIGNAL_LEVELS: ReadonlySet<LogLevel> = new Set<LogLevel>(['warn', 'error', 'fatal', 'unknown']);
-/** The levels mined after the hypothesis, for the panel. */
+/** The levels mined after the hypothesis, for the panel; the rest (warn, error, fatal, unknown) first. */
 export const ROUTINE_LEVELS: ReadonlySet<LogLevel> = new Set<LogLevel>(['trace', 'debug', 'info']);
 
-export function logFindings(logs: readonly LogRecord[], onset: number, window: { start: number; end: number }, alertTime: number, warnings: string[], levels?: ReadonlySet<LogLevel>): LogPatternFinding[] {
+/**
+ * The patterns of `logs`. When they are the lines of one part (computeFindings splits the lines by
+ * level in its one pass over them), `span` is the time span of all lines.
+ */
+export function logFindings(logs: readonly LogRecord[], onset: number, window: { start: number; end: number }, alertTime: number, warnings: string[], span?: { min: number; max: number }): LogPatternFinding[] {
   let report: ReturnType<typeof comparePatterns>;
   try {
-    report = comparePatterns(logs, onset, { maxPatterns: MAX_PATTERNS, ...(levels ? { levels } : {}) });
+    report = comparePatterns(logs, onset, { maxPatterns: MAX_PATTERNS, ...(span ? { span } : {}) });
   } catch (err) {
     warnings.push(`log pattern mining failed: ${err instanceof Error ? err.message : String(err)}`);
     return [];

@@ -316,13 +316,16 @@ describe('comparePatterns', () => {
     assert.ok(surge.samples.every((s) => s.startsWith('retrying call to payments')));
   });
 
-  it('over disjoint levels, two reports are one report in two parts: same ids, counts, rates and buckets', () => {
+  it('over the lines of disjoint levels and the whole span, two reports are one report in two parts: same ids, counts, rates and buckets', () => {
     const records = incident();
     // Lines outside the mined levels still set the span: the chatter runs past the last error.
     records.push(record(t0 + 75 * minute, 'heartbeat from worker 1 queue depth 0'));
     const all = comparePatterns(records, onset, { maxPatterns: 100 });
-    const signal = comparePatterns(records, onset, { maxPatterns: 100, levels: new Set<LogLevel>(['warn', 'error', 'fatal', 'unknown']) });
-    const routine = comparePatterns(records, onset, { maxPatterns: 100, levels: new Set<LogLevel>(['trace', 'debug', 'info']) });
+    const times = records.map((r) => r.time);
+    const span = { min: Math.min(...times), max: Math.max(...times) };
+    const isRoutine = (r: LogRecord) => r.level === 'trace' || r.level === 'debug' || r.level === 'info';
+    const signal = comparePatterns(records.filter((r) => !isRoutine(r)), onset, { maxPatterns: 100, span });
+    const routine = comparePatterns(records.filter(isRoutine), onset, { maxPatterns: 100, span });
     assert.ok(signal.patterns.length > 0 && routine.patterns.length > 0);
     assert.ok(signal.patterns.every((p) => p.level === 'warn' || p.level === 'error'));
     assert.ok(routine.patterns.every((p) => p.level === 'info' || p.level === 'debug'));
