@@ -127,7 +127,7 @@ export function validateCount(value: string | number | undefined, what: string, 
   return n;
 }
 
-/** A revision label for the lab deploy tool: a git sha, tag or version, never a flag. */
+/** A revision label for a deploy tool: a git sha, tag or version, never a flag. */
 export function validateRevision(value: string): string {
   if (value.length > 128 || !/^[A-Za-z0-9_][A-Za-z0-9_.@/+-]*$/.test(value)) {
     throw new PlanError(`Revision ${JSON.stringify(value)} is not an accepted revision (letters, digits and _ . @ / + -, not starting with "-").`);

@@ -1,6 +1,7 @@
 // The workspace repository as a ChangeSource: commits in a window with files and hunks, deploy markers
-// from tags and from the lab's deploy log, and blame. It runs the git CLI with argv arrays only, built
-// by gitCommand.ts, which neutralises every setting of the repository that would run a program.
+// from tags and from the workspace's deploy log (.incident-lens/deploys.jsonl), and blame. It runs the
+// git CLI with argv arrays only, built by gitCommand.ts, which neutralises every setting of the
+// repository that would run a program.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';

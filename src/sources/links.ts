@@ -109,7 +109,7 @@ export function dashboardUrl(alert: Alert, configs: readonly LinkSourceConfig[],
   return undefined;
 }
 
-/** The alert's runbook: an http(s) link, or a path inside the workspace (the lab's `docs/runbooks/payments.md`). */
+/** The alert's runbook: an http(s) link, or a path inside the workspace (`docs/runbooks/payments.md`). */
 export function runbookTarget(alert: Alert): LinkTarget | undefined {
   const raw = (alert.annotations?.runbook_url ?? alert.annotations?.runbook ?? '').trim();
   if (!raw) return undefined;
