@@ -1,10 +1,10 @@
 // The Right-Sizing view: workloads by savings, each with a sparkline of its CPU usage against its request
 // (the chart), its CPU and memory recommendation beside KRR's, the notes where we differ, and the staged
 // actions (scale down in stages, apply the requests in stages). It reads a Prometheus source; the analysis
-// is src/analysis/kubernetes/rightsizing.ts, computed once per refresh: this view only maps its result.
+// is src/analysis/kubernetes/rightsizing.ts, run once per refresh by src/agent/rightsizing.ts: this view
+// only maps its result.
 import * as vscode from 'vscode';
 import type { ContainerRecommendation, RightsizeResult } from '../analysis/kubernetes/rightsizing';
-import type { MetricSeries } from '../core/model';
 import type { Logger } from '../core/logger';
 import { errorMessage } from '../core/errors';
 import type { AlertService } from './alertService';
@@ -32,7 +32,7 @@ export class RightsizingView implements vscode.TreeDataProvider<Node>, vscode.Di
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private result: RightsizeResult | undefined;
-  private charts = new Map<string, number[]>();
+  private charts = new Map<ContainerRecommendation, number[]>();
   private error: string | undefined;
   private loading = false;
 
@@ -70,23 +70,12 @@ export class RightsizingView implements vscode.TreeDataProvider<Node>, vscode.Di
     this.loading = true;
     this.changed.fire(undefined);
     try {
-      const { rightsize, cpuUsageQuery } = await import('../analysis/kubernetes/rightsizing');
-      const now = Date.now();
-      this.result = await rightsize(prom, { historyMs, stepSeconds, now, ...(prices && (prices.coreHour || prices.gibHour) ? { prices } : {}) });
+      const { rightsizingReport } = await import('../agent/rightsizing');
+      const report = await rightsizingReport(prom, { historyMs, stepSeconds, now: Date.now(), ...(prices && (prices.coreHour || prices.gibHour) ? { prices } : {}) });
+      if (report.chartsError) this.logger.warn(`right-sizing charts: ${report.chartsError}`);
+      this.result = report.result;
+      this.charts = report.charts;
       this.error = undefined;
-      // One range query charts every container: CPU usage over the window, 48 points.
-      const series: MetricSeries[] = await prom.queryRange({ query: cpuUsageQuery(stepSeconds), start: now - historyMs, end: now, stepSeconds: Math.max(stepSeconds, Math.round(historyMs / 48_000)), limit: 5000 }).catch((err: unknown) => {
-        this.logger.warn(`right-sizing charts: ${errorMessage(err)}`);
-        return [];
-      });
-      this.charts = new Map();
-      for (const r of this.result.recommendations) {
-        const pods = new Set(r.pods);
-        const mine = series.filter((s) => s.labels.namespace === r.namespace && s.labels.container === r.container && pods.has(s.labels.pod));
-        const byTime = new Map<number, number>();
-        for (const s of mine) s.timestamps.forEach((t, i) => byTime.set(t, Math.max(byTime.get(t) ?? 0, s.values[i])));
-        this.charts.set(key(r), [...byTime.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]));
-      }
     } catch (err) {
       this.error = `Right-sizing failed: ${errorMessage(err)}`;
       this.logger.error(this.error);
@@ -122,7 +111,7 @@ export class RightsizingView implements vscode.TreeDataProvider<Node>, vscode.Di
     for (const note of r.notes) md.appendText(`${note}\n`);
     item.tooltip = md;
     item.contextValue = r.replicas ? 'rightsizing-workload-replicas' : 'rightsizing-workload';
-    item.iconPath = sparkline(this.charts.get(key(r)) ?? [], r.current.cpuRequest, r.recommended.cpuRequest) ?? new vscode.ThemeIcon('graph-line');
+    item.iconPath = sparkline(this.charts.get(r) ?? [], r.current.cpuRequest, r.recommended.cpuRequest) ?? new vscode.ThemeIcon('graph-line');
     item.id = `rightsizing:${key(r)}`;
     return item;
   }

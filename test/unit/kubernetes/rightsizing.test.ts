@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { improve, krrSimple, rightsize, type ContainerUsage, type RightsizeResult } from '../../../src/analysis/kubernetes/rightsizing';
 import { PrometheusSource } from '../../../src/sources/prometheus';
+import { rightsizingReport } from '../../../src/agent/rightsizing';
 import { main } from '../../../src/cli';
 import { backfill, promtoolAvailable, sampleLine, startPrometheusOnData } from '../../support/backfill';
 import type { RunningServer } from '../../support/promStack';
@@ -162,6 +163,24 @@ describe('right-sizing against the real Prometheus with backfilled history (prom
     // api: 2 pods at the busiest pod's 0.8 cores need 2 x 0.8 / (0.8 x 2) = 1, never below 2: no change.
     assert.equal(find(improved, 'api').replicas, undefined);
     assert.equal(find(improved, 'worker').replicas, undefined);
+  });
+
+  it('the view\'s report (agent/rightsizing.ts): the recommendations and, per container, its busiest pod\'s CPU per step from one range query', async () => {
+    const source = new PrometheusSource({ name: 'prom', url: prom!.url, timeoutMs: 60_000 });
+    const report = await rightsizingReport(source, { historyMs: 6 * H, stepSeconds: 75, now: end, strategy: 'krr' });
+    assert.deepEqual(report.result.recommendations.map((r) => r.workload.name), krr.recommendations.map((r) => r.workload.name));
+    assert.equal(report.chartsError, undefined);
+    const api = report.result.recommendations.find((r) => r.workload.name === 'api')!;
+    const line = report.charts.get(api)!;
+    assert.ok(line.length >= 20 && line.length <= 60, `about 48 points: ${line.length}`);
+    // The busiest of api's two pods runs at 0.8 cores at its peak (writeHistory's plateaus).
+    assert.ok(Math.abs(Math.max(...line) - 0.8) < 0.1, `peak ${Math.max(...line)}`);
+    // A failing chart query leaves the recommendations and says why.
+    const noRange = { query: source.query.bind(source), queryRange: () => Promise.reject(new Error('range queries refused')) };
+    const partial = await rightsizingReport(noRange, { historyMs: 6 * H, stepSeconds: 75, now: end, strategy: 'krr' });
+    assert.equal(partial.result.recommendations.length, krr.recommendations.length);
+    assert.match(partial.chartsError ?? '', /range queries refused/);
+    assert.deepEqual([...partial.charts.values()].filter((l) => l.length), []);
   });
 
   it('pushes the queries down: one query per role, scoped to the namespace asked for', async () => {
