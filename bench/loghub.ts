@@ -23,7 +23,7 @@ import * as os from 'node:os';
 import { parseBenchArgs, printResult, resolveDataDir, round, peakRssMB } from './common';
 import { LogTemplateMiner } from '../src/analysis/logs/miner';
 import { defaultMinerOptions, type MinerOptions } from '../src/analysis/logs/minerOptions';
-import { stripLogHeader } from '../src/analysis/logs/header';
+import { stripLogHeader } from '../src/eval/logs/header';
 import { groupingAccuracy, loadLoghubSystem, loghubSystemNames, type LoghubSystem } from './lib/loghubData';
 import { leaveOneOut, type SettingChoice } from './lib/settingsSelection';
 

@@ -21,7 +21,7 @@ export interface ServiceEdge {
 
 /** What a finished investigation said caused an alert. */
 export interface KnownCause {
-  /** causeKind, service and commit: the same cause has the same key (see hypothesis/grouping.ts). */
+  /** causeKind, service and commit: the same cause has the same key (InvestigationService.incidentHints). */
   key: string;
   service?: string;
 }

@@ -3,7 +3,7 @@ import { comparePatterns, patternId } from '../../../src/analysis/logPatterns';
 import { LogTemplateMiner, OTHER_TEMPLATE_ID } from '../../../src/analysis/logs/miner';
 import { defaultMinerOptions } from '../../../src/analysis/logs/minerOptions';
 import { hashOfMaskedTokens, maskedTokens, scanMaskedLine } from '../../../src/analysis/logs/tokens';
-import { stripLogHeader } from '../../../src/analysis/logs/header';
+import { stripLogHeader } from '../../../src/eval/logs/header';
 import type { LogLevel, LogRecord } from '../../../src/core/model';
 
 /** Adds every line and returns each line's final template id. */
