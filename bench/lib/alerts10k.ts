@@ -4,7 +4,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { AlertmanagerSource } from '../../src/sources/alertmanager';
-import { groupAlerts } from '../../src/sources/alertGrouping';
+import { groupAlerts } from '../../src/agent/alertGrouping';
 import { mulberry32 } from '../../src/eval/random';
 
 const alertNames = [

@@ -3,7 +3,7 @@
 // a badge with the firing count, a filter, and refresh only while the view is visible.
 import * as vscode from 'vscode';
 import type { Alert } from '../core/model';
-import { groupAlerts } from '../sources/alertGrouping';
+import { groupAlerts } from '../agent/alertGrouping';
 import type { Incident } from '../agent/incidents';
 import type { AlertService, AlertSnapshot, SourceProblem } from './alertService';
 import { alertDescription, alertIcon, alertTooltip, incidentDescription, incidentHead, incidentTooltip } from './alertPresentation';

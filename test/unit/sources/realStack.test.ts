@@ -10,7 +10,7 @@ import { AlertmanagerSource } from '../../../src/sources/alertmanager';
 import { PrometheusSource } from '../../../src/sources/prometheus';
 import { WebhookReceiver } from '../../../src/sources/webhook';
 import { collectAlerts } from '../../../src/sources/registry';
-import { groupAlerts } from '../../../src/sources/alertGrouping';
+import { groupAlerts } from '../../../src/agent/alertGrouping';
 import { PromqlVerifier } from '../../../src/remediation/verify';
 import { binariesAvailable, freePort, startAlertmanager, startPrometheus, waitFor, type RunningServer } from '../../support/promStack';
 

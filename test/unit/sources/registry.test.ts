@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Alert } from '../../../src/core/model';
 import { silentLogger } from '../../../src/core/logger';
 import { collectAlerts, createSource, validateSourceConfigs } from '../../../src/sources/registry';
-import { groupAlerts, sortForTriage } from '../../../src/sources/alertGrouping';
+import { groupAlerts, sortForTriage } from '../../../src/agent/alertGrouping';
 import { labelsFingerprint, normaliseSeverity, serviceFromLabels, environmentFromLabels } from '../../../src/sources/alertFields';
 import { levelFromLine, normaliseLogLevel } from '../../../src/sources/logFields';
 

@@ -1,7 +1,7 @@
-// Grouping and ordering of alerts for the Alerts view and triage.
+// Grouping and ordering of alerts for the Alerts view and triage (host-free; the tree renders it).
 
 import type { Alert, AlertState, Severity } from '../core/model';
-import { severityRank } from './alertFields';
+import { severityRank } from '../sources/alertFields';
 
 export type AlertGroupBy = 'service' | 'severity' | 'alertname' | 'none';
 
