@@ -11,6 +11,7 @@
 
 import type { Alert, Severity } from '../core/model';
 import { runKey } from './investigationService';
+import { severityRank } from '../sources/alertFields';
 
 export interface ServiceEdge {
   /** The caller. */
@@ -53,7 +54,6 @@ export interface Incident {
   reasons: JoinReason[];
 }
 
-const severityRank: Record<Severity, number> = { critical: 0, error: 1, warning: 2, info: 3, none: 4 };
 const hostLabels = ['instance', 'node', 'host', 'hostname'];
 
 function serviceOf(a: Alert): string | undefined {

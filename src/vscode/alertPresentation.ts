@@ -5,6 +5,7 @@ import type { Alert } from '../core/model';
 import type { Incident } from '../agent/incidents';
 import { formatReportedValue } from '../core/units';
 import { formatTime } from '../core/time';
+import { severityRank } from '../sources/alertFields';
 
 export function alertIcon(alert: Alert): vscode.ThemeIcon {
   switch (alert.state) {
@@ -102,8 +103,6 @@ export function alertTooltip(alert: Alert): vscode.MarkdownString {
   if (runbook) md.appendMarkdown(`[$(book) Runbook](${runbook.replace(/[()]/g, encodeURIComponent)})`);
   return md;
 }
-
-const severityRank: Record<string, number> = { critical: 0, error: 1, warning: 2, info: 3, none: 4 };
 
 export function severityOrder(a: Alert): number {
   return severityRank[a.severity] ?? 5;

@@ -12,6 +12,7 @@ import { anyGlobMatches } from '../../policy/glob';
 import { timeWindowMatches } from '../../policy/timeWindow';
 import { tierOf } from '../../policy/target';
 import { coverageOfFile, summarizeLines, type LoadedReport } from '../../sources/coverage/reports';
+import { median } from '../../analysis/series/robust';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -182,11 +183,8 @@ function valueNear(s: { t: number[]; v: number[] }, at: number, tolerance: numbe
   return dist <= tolerance ? best : undefined;
 }
 
-function median(xs: number[]): number | undefined {
-  if (!xs.length) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+function medianOrNone(xs: number[]): number | undefined {
+  return xs.length ? median(xs) : undefined;
 }
 
 export interface DailyPattern {
@@ -220,7 +218,7 @@ export function dailyPattern(series: { t: number[]; v: number[] }, now: number):
       const x = valueNear(series, at - d * DAY, tolerance);
       if (x !== undefined) xs.push(x);
     }
-    return median(xs);
+    return medianOrNone(xs);
   };
   const hourly: { start: number; value: number }[] = [];
   for (let h = 0; h < 24; h++) {

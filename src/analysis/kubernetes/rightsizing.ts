@@ -11,6 +11,7 @@
 // container OOM-killed in the window never gets less memory, and a peak that recurs every day is covered.
 
 import type { MetricSeries } from '../../core/model';
+import { median } from '../series/robust';
 
 /** What right-sizing needs of a Prometheus source (PrometheusSource has it). */
 export interface InstantQuerier {
@@ -150,12 +151,6 @@ export function roundCpu(cores: number): number {
 }
 export function roundMemory(bytes: number): number {
   return Math.max(100 * MiB, Math.ceil(bytes / MiB - 1e-9) * MiB);
-}
-
-function median(xs: number[]): number {
-  const a = [...xs].sort((x, y) => x - y);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
 
 export interface ContainerUsage {
