@@ -28,32 +28,6 @@ import { errorClassOf } from './errorClasses';
 const MIN = 60_000;
 /** Attributes that name the host or pod a span or line comes from. */
 const HOST_KEYS = ['host.name', 'k8s.node.name', 'k8s.pod.name'];
-const HOST_KEY_RANK = new Map(HOST_KEYS.map((k, i) => [k, i]));
-
-/**
- * Adds the hosts and pods an attribute set names, in HOST_KEYS order. The set's own keys are walked
- * (a few) rather than each key looked up (absent keys are the slowest lookup, on 100,000 records).
- */
-function addHosts(a: Record<string, unknown>, into: Set<string>, found: (string | undefined)[]): void {
-  let any = false;
-  for (const k in a) {
-    const rank = HOST_KEY_RANK.get(k);
-    if (rank === undefined) continue;
-    const v = a[k];
-    if (typeof v === 'string') {
-      found[rank] = v;
-      any = true;
-    }
-  }
-  if (!any) return;
-  for (let i = 0; i < found.length; i++) {
-    const v = found[i];
-    if (v !== undefined) {
-      into.add(v);
-      found[i] = undefined;
-    }
-  }
-}
 /** Series whose anomalous regions are computed for charts (the most relevant first). */
 const MAX_SHADED = 16;
 /** Derived series whose points travel with the findings (the rest can be recomputed from the bundle). */
@@ -81,6 +55,33 @@ export function hostOfInstance(instance: string): string {
 
 // The passes over every span and every line are functions of their own: V8 optimizes a hot loop by
 // compiling the function around it, and a small function compiles in a fraction of the time.
+
+const HOST_KEY_RANK = new Map(HOST_KEYS.map((k, i) => [k, i]));
+
+/**
+ * Adds the hosts and pods an attribute set names, in HOST_KEYS order. The set's own keys are walked
+ * (a few) rather than each key looked up (absent keys are the slowest lookup, on 100,000 records).
+ */
+function addHosts(a: Record<string, unknown>, into: Set<string>, found: (string | undefined)[]): void {
+  let any = false;
+  for (const k in a) {
+    const rank = HOST_KEY_RANK.get(k);
+    if (rank === undefined) continue;
+    const v = a[k];
+    if (typeof v === 'string') {
+      found[rank] = v;
+      any = true;
+    }
+  }
+  if (!any) return;
+  for (let i = 0; i < found.length; i++) {
+    const v = found[i];
+    if (v !== undefined) {
+      into.add(v);
+      found[i] = undefined;
+    }
+  }
+}
 
 /** One pass over the spans: the services and hosts they name, the start times of failing spans by service. */
 function scanSpans(spans: readonly Span[], knownServices: Set<string>, knownHosts: Set<string>): Map<string, number[]> {
