@@ -33,12 +33,20 @@ export const secretKey = (sourceName: string) => `incidentLens.source.${sourceNa
 /** The webhook's bearer token, in SecretStorage (never a setting: a workspace could set a setting). */
 export const webhookTokenKey = 'incidentLens.webhook.token';
 
+/** An alert's incident (by source, then id) and alerts by id, for one snapshot. */
+interface AlertLookups {
+  snapshot: AlertSnapshot;
+  incidentOf: Map<string | undefined, Map<string, Incident>>;
+  byId: Map<string, Alert>;
+}
+
 export class AlertService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<AlertSnapshot>();
   readonly onDidChange = this.changed.event;
   private set: SourceSet | undefined;
   private readonly pushSubscriptions: { dispose(): void }[] = [];
   private current: AlertSnapshot = { alerts: [], incidents: [], errors: [], updatedAt: 0 };
+  private lookups: AlertLookups | undefined;
   private inFlight: Promise<AlertSnapshot> | undefined;
   private pushTimer: NodeJS.Timeout | undefined;
   private readonly recent = new RecentAlerts();
@@ -142,11 +150,28 @@ export class AlertService implements vscode.Disposable {
 
   /** The incident an alert belongs to. */
   incidentOf(alert: Pick<Alert, 'sourceName' | 'id'>): Incident | undefined {
-    return this.current.incidents.find((i) => i.alerts.some((a) => a.id === alert.id && a.sourceName === alert.sourceName));
+    return this.index().incidentOf.get(alert.sourceName)?.get(alert.id);
   }
 
   find(alertId: string): Alert | undefined {
-    return this.current.alerts.find((a) => a.id === alertId);
+    return this.index().byId.get(alertId);
+  }
+
+  /** Lookups by alert, built once per snapshot on first use (a storm has 10,000 alerts; panels ask on every render). */
+  private index(): AlertLookups {
+    if (this.lookups?.snapshot === this.current) return this.lookups;
+    const incidentOf: AlertLookups['incidentOf'] = new Map();
+    for (const i of this.current.incidents) {
+      for (const a of i.alerts) {
+        let bySource = incidentOf.get(a.sourceName);
+        if (!bySource) incidentOf.set(a.sourceName, (bySource = new Map()));
+        if (!bySource.has(a.id)) bySource.set(a.id, i);
+      }
+    }
+    const byId = new Map<string, Alert>();
+    for (const a of this.current.alerts) if (!byId.has(a.id)) byId.set(a.id, a);
+    this.lookups = { snapshot: this.current, incidentOf, byId };
+    return this.lookups;
   }
 
   private async stopSources(): Promise<void> {
