@@ -89,12 +89,22 @@ export async function openIncidentLens(page: Page): Promise<void> {
 
 /** Runs a command through the command palette, by keyboard only. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 15_000 });
-  await page.keyboard.type(title, { delay: 5 });
-  await page.locator(`.quick-input-list .monaco-list-row:has-text("${title}")`).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  // The palette sometimes opens hidden under load (its row is listed but not shown): close it and open it once more.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 15_000 });
+    await page.keyboard.type(title, { delay: 5 });
+    try {
+      await page.locator(`.quick-input-list .monaco-list-row:has-text("${title}")`).first().waitFor({ timeout: 15_000 });
+    } catch (err) {
+      if (attempt >= 2) throw err;
+      await page.keyboard.press('Escape');
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    return;
+  }
 }
 
 /** The frame of the investigation webview (the innermost frame that holds #app). */
